@@ -1,0 +1,88 @@
+"""Errors reportlib raises. Every one derives from ReportlibError so the CLI can turn any of
+them into a clear message and an exit code instead of a traceback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one place in one input file."""
+
+    file: str
+    line: int | None
+    column: str | None
+    value: str | None
+    message: str
+    severity: str = "error"  # "error" stops a build; "warning" is printed and ignored
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        parts = [where]
+        if self.column:
+            noun = "key" if self.file.endswith((".yaml", ".yml")) else "column"
+            parts.append(f"{noun} {self.column}")
+        if self.value is not None:
+            shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
+            parts.append(f"value {shown!r}")
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{': '.join(parts)}: {prefix}{self.message}"
+
+
+class ReportlibError(Exception):
+    """Base class; `exit_code` is what the CLI exits with."""
+
+    exit_code = 1
+
+
+class DataError(ReportlibError):
+    """The data folder has problems; carries every problem found, not just the first."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = [p for p in problems if p.severity == "error"]
+        self.warnings = [p for p in problems if p.severity == "warning"]
+        count = len(self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the data")
+
+
+class UsageError(ReportlibError):
+    """A command-line argument or parameter is wrong (bad period, unknown parameter...)."""
+
+    exit_code = 2
+
+
+class BuildError(ReportlibError):
+    """Rendering failed outside the notebook (HTML export, PDF printing, writing files)."""
+
+    exit_code = 1
+
+
+class LockedError(ReportlibError):
+    """Another build holds the lock on this period's output folder."""
+
+    exit_code = 1
+
+
+@dataclass
+class CellFailure:
+    """Where a notebook stopped: enough to find and fix the cell without opening Jupyter."""
+
+    cell_index: int
+    source: str
+    ename: str
+    evalue: str
+    traceback: list[str] = field(default_factory=list)
+
+
+class NotebookExecutionError(ReportlibError):
+    """A cell raised, the kernel died or a cell timed out; the executed notebook is kept."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, failure: CellFailure | None, notebook_path: str | None):
+        self.failure = failure
+        self.notebook_path = notebook_path
+        super().__init__(message)

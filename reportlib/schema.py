@@ -1,0 +1,132 @@
+"""Every table's columns, declared once: type, whether required, unit and meaning. The
+loader validates against these, `data/README.md` documents them, and report tables take
+their labels from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # id | date | text | int | number | bool | governorates | incident_type | indicator | reference | url
+    description: str
+    required: bool = False  # the column must be present in the header
+    nonempty: bool = False  # every row must give a value
+    unit: str = ""
+    maximum: float | None = None  # larger values are rejected as implausible
+    acled: str = ""  # the ACLED export column with the same meaning, if any
+    label: str = ""  # heading in report tables
+
+    @property
+    def heading(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    file: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # primary key: duplicates are an error
+    description: str
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+# A single row standing for more than this many deaths or injuries is almost certainly a
+# typing slip (an extra zero, a pasted total); the biggest single attacks in Iraq since 2003
+# killed a few hundred.
+MAX_CASUALTIES = 10_000
+
+INCIDENTS = Table(
+    name="incidents",
+    file="incidents.csv",
+    key=("event_id_cnty",),
+    description="One row per reported incident, or per total the source reports over a span.",
+    columns=(
+        Column("event_id_cnty", "id", "Unique id of the row (ACLED's id when imported from ACLED)",
+               required=True, nonempty=True, acled="event_id_cnty", label="Id"),
+        Column("event_date", "date", "Date of the incident, or first day of the span a total covers",
+               required=True, nonempty=True, acled="event_date", label="Date"),
+        Column("end_date", "date", "Last day of the span a total covers; empty for a single day",
+               label="Until"),
+        Column("incident_type", "incident_type", "Type of incident (see the allowed values)",
+               required=True, nonempty=True, label="Type"),
+        Column("admin1", "governorates",
+               "Governorate, or several separated by ';' in the order the source names them when it gives one total for all",
+               required=True, nonempty=True, acled="admin1", label="Governorate"),
+        Column("location", "text", "Place within the governorate(s), as the source names it; ';' between several",
+               acled="location", label="Location"),
+        Column("actor1", "text", "Perpetrator where the source names one", acled="actor1",
+               label="Perpetrator"),
+        Column("target", "text", "Who or what was hit, in the source's words (used in sentences)",
+               label="Target"),
+        Column("incidents", "int", "Number of incidents the row stands for; empty when the source gives no count",
+               unit="incidents", maximum=100_000, label="Incidents"),
+        Column("fatalities", "int", "People killed; empty when not reported", unit="people",
+               maximum=MAX_CASUALTIES, acled="fatalities", label="Killed"),
+        Column("fatalities_min", "bool", "true when the source says 'at least' for the killed count",
+               label="Killed is a minimum"),
+        Column("wounded", "int", "People wounded; empty when not reported", unit="people",
+               maximum=MAX_CASUALTIES, label="Wounded"),
+        Column("wounded_min", "bool", "true when the source says 'at least' for the wounded count",
+               label="Wounded is a minimum"),
+        Column("source", "text", "Who reported it (outlet, agency or the monitor itself)",
+               required=True, nonempty=True, acled="source", label="Source"),
+        Column("reference", "reference", "Id of the document transcribed, listed in sources.csv",
+               required=True, nonempty=True, label="Reference"),
+        Column("notes", "text", "Anything else the source says about it", acled="notes",
+               label="Notes"),
+    ),
+)
+
+INDICATORS = Table(
+    name="indicators",
+    file="indicators.csv",
+    key=("indicator", "date", "admin1"),
+    description="Humanitarian and COVID-19 figures, one value a row.",
+    columns=(
+        Column("date", "date", "Date the value applies to (for a flow, the last day of its span)",
+               required=True, nonempty=True, label="Date"),
+        Column("indicator", "indicator", "Which indicator (see the allowed values)",
+               required=True, nonempty=True, label="Indicator"),
+        Column("admin1", "governorates", "Governorate; empty for the whole country",
+               label="Governorate"),
+        Column("value", "number", "The figure, in the indicator's unit", required=True,
+               nonempty=True, maximum=1e10, label="Value"),
+        Column("source", "text", "Who reported it", required=True, nonempty=True,
+               label="Source"),
+        Column("reference", "reference", "Id of the document transcribed, listed in sources.csv",
+               required=True, nonempty=True, label="Reference"),
+        Column("notes", "text", "Qualifications the source gives (a span, a caveat)",
+               label="Notes"),
+    ),
+)
+
+SOURCES = Table(
+    name="sources",
+    file="sources.csv",
+    key=("reference",),
+    description="The documents the data was transcribed or imported from.",
+    columns=(
+        Column("reference", "id", "Short id used in the reference column of the other files",
+               required=True, nonempty=True),
+        Column("title", "text", "Title of the document", required=True, nonempty=True),
+        Column("publisher", "text", "Who published it", required=True, nonempty=True),
+        Column("published", "date", "Publication date", required=True),
+        Column("url", "url", "Where to find it (http or https)"),
+        Column("notes", "text", "How the document was used"),
+    ),
+)
+
+TABLES = (INCIDENTS, INDICATORS, SOURCES)

@@ -1,0 +1,88 @@
+"""YAML that remembers where each value came from, so that a problem in a narrative file
+can name its line. Dates stay text here; the loader parses them strictly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from .exceptions import Problem
+
+
+class Mapping(dict):
+    """A dict whose `line` is where it starts and `lines[key]` where each key is."""
+
+    line: int = 0
+    lines: dict
+
+    def line_of(self, key) -> int:
+        return self.lines.get(key, self.line)
+
+
+class Sequence(list):
+    line: int = 0
+    lines: list
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without the timestamp rule: '2020-13-45' must reach the validator as text,
+    not crash the parser, and valid dates are parsed by one strict function."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _convert(node, loader: _Loader):
+    if isinstance(node, yaml.MappingNode):
+        out = Mapping()
+        out.line = node.start_mark.line + 1
+        out.lines = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            out[key] = _convert(value_node, loader)
+            out.lines[key] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        seq = Sequence(_convert(item, loader) for item in node.value)
+        seq.line = node.start_mark.line + 1
+        seq.lines = [item.start_mark.line + 1 for item in node.value]
+        return seq
+    return loader.construct_object(node, deep=True)
+
+
+def load(path: Path, shown: str) -> tuple[Mapping | None, list[Problem]]:
+    """Parse a YAML file whose top level must be a mapping."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(shown, None, None, None, f"cannot be read: {exc.strerror}")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return None, [Problem(shown, line, None, None, "not UTF-8 text; save the file as UTF-8")]
+    if not text.strip():
+        return None, [Problem(shown, 1, None, None, "file is empty")]
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, [Problem(shown, 1, None, None, "file has no content, only comments")]
+        data = _convert(node, loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        return None, [Problem(shown, line, None, None, f"not valid YAML: {exc.problem or exc}")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(shown, None, None, None, f"not valid YAML: {exc}")]
+    finally:
+        loader.dispose()
+    if not isinstance(data, Mapping):
+        kind = type(data).__name__ if not isinstance(data, Sequence) else "list"
+        return None, [Problem(shown, getattr(data, "line", 1) or 1, None, None,
+                              f"the top level must be a mapping of keys to values, not a {kind}")]
+    return data, []

@@ -1,0 +1,46 @@
+"""Shared fixtures: copies of data folders in tmp_path, and the real CLI in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+GOOD = ROOT / "tests" / "data" / "good"
+BAD = ROOT / "tests" / "data" / "bad"
+NOTEBOOK = ROOT / "notebooks" / "weekly_report.ipynb"
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 600,
+            env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `reportlib ARGS` as a user would, in a subprocess."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "reportlib", *map(str, args)], cwd=cwd or ROOT,
+                          capture_output=True, text=True, timeout=timeout, env=full_env)
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped data, as tmp_path/data."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    return target
+
+
+@pytest.fixture
+def good_copy(tmp_path: Path) -> Path:
+    """A writable copy of the small valid test data, as tmp_path/data."""
+    target = tmp_path / "data"
+    shutil.copytree(GOOD, target)
+    return target
+
+
+def assert_no_traceback(result: subprocess.CompletedProcess) -> None:
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "Traceback" not in result.stdout, result.stdout
