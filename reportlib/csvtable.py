@@ -11,7 +11,6 @@ import csv
 import datetime as dt
 import difflib
 import io
-import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -21,9 +20,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from . import reference
-from .textrules import FORMULA, FORMULA_MESSAGE, HTML_MESSAGE, HTML_TAG
 from .exceptions import Problem
 from .schema import Column, Table
+from .textrules import FORMULA, FORMULA_MESSAGE, HTML_MESSAGE, HTML_TAG
 
 BOM = b"\xef\xbb\xbf"
 # More than this many rows with the same problem in one column are summarised in one line.
@@ -144,8 +143,9 @@ def read_table(
     except OSError as exc:
         return None, [Problem(shown, None, None, None, f"cannot be read: {exc.strerror}")], None
     if not raw.strip(b" \t\r\n" + BOM):
+        header = ", ".join(table.names[:4])
         return None, [Problem(shown, 1, None, None,
-                              f"file is empty; it needs a header row ({', '.join(table.names[:4])}, ...) and data rows")], None
+                              f"file is empty; it needs a header row ({header}, ...) and data rows")], None
     text = _decode(raw, shown, problems)
     if text is None:
         return None, problems, None

@@ -4,6 +4,7 @@ period's report reads."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -430,7 +431,7 @@ def _event(item, line, section_id, default_reference, period, references, today,
 
 
 def _check_issue_overlaps(issues: list[Issue], problems: list[Problem]) -> None:
-    for before, after in zip(issues, issues[1:], strict=False):
+    for before, after in itertools.pairwise(issues):
         # Consecutive issues share their boundary day (Thursday to Thursday), no more.
         if after.period.start < before.period.end:
             problems.append(Problem(after.file, None, "period_start", after.period.start.isoformat(),

@@ -63,7 +63,8 @@ INCIDENTS = Table(
         Column("incident_type", "incident_type", "Type of incident (see the allowed values)",
                required=True, nonempty=True, label="Type"),
         Column("admin1", "governorates",
-               "Governorate, or several separated by ';' in the order the source names them when it gives one total for all",
+               "Governorate, or several separated by ';' in the order the source names them "
+               "when it gives one total for all",
                required=True, nonempty=True, acled="admin1", label="Governorate"),
         Column("location", "text", "Place within the governorate(s), as the source names it; ';' between several",
                acled="location", label="Location"),

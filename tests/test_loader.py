@@ -92,4 +92,5 @@ def test_boundary_day_belongs_to_the_earlier_period():
     day = dt.date(2020, 11, 19)
     assert Period(dt.date(2020, 11, 12), day).counts(day)
     assert not Period(day, dt.date(2020, 12, 3)).counts(day)
-    assert data.select(Period(dt.date(2020, 11, 27), dt.date(2020, 11, 27))).incidents["event_id_cnty"].tolist() == ["T-1"]
+    one_day = data.select(Period(dt.date(2020, 11, 27), dt.date(2020, 11, 27)))
+    assert one_day.incidents["event_id_cnty"].tolist() == ["T-1"]

@@ -1,0 +1,253 @@
+"""One notebook run to three files: execute with papermill, export the page with nbconvert
+through the monitor template, print the PDF with WeasyPrint."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import re
+from importlib import resources
+from pathlib import Path
+
+import nbformat
+import nh3
+
+from .exceptions import BuildError, CellFailure, NotebookExecutionError, UsageError
+
+TEMPLATE_NAME = "monitor"
+HIDDEN_CELL_TAGS = ("injected-parameters", "parameters", "remove-cell")
+
+_REPORT_TAGS = {
+    "a", "abbr", "blockquote", "br", "caption", "code", "div", "em", "figcaption", "figure",
+    "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "img", "li", "nav", "ol", "p", "pre",
+    "section", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "tr", "ul",
+}
+_REPORT_ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang", "dir", "role"},
+    "a": {"href", "rel"},
+    "img": {"src", "alt", "width", "height"},
+    "th": {"scope", "colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+}
+
+
+def templates_dir() -> Path:
+    return Path(str(resources.files("reportlib").joinpath("templates")))
+
+
+def fonts_dir() -> Path:
+    return Path(str(resources.files("reportlib").joinpath("fonts")))
+
+
+def _drop_unsafe_urls(element: str, attribute: str, value: str) -> str | None:
+    # data: URLs are images the report embeds; anywhere else they could carry a page.
+    if attribute == "src" and element == "img":
+        return value if value.startswith(("data:image/", "http://", "https://")) else None
+    if attribute == "href" and value.strip().lower().startswith("data:"):
+        return None
+    return value
+
+
+def safe_html(fragment: str) -> str:
+    """The allow-list every HTML output of a notebook passes before it reaches the page."""
+    return nh3.clean(
+        fragment, tags=_REPORT_TAGS, attributes=_REPORT_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "data"}, link_rel=None,
+        attribute_filter=_drop_unsafe_urls, strip_comments=True,
+    )
+
+
+# -- execution ------------------------------------------------------------------------------
+
+def check_parameters(notebook: Path, parameters: dict) -> None:
+    """papermill only warns about a parameter the notebook does not declare; a misspelt
+    parameter silently building the default period is worse, so refuse it."""
+    import papermill
+
+    declared = papermill.inspect_notebook(str(notebook))
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise UsageError(
+            f"{notebook.name} has no parameter {', '.join(map(repr, unknown))}; "
+            f"its parameters are {', '.join(sorted(declared))}")
+
+
+def kernel_manager(socket_dir: Path, kernel_name: str = "python3"):
+    """A kernel manager talking over Unix sockets in a private folder: no TCP ports to race
+    for when several kernels start at once (papermill#511), and no unencrypted TCP."""
+    from jupyter_client.manager import KernelManager
+
+    return KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(socket_dir / "kernel"))
+
+
+def execute(notebook: Path, output: Path, parameters: dict, cwd: Path, timeout: int,
+            km=None) -> nbformat.NotebookNode:
+    """Run the notebook; on any failure the partial notebook is left at `output` and a
+    NotebookExecutionError says which cell failed and why. A kernel manager passed in may
+    already have its kernel started (a batch starts the next one early); either way the
+    kernel is used for this notebook only and shut down after it."""
+    if km is None:
+        km = kernel_manager(output.parent)
+    try:
+        return _execute(notebook, output, parameters, cwd, timeout, km)
+    finally:
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
+        km.cleanup_resources()
+
+
+def _execute(notebook, output, parameters, cwd, timeout, km):
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        return papermill.execute_notebook(
+            str(notebook), str(output), parameters=parameters, cwd=str(cwd),
+            progress_bar=False, log_output=False, request_save_on_cell_execute=True,
+            execution_timeout=timeout, start_timeout=120, km=km)
+    except PapermillExecutionError as exc:
+        failure = CellFailure(exc.cell_index, exc.source, exc.ename, exc.evalue,
+                              list(exc.traceback))
+        raise NotebookExecutionError(
+            f"cell {exc.cell_index} raised {exc.ename}: {exc.evalue}", failure, str(output)) from None
+    except Exception as exc:  # timeouts, a dead kernel, a kernel that never started
+        failure = _running_cell(output)
+        kind = type(exc).__name__
+        reason = {
+            "CellTimeoutError": f"a cell ran longer than the {timeout} s execution timeout",
+            "DeadKernelError": "the kernel died (it crashed or was killed)",
+        }.get(kind, f"{kind}: {exc}")
+        if failure is not None:
+            failure = CellFailure(failure.cell_index, failure.source, kind, reason, [])
+            raise NotebookExecutionError(f"cell {failure.cell_index}: {reason}", failure,
+                                         str(output)) from None
+        raise NotebookExecutionError(f"the notebook did not run: {reason}", None,
+                                     str(output) if output.exists() else None) from None
+
+
+def _running_cell(path: Path) -> CellFailure | None:
+    """The cell papermill had started but not finished when execution stopped."""
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+    except Exception:
+        return None
+    for index, cell in enumerate(nb.cells):
+        status = cell.get("metadata", {}).get("papermill", {}).get("status")
+        if status == "running":
+            return CellFailure(index, cell.source, "", "", [])
+    return None
+
+
+# -- HTML -------------------------------------------------------------------------------------
+
+@functools.cache
+def _css() -> str:
+    return (templates_dir() / "report.css").read_text(encoding="utf-8")
+
+
+def _exporter():
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_CELL_TAGS)
+    config.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output"}
+    exporter = HTMLExporter(
+        config=config, template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(templates_dir())],
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+    )
+    exporter.register_filter("safe_html", safe_html)
+    exporter.register_filter("b64encode", lambda s: base64.b64encode(s.encode("utf-8")).decode("ascii"))
+    exporter.register_filter("clean_b64", lambda s: re.sub(r"\s+", "", s))
+    return exporter
+
+
+_H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
+
+
+def add_contents(page: str) -> str:
+    """A table of contents from the page's section headings, after the title block. The
+    PDF fills in page numbers (target-counter in report.css)."""
+    entries = _H2.findall(page)
+    if not entries or "</header>" not in page:
+        return page
+    items = "".join(f'<li><a href="#{anchor}">{title}</a></li>' for anchor, title in entries)
+    toc = f'<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>{items}</ol></nav>'
+    return page.replace("</header>", "</header>" + toc, 1)
+
+
+def export_html(nb: nbformat.NotebookNode, meta: dict) -> str:
+    """The page for readers: outputs only, sanitised, images embedded, one file."""
+    resources_ = {"report": meta, "report_css": _css()}
+    body, _ = _exporter().from_notebook_node(nb, resources=resources_)
+    return add_contents(body)
+
+
+# -- PDF --------------------------------------------------------------------------------------
+
+@functools.cache
+def print_fonts_css() -> str:
+    """@font-face rules for the fonts shipped with the package, so the PDF looks the same on
+    every machine and embeds its fonts. report.css names them in its print rules, with Noto
+    Naskh Arabic as the fallback for Arabic script."""
+    root = fonts_dir()
+    faces = [
+        ("Noto Serif", "NotoSerif-Regular.ttf", "normal", "normal"),
+        ("Noto Serif", "NotoSerif-Bold.ttf", "bold", "normal"),
+        ("Noto Serif", "NotoSerif-Italic.ttf", "normal", "italic"),
+        ("Noto Sans", "NotoSans-Regular.ttf", "normal", "normal"),
+        ("Noto Sans", "NotoSans-Bold.ttf", "bold", "normal"),
+        ("Noto Naskh Arabic", "NotoNaskhArabic-Regular.ttf", "normal", "normal"),
+        ("Noto Naskh Arabic", "NotoNaskhArabic-Bold.ttf", "bold", "normal"),
+    ]
+    # Noto lacks a few symbols the report uses (≥ − → ←); DejaVu Sans, which matplotlib
+    # ships, has them, so no glyph falls through to whatever fonts the machine has.
+    import matplotlib
+
+    dejavu = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    sources = [(family, root / file, weight, style) for family, file, weight, style in faces]
+    sources += [("DejaVu Sans", dejavu / "DejaVuSans.ttf", "normal", "normal"),
+                ("DejaVu Sans", dejavu / "DejaVuSans-Bold.ttf", "bold", "normal")]
+    rules = [
+        f'@font-face {{ font-family: "{family}"; src: url("{path.as_uri()}"); '
+        f"font-weight: {weight}; font-style: {style}; }}"
+        for family, path, weight, style in sources
+    ]
+    return "\n".join(rules)
+
+
+def write_pdf(page: str, target: Path, base_url: Path) -> None:
+    """Print the page to A4 PDF. The file identifier is derived from the page itself, so
+    the same page gives the same bytes."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    css = CSS(string=print_fonts_css(), font_config=fonts)
+    identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii")
+    try:
+        HTML(string=page, base_url=str(base_url)).write_pdf(
+            str(target), stylesheets=[css], font_config=fonts, pdf_identifier=identifier)
+    except Exception as exc:
+        raise BuildError(f"printing the PDF failed: {type(exc).__name__}: {exc}") from exc
+
+
+def page_meta(monitor, period, version: str) -> dict:
+    from .periods import format_long
+
+    title = f"{monitor.name}: {format_long(period)}"
+    return {
+        "title": title,
+        "author": monitor.name,
+        "description": f"{monitor.name}, {monitor.country}, {format_long(period)}"
+        + (" (synthetic data, not real events)" if monitor.synthetic else ""),
+        "keywords": f"{monitor.country}, security, humanitarian, COVID-19",
+        "language": monitor.language,
+        "version": version,
+        "body_class": "synthetic" if monitor.synthetic else "",
+    }
+

@@ -1,0 +1,184 @@
+"""Humanitarian and COVID-19 statistics: the value for a period, the one before it, weekly
+averages from a daily cumulative series, and the sentences that state them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import reference, words
+from .periods import Period, format_day, short_day
+
+
+@dataclass(frozen=True)
+class Reading:
+    indicator: str
+    date: dt.date
+    value: float
+    source: str
+
+
+def _national(indicators: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    rows = indicators.loc[(indicators["indicator"] == indicator) & (indicators["admin1"] == "")]
+    return rows.sort_values("date", kind="stable")
+
+
+def _reading(row) -> Reading:
+    return Reading(row["indicator"], row["date"].date(), float(row["value"]), row["source"])
+
+
+def value_on(indicators: pd.DataFrame, indicator: str, day: dt.date) -> Reading | None:
+    rows = _national(indicators, indicator)
+    rows = rows.loc[rows["date"] == pd.Timestamp(day)]
+    return _reading(rows.iloc[-1]) if len(rows) else None
+
+
+def current(indicators: pd.DataFrame, indicator: str, period: Period) -> Reading | None:
+    """The latest value reported within the period."""
+    rows = _national(indicators, indicator)
+    rows = rows.loc[[period.counts(d.date()) for d in rows["date"]]] if len(rows) else rows
+    return _reading(rows.iloc[-1]) if len(rows) else None
+
+
+def previous(indicators: pd.DataFrame, indicator: str, period: Period) -> Reading | None:
+    """The latest value on or before the period's first day (the previous issue's end)."""
+    rows = _national(indicators, indicator)
+    rows = rows.loc[rows["date"] <= pd.Timestamp(period.start)]
+    return _reading(rows.iloc[-1]) if len(rows) else None
+
+
+def weekly_average(indicators: pd.DataFrame, day: dt.date) -> Reading | None:
+    """Daily new cases averaged over the week ending `day`: from the daily cumulative series
+    where it has both ends of the week (the 7-day change divided by 7), otherwise the
+    curated weekly figure as published."""
+    end = value_on(indicators, "covid_cases_total", day)
+    begin = value_on(indicators, "covid_cases_total", day - dt.timedelta(days=7))
+    if end and begin:
+        return Reading("covid_new_cases_7d_avg", day, (end.value - begin.value) / 7, end.source)
+    return value_on(indicators, "covid_new_cases_7d_avg", day)
+
+
+def weekly_averages(indicators: pd.DataFrame) -> pd.Series:
+    """Every weekly average the data supports, by the date the week ends."""
+    days = sorted({d.date() for d in _national(indicators, "covid_cases_total")["date"]}
+                  | {d.date() for d in _national(indicators, "covid_new_cases_7d_avg")["date"]})
+    out = {}
+    for day in days:
+        reading = weekly_average(indicators, day)
+        if reading is not None:
+            out[pd.Timestamp(day)] = reading.value
+    return pd.Series(out, dtype="float64")
+
+
+def daily_new_cases(indicators: pd.DataFrame) -> pd.Series:
+    """New cases a day: the reported daily figure, or the day-to-day change of the cumulative
+    count where consecutive days are present."""
+    reported = _national(indicators, "covid_new_cases").set_index("date")["value"]
+    totals = _national(indicators, "covid_cases_total").set_index("date")["value"]
+    totals = totals[~totals.index.duplicated(keep="last")]
+    derived = totals.diff()
+    consecutive = totals.index.to_series().diff() == pd.Timedelta(days=1)
+    derived = derived[consecutive.to_numpy()]
+    combined = derived.combine_first(reported) if len(reported) else derived
+    return combined.sort_index().astype("float64")
+
+
+@dataclass(frozen=True)
+class Change:
+    indicator: str
+    label: str
+    unit: str
+    current: Reading | None
+    previous: Reading | None
+
+    @property
+    def delta(self) -> float | None:
+        if self.current is None or self.previous is None:
+            return None
+        return self.current.value - self.previous.value
+
+    @property
+    def percent(self) -> float | None:
+        if self.delta is None or not self.previous.value:
+            return None
+        return 100 * self.delta / self.previous.value
+
+
+def period_changes(indicators: pd.DataFrame, period: Period) -> list[Change]:
+    """Each indicator with a value in the period, beside the value before it."""
+    out = []
+    for name, info in reference.indicators().items():
+        if name == "covid_new_cases_7d_avg":
+            now = weekly_average(indicators, period.end)
+            before = weekly_average(indicators, period.start)
+            if now is None:
+                now = current(indicators, name, period)
+            if before is None:
+                before = previous(indicators, name, period)
+        else:
+            now, before = current(indicators, name, period), previous(indicators, name, period)
+        if now is None:
+            continue
+        out.append(Change(name, info.label, info.unit, now, before))
+    return out
+
+
+def _figure(value: float, unit: str) -> str:
+    text = words.thousands(value, 0 if float(value).is_integer() or value >= 100 else 1)
+    return f"{text}/day" if unit == "cases/day" else text
+
+
+def _change_verb(change: Change, kind: str, growing: bool) -> str:
+    if change.previous is None:
+        if kind == "cumulative":
+            return "increased to" if growing else "reached"
+        return "stood at"
+    if change.delta > 0:
+        return "increased to"
+    if change.delta < 0:
+        return "decreased to"
+    return "remained at"
+
+
+def _clause(change: Change, country: str, growing: bool) -> str:
+    info = reference.indicators()[change.indicator]
+    value = _figure(change.current.value, info.unit)
+    if info.kind == "average":
+        if change.previous is not None and change.delta != 0:
+            verb = "decreased" if change.delta < 0 else "increased"
+            previous_value = _figure(change.previous.value, info.unit)
+            change_text = (f"{verb} from {previous_value} during the week ending "
+                           f"{short_day(change.previous.date)} to {value} this week")
+        else:
+            change_text = f"was {value} this week"
+        return info.sentence.replace("{change} {value}/day", change_text).format(country=country)
+    return info.sentence.format(value=value, country=country,
+                                change=_change_verb(change, info.kind, growing))
+
+
+# How the monitor groups the COVID-19 figures into sentences.
+_COVID_SENTENCES = (
+    ("", ("covid_deaths_total", "covid_hospitalised"), " while "),
+    ("To date, ", ("covid_recovered_total", "covid_tests_total"), " and "),
+    ("", ("covid_new_cases_7d_avg",), ""),
+)
+
+
+def covid_paragraph(indicators: pd.DataFrame, period: Period, country: str) -> str:
+    """The monitor's COVID-19 paragraph, from whichever figures the period has."""
+    changes = {c.indicator: c for c in period_changes(indicators, period)}
+    average = changes.get("covid_new_cases_7d_avg")
+    growing = bool(average and average.current.value > 0)
+    sentences = []
+    cases = changes.get("covid_cases_total")
+    if cases:
+        reporter = cases.current.source
+        sentences.append(f"On {format_day(cases.current.date)}, {reporter} reported that "
+                         f"{_clause(cases, country, growing)}.")
+    for prefix, names, joiner in _COVID_SENTENCES:
+        parts = [_clause(changes[n], country, growing) for n in names if n in changes]
+        if parts:
+            sentences.append(words.capitalise(prefix + joiner.join(parts)) + ".")
+    return " ".join(sentences)
