@@ -6,6 +6,7 @@ clear line each with an exit code, never a traceback:
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -32,7 +33,7 @@ def report_error(exc: ReportlibError) -> int:
         for problem in exc.problems + exc.warnings:
             _err(str(problem))
         _err(f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} found; "
-             "nothing was built. Fix the lines above and run the command again.")
+             "nothing was written. Fix the lines above and run the command again.")
     elif isinstance(exc, NotebookExecutionError):
         _err(f"error: the notebook failed: {exc}")
         if exc.failure is not None:
@@ -61,6 +62,15 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             _err("interrupted; the previous report, if any, is unchanged.")
             ctx.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("REPORTLIB_DEBUG"):
+                raise
+            _err(f"error: unexpected failure: {type(exc).__name__}: {exc}")
+            _err("  this is a bug in reportlib, not in your data; run again with REPORTLIB_DEBUG=1 "
+                 "to see the traceback, and report it with the command you ran.")
+            ctx.exit(1)
 
 
 @click.group(cls=_Group, context_settings=CONTEXT)
@@ -164,6 +174,67 @@ def build(period_end, start, end, data_dir, out_root, notebook, params, force, t
         click.echo(f"{result.label}: up to date (inputs unchanged); --force rebuilds. {folder}/")
         return
     click.echo(f"{result.label}: built in {result.seconds:.1f} s -> {folder}/report.pdf")
+
+
+@main.group(name="import", context_settings=CONTEXT)
+def import_():
+    """Add rows from formats analysts already have (ACLED, Our World in Data).
+
+    Each import writes a sheet of its own (data/incidents/acled.csv,
+    data/indicators/owid-<country>.csv), adds its source to sources.csv, validates what it
+    wrote, and skips rows already in the data, so running it twice adds nothing.
+    """
+
+
+@import_.command(name="acled", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@_data_option
+@click.option("--type-map", "type_map", multiple=True, metavar="'SUB EVENT=TYPE'",
+              help="Map an ACLED sub-event type to an incident type, or to 'skip'.")
+def import_acled(file, data_dir, type_map):
+    """Import an ACLED export (any version: columns matched by name) into incidents.
+
+    \b
+    Example:
+      reportlib import acled acled_iraq_2020.csv
+      reportlib import acled export.csv --type-map 'Peaceful protest=skip'
+    Sub-event types without an incident type are errors to fix, never dropped silently.
+    """
+    from .importers.acled import import_acled as run
+
+    mapping = {}
+    for item in type_map:
+        if "=" not in item:
+            raise UsageError(f"--type-map {item!r} must be 'SUB EVENT=TYPE'")
+        sub, target = item.rsplit("=", 1)
+        mapping[sub] = target.strip()
+    report = run(Path(file), Path(data_dir), mapping)
+    for line in report.lines():
+        click.echo(line)
+
+
+@import_.command(name="owid", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--country", required=True, help="Country name or ISO code as OWID writes it.")
+@_data_option
+@click.option("--since", metavar="DATE", help="Only days from DATE on.")
+@click.option("--until", metavar="DATE", help="Only days up to DATE.")
+def import_owid(file, country, data_dir, since, until):
+    """Import Our World in Data's COVID-19 CSV for one country into indicators.
+
+    \b
+    Example:
+      reportlib import owid owid-covid-data.csv --country Iraq --since 2020-09-01
+    Imports total and new cases, deaths, tests and the 7-day average of new cases.
+    """
+    from .importers.owid import import_owid as run
+    from .periods import parse_date
+
+    report = run(Path(file), Path(data_dir), country,
+                 parse_date(since, "--since") if since else None,
+                 parse_date(until, "--until") if until else None)
+    for line in report.lines():
+        click.echo(line)
 
 
 if __name__ == "__main__":

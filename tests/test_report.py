@@ -18,6 +18,8 @@ pytestmark = pytest.mark.slow
 
 SEED_IED = ("Between November 21 – December 3, ten IEDs killed at least five Iraqis and wounded "
             "20 more in Ninewa, Salah ad-Din, Diyala, and Kirkuk.")
+SEED_COVID = ("The daily average for new cases decreased from 2,488/day during the week ending Nov 19 "
+              "to 2,013/day this week.")
 SEED_HEADLINES = [
     "PM Urges Lawmakers To Fund Election",
     "Militias, Iran Disagree Over Truce With The U.S.",
@@ -56,6 +58,7 @@ def test_pdf_carries_the_seed_figures_and_headlines(built):
     for headline in SEED_HEADLINES:
         assert headline in text
     assert SEED_IED in text
+    assert SEED_COVID in text
     assert "Iraq Security and Humanitarian Monitor" in text
     assert "19 November – 3 December 2020" in text
 
@@ -73,6 +76,22 @@ def test_pdf_is_an_a4_publication(built):
     second = reader.pages[1].extract_text()
     assert "Iraq Security and Humanitarian Monitor" in second
     assert "19 November – 3 December 2020" in second
+
+
+def test_charts_are_drawn_in_the_pdf(built):
+    """WeasyPrint draws the SVG charts as vector paths: a page with a figure caption carries
+    thousands of line and curve operators, a page of text a few dozen (table rules)."""
+    reader = PdfReader(str(built / "report.pdf"))
+    captions = 0
+    for page in reader.pages:
+        found = len(re.findall(r"Figure \d\.", page.extract_text()))
+        paths = len(re.findall(r" [lc]\n", page.get_contents().get_data().decode("latin-1")))
+        if found:
+            assert paths > 1000 * found, (found, paths)
+        else:
+            assert paths < 500, paths
+        captions += found
+    assert captions == 5
 
 
 def test_pdf_metadata_and_embedded_fonts(built):
