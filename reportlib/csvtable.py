@@ -11,6 +11,8 @@ import csv
 import datetime as dt
 import difflib
 import io
+import re
+from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -69,16 +71,72 @@ def _decode(raw: bytes, shown: str, problems: list[Problem]) -> str | None:
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
         bad = raw[exc.start:exc.start + 1].hex()
         column = exc.start - line_start + 1
+        # Everything before the first bad byte is valid UTF-8, so it can be parsed to say
+        # which column the byte is in.
+        try:
+            header = next(csv.reader([raw.split(b"\n", 1)[0].decode("utf-8", "replace")]), [])
+        except csv.Error:
+            header = []
+        field = _column_at(raw[:exc.start].decode("utf-8"), header) if line_no > 1 else None
         problems.append(Problem(
-            shown, line_no, None, None,
-            f"not UTF-8 text (byte 0x{bad} at character {column} of the line); "
-            "save the file as UTF-8 (in Excel: CSV UTF-8)"))
+            shown, line_no, field, None,
+            f"not UTF-8 text (byte 0x{bad} at character {column} of the line); the file was "
+            "probably saved as Latin-1 or Windows-125x: save it as UTF-8 (in Excel: CSV UTF-8)"))
         return None
 
 
-def _structure_problems(text: str, width: int, shown: str) -> list[Problem]:
-    """Scan with the csv module to name the lines whose shape is wrong."""
+def _column_at(prefix: str, header: list[str]) -> str | None:
+    """Name of the column that the text following `prefix` is in: `prefix` runs from a
+    record boundary (the start of the file, or of the first data row) into the record."""
+    try:
+        last = deque(csv.reader(io.StringIO(prefix + "\n")), maxlen=1)
+    except csv.Error:
+        return None
+    index = len(last[0]) - 1 if last and last[0] else 0
+    return header[index].strip() if index < len(header) else None
+
+
+# A quoted value must start where a value starts and be followed by a comma, the end of the
+# line or the end of the file; a quote anywhere else is literal text (as the csv module
+# reads it). pyarrow is lenient about both rules: it reads an unclosed quote to the end of
+# the file, swallowing every row after it into one value, and glues text after a closing
+# quote onto the value. Possessive quantifiers keep this check linear and fast.
+_QUOTED = r'"(?:[^"]++|"")*+"'
+_QUOTED_VALUE = re.compile(_QUOTED)
+_UNQUOTED = r'(?:[^"]++|(?<=[^,\n\r])")*+'
+_CSV_QUOTING = re.compile(_UNQUOTED + r'(?:(?<![^,\n\r])' + _QUOTED + r'(?![^,\n\r])' + _UNQUOTED + r')*+')
+
+
+def _bad_quote(text: str) -> int | None:
+    """Offset of the first quoted value that is never closed or has text after its closing
+    quote; None when the quoting is sound."""
+    if '"' not in text:
+        return None
+    end = _CSV_QUOTING.match(text).end()
+    return end if end < len(text) else None
+
+
+def _quote_problem(text: str, position: int, header: list[str], shown: str) -> Problem:
+    line_start = text.rfind("\n", 0, position) + 1
+    line_no = text.count("\n", 0, position) + 1
+    column = _column_at(text[text.index("\n") + 1:position], header) if line_no > 1 else None
+    if _QUOTED_VALUE.match(text, position):
+        reason = ("text follows the closing quote of a quoted value; put all of the value "
+                  "inside the quotes, doubling any quote that is part of it (\"\")")
+    else:
+        reason = ("the quote that opens this value is never closed, so the rest of the file "
+                  "would be read into it; close the quote, or write a quote inside a value as "
+                  "two quotes (\"\")")
+    character = position - line_start + 1
+    return Problem(shown, line_no, column, None, f"malformed CSV at character {character} of the line: {reason}")
+
+
+def _structure_problems(text: str, header: list[str], shown: str) -> list[Problem]:
+    """Scan with the csv module to name the lines whose shape is wrong; a broken quote is
+    named where it is, not where the csv module gives up (often the end of the file)."""
     problems: list[Problem] = []
+    width = len(header)
+    position = _bad_quote(text)
     reader = csv.reader(io.StringIO(text), strict=True)
     try:
         next(reader)
@@ -91,10 +149,11 @@ def _structure_problems(text: str, width: int, shown: str) -> list[Problem]:
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(Problem(
-                shown, start, None, None,
-                f"malformed CSV: {exc}; a quote is probably not closed (a value that contains "
-                "a comma or a quote must be wrapped in double quotes, with inner quotes doubled)"))
+            if position is None:
+                problems.append(Problem(
+                    shown, start, None, None,
+                    f"malformed CSV: {exc}; a quote is probably not closed (a value that contains "
+                    "a comma or a quote must be wrapped in double quotes, with inner quotes doubled)"))
             break
         if row and len(row) != width:
             problems.append(Problem(
@@ -102,6 +161,8 @@ def _structure_problems(text: str, width: int, shown: str) -> list[Problem]:
                 f"wrong number of columns: expected {width} as in the header, found {len(row)}"
                 + (" (an unquoted comma inside a value?)" if len(row) > width else "")))
         start = reader.line_num + 1
+    if position is not None:
+        problems.append(_quote_problem(text, position, header, shown))
     return problems
 
 
@@ -176,8 +237,8 @@ def read_table(
         return None, problems, None
 
     frame = _read_frame(text, header)
-    if frame is None:
-        structure = _structure_problems(text, len(header), shown)
+    if frame is None or _bad_quote(text) is not None:
+        structure = _structure_problems(text, header, shown)
         return None, [*problems, *(structure or [Problem(shown, None, None, None,
                                                          "malformed CSV")])], None
     if frame.empty:
@@ -281,7 +342,7 @@ def _convert(col: Column, values: pd.Series, check: _Checker, today: dt.date,
 
 
 def _dates(col, values, empty, check, today):
-    form = values.str.fullmatch(r"\d{4}-\d{2}-\d{2}").to_numpy(dtype=bool)
+    form = values.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").to_numpy(dtype=bool)
     parsed = pd.to_datetime(values.where(form), format="%Y-%m-%d", errors="coerce")
     check.flag(col.name, ~empty & ~form, "not a date in YYYY-MM-DD form (for example 2020-12-03)")
     impossible = form & parsed.isna().to_numpy()
@@ -291,8 +352,10 @@ def _dates(col, values, empty, check, today):
     return parsed.astype("datetime64[s]")
 
 
-_INT = r"\d+|\d{1,3}(?:,\d{3})+"
-_NUM = r"(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?"
+# ASCII digits only: \d also matches Arabic-Indic and other digits, which pandas cannot
+# convert, so "١٢" would pass the check and silently become "not reported".
+_INT = r"[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+"
+_NUM = r"(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]+)?"
 
 
 def _numbers(col, values, empty, check):
@@ -369,4 +432,4 @@ def _row_checks(out: pd.DataFrame, raw: pd.DataFrame, check: _Checker) -> None:
             blank = (raw[count].str.strip() == "").to_numpy(dtype=bool) if count in raw else True
             orphan = out[flag].to_numpy(dtype=bool) & blank
             check.flag(flag, orphan, f"says 'at least' but {count} is empty; give the minimum figure",
-                       values=out[flag].astype(str))
+                       values=raw[flag].str.strip() if flag in raw else out[flag].astype(str))

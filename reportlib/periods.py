@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from .exceptions import UsageError
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# ASCII digits only (\d would let Arabic-Indic digits through to a misleading message).
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def parse_date(text: str, what: str = "date") -> dt.date:

@@ -43,6 +43,12 @@ def _convert(node, loader: _Loader):
         out.lines = {}
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            if key in out:
+                # PyYAML keeps the last of two equal keys; a second `politics:` section would
+                # silently replace the first.
+                raise yaml.constructor.ConstructorError(
+                    problem=f"key {key!r} appears twice in this mapping (first on line {out.lines[key]})",
+                    problem_mark=key_node.start_mark)
             out[key] = _convert(value_node, loader)
             out.lines[key] = key_node.start_mark.line + 1
         return out
@@ -52,6 +58,11 @@ def _convert(node, loader: _Loader):
         seq.lines = [item.start_mark.line + 1 for item in node.value]
         return seq
     return loader.construct_object(node, deep=True)
+
+
+# What a user sees in the file, for messages about a top level that is not a mapping.
+_KINDS = {Sequence: "a list", str: "a single text value", int: "a number", float: "a number",
+          bool: "a true/false value"}
 
 
 def load(path: Path, shown: str) -> tuple[Mapping | None, list[Problem]]:
@@ -64,10 +75,22 @@ def load(path: Path, shown: str) -> tuple[Mapping | None, list[Problem]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        return None, [Problem(shown, line, None, None, "not UTF-8 text; save the file as UTF-8")]
+        character = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        bad = raw[exc.start:exc.start + 1].hex()
+        return None, [Problem(shown, line, None, None,
+                              f"not UTF-8 text (byte 0x{bad} at character {character} of the line); "
+                              "save the file as UTF-8")]
     if not text.strip():
         return None, [Problem(shown, 1, None, None, "file is empty")]
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        # Raised before parsing starts, for a control character YAML does not allow.
+        line = text.count("\n", 0, exc.position) + 1
+        character = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        return None, [Problem(shown, line, None, None,
+                              f"not valid YAML at character {character} of the line: control character "
+                              f"#x{exc.character:04x} is not allowed; remove it")]
     try:
         node = loader.get_single_node()
         if node is None:
@@ -76,13 +99,19 @@ def load(path: Path, shown: str) -> tuple[Mapping | None, list[Problem]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        return None, [Problem(shown, line, None, None, f"not valid YAML: {exc.problem or exc}")]
+        where = f" at character {mark.column + 1} of the line" if mark else ""
+        context = ""
+        if exc.context and exc.context_mark and exc.context_mark is not mark:
+            # An unclosed bracket or quote is found where the next thing fails; name where it began.
+            context = f" ({exc.context} that starts on line {exc.context_mark.line + 1})"
+        return None, [Problem(shown, line, None, None, f"not valid YAML{where}: {exc.problem or exc}{context}")]
     except yaml.YAMLError as exc:
         return None, [Problem(shown, None, None, None, f"not valid YAML: {exc}")]
     finally:
         loader.dispose()
     if not isinstance(data, Mapping):
-        kind = type(data).__name__ if not isinstance(data, Sequence) else "list"
+        kind = _KINDS.get(type(data), type(data).__name__)
         return None, [Problem(shown, getattr(data, "line", 1) or 1, None, None,
-                              f"the top level must be a mapping of keys to values, not a {kind}")]
+                              f"the top level must be a mapping of keys to values (key: value lines), "
+                              f"not {kind}")]
     return data, []

@@ -117,6 +117,6 @@ def ensure_source(data_root: Path, reference: str, title: str, publisher: str, u
     writer.writeheader()
     for existing in rows:
         writer.writerow({k: existing.get(k, "") for k in SOURCES.names})
-    writer.writerow(row)
+    writer.writerow({k: neutralise_formula(v) for k, v in row.items()})
     outputs.write_atomic(path, buffer.getvalue().encode("utf-8"))
     return True
