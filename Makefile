@@ -33,7 +33,7 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser and not dask" $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py --record
 
 lint: $(STAMP)
 	$(BIN)/ruff check reportlib tests benchmarks

@@ -3,11 +3,27 @@
     >>> import reportlib
     >>> data = reportlib.load("data")
     >>> view = data.select(data.latest_period())
+
+The names below are loaded on first use, so that `import reportlib.kernels` (the first
+thing a build does, to start its kernel early) does not wait for pandas.
 """
 
-from .dataset import Dataset, PeriodData, load
-from .exceptions import DataError, ReportlibError
-from .periods import Period
+from importlib import import_module
 
 __version__ = "0.1.0"
 __all__ = ["DataError", "Dataset", "Period", "PeriodData", "ReportlibError", "load"]
+
+_WHERE = {
+    "DataError": "exceptions",
+    "ReportlibError": "exceptions",
+    "Dataset": "dataset",
+    "PeriodData": "dataset",
+    "load": "dataset",
+    "Period": "periods",
+}
+
+
+def __getattr__(name):
+    if name in _WHERE:
+        return getattr(import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module 'reportlib' has no attribute {name!r}")

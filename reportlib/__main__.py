@@ -1,3 +1,5 @@
 from .cli import main
 
-main()
+# Guarded: the kernel template (multiprocessing's fork server) imports the main module.
+if __name__ == "__main__":
+    main()

@@ -1,21 +1,32 @@
-"""Build one period's report end to end: validate, skip if unchanged, execute, export,
-print, publish atomically, record the manifest."""
+"""Building reports: plan which periods need it, build each one (execute, export, print,
+publish atomically, record the manifest), and run many at once.
+
+A batch runs periods in worker processes, one kernel per report. Each worker keeps a kernel
+template (see reportlib.kernels) and starts the next report's kernel while it prints the
+current report's PDF, so kernel start and imports are off the critical path.
+"""
 
 from __future__ import annotations
 
+import concurrent.futures as futures
 import json
+import multiprocessing
+import multiprocessing.util
+import os
+import tempfile
 import time
-from dataclasses import dataclass, field
+import typing
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from . import fingerprint, outputs, render
+from . import fingerprint, kernels, outputs
 from .dataset import Dataset, load
-from .exceptions import NotebookExecutionError, ReportlibError
-from .periods import Period
+from .exceptions import NotebookExecutionError, ReportlibError, UsageError
+from .periods import Period, parse_date, weeks_ending_between
 
-DEFAULT_NOTEBOOK = Path("notebooks/weekly_report.ipynb")
 DEFAULT_TIMEOUT = 600
 
 # Fields of the executed notebook that change from run to run; everything else is the same
@@ -26,7 +37,6 @@ VOLATILE_NOTEBOOK_FIELDS = [
     "metadata.papermill.duration",
     "metadata.papermill.input_path",
     "metadata.papermill.output_path",
-    "metadata.papermill.parameters.data_dir",
     "metadata.papermill.environment_variables",
     "cells[*].metadata.papermill.start_time",
     "cells[*].metadata.papermill.end_time",
@@ -37,8 +47,7 @@ VOLATILE_NOTEBOOK_FIELDS = [
 
 @dataclass
 class Task:
-    """Everything a worker needs to build one period; plain data, so it can be sent to
-    another process or machine."""
+    """One period to build; plain data, so it can go to another process or machine."""
 
     data_dir: str
     start: str
@@ -49,21 +58,15 @@ class Task:
     timeout: int = DEFAULT_TIMEOUT
     force: bool = False
     trend_weeks: int | None = None
-    key: str = ""  # filled by the planner when known
+    forked_kernels: bool = False
 
     @property
     def period(self) -> Period:
-        return _period(self.start, self.end)
+        return Period(parse_date(self.start), parse_date(self.end))
 
     @property
     def label(self) -> str:
         return self.end
-
-
-def _period(start: str, end: str) -> Period:
-    from .periods import parse_date
-
-    return Period(parse_date(start), parse_date(end))
 
 
 @dataclass
@@ -73,6 +76,7 @@ class Result:
     seconds: float = 0.0
     message: str = ""
     failed_notebook: str | None = None
+    failure: dict | None = None  # cell index, source, error name and value
     timings: dict = field(default_factory=dict)
 
 
@@ -85,6 +89,7 @@ def notebook_parameters(task: Task) -> dict:
 
 
 def manifest_matches(folder: Path, key: str) -> bool:
+    """The folder holds a complete build whose inputs hashed to `key`."""
     path = folder / "manifest.json"
     if not path.exists():
         return False
@@ -101,71 +106,100 @@ def manifest_matches(folder: Path, key: str) -> bool:
     return True
 
 
-def build_period(task: Task, data: Dataset | None = None, km=None, log=None) -> Result:
-    """Build one period. Raises ReportlibError on failure; the previous good report stays."""
+def task_key(task: Task, data: Dataset) -> tuple[dict, str]:
+    notebook = Path(task.notebook).resolve()
+    inputs = fingerprint.period_inputs(data, task.period, notebook, notebook_parameters(task),
+                                       task.trend_weeks)
+    return inputs, fingerprint.cache_key(inputs)
+
+
+# -- one period ---------------------------------------------------------------------------------
+
+def build_period(task: Task, data: Dataset | None = None, km=None, log=None,
+                 after_execute: Callable[[], None] | None = None) -> Result:
+    """Build one period. Raises ReportlibError on failure; the previous good report stays.
+    `km` is a kernel manager whose kernel is already starting; one is started if not."""
     started = time.perf_counter()
     log = log or (lambda message: None)
-    data = data or load(task.data_dir)
-    period = task.period
     notebook = Path(task.notebook).resolve()
-    params = notebook_parameters(task)
-    render.check_parameters(notebook, params)
-    out_root = Path(task.out_root)
-    folder = outputs.period_dir(out_root, task.label)
-    inputs = fingerprint.period_inputs(data, period, notebook, params, task.trend_weeks)
-    key = fingerprint.cache_key(inputs)
-    if not task.force and manifest_matches(folder, key):
-        return Result(task.label, "skipped", time.perf_counter() - started, "inputs unchanged")
+    try:
+        data = data or load(task.data_dir)
+        params = notebook_parameters(task)
+        from .execute import check_parameters
+
+        check_parameters(notebook, params)
+        folder = outputs.period_dir(Path(task.out_root), task.label)
+        inputs, key = task_key(task, data)
+        if not task.force and manifest_matches(folder, key):
+            return Result(task.label, "skipped", time.perf_counter() - started, "inputs unchanged")
+        with outputs.locked(folder), outputs.staging(folder) as stage:
+            if km is None:
+                km = kernels.start(kernels.manager(stage, forked=task.forked_kernels), notebook.parent)
+            kept, km = km, None
+            timings = _build_into(stage, folder, task, data, notebook, params, inputs, key, kept,
+                                  log, after_execute, started)
+    finally:
+        if km is not None and km.has_kernel:
+            km.shutdown_kernel(now=True)
+    return Result(task.label, "built", time.perf_counter() - started, "", None, None, timings)
+
+
+def _build_into(stage, folder, task, data, notebook, params, inputs, key, km, log, after_execute,
+                started) -> dict:
+    from . import render
+    from .execute import execute
 
     timings = {}
-    with outputs.locked(folder), outputs.staging(folder) as stage:
-        executed = stage / "report.ipynb"
-        log(f"{task.label}: executing {notebook.name}")
-        t = time.perf_counter()
+    executed = stage / "report.ipynb"
+    log(f"{task.label}: executing {notebook.name}")
+    t = time.perf_counter()
+    # The kernel runs the notebook in its own process; meanwhile this one loads the HTML
+    # and PDF machinery, so both cores work.
+    with futures.ThreadPoolExecutor(1) as pool:
+        running = pool.submit(execute, notebook, executed, params, task.timeout, km)
+        render.prepare()
         try:
-            nb = render.execute(notebook, executed, params, notebook.parent, task.timeout, km=km)
+            nb = running.result()
         except NotebookExecutionError as exc:
             kept = outputs.keep_failed(executed, folder)
             exc.notebook_path = str(kept) if kept else None
             raise
-        timings["execute"] = time.perf_counter() - t
+    timings["execute"] = time.perf_counter() - t
+    if after_execute:
+        after_execute()
 
-        t = time.perf_counter()
-        _normalise_notebook(nb)
-        nbformat.write(nb, str(executed))
-        meta = render.page_meta(data.monitor, period, inputs["package"]["version"])
-        page = render.export_html(nb, meta)
-        (stage / "report.html").write_text(page, encoding="utf-8")
-        timings["html"] = time.perf_counter() - t
+    t = time.perf_counter()
+    _normalise_notebook(nb)
+    nbformat.write(nb, str(executed))
+    meta = render.page_meta(data.monitor, task.period, inputs["package"]["version"])
+    page = render.export_html(nb, meta)
+    (stage / "report.html").write_text(page, encoding="utf-8")
+    timings["html"] = time.perf_counter() - t
 
-        log(f"{task.label}: printing PDF")
-        t = time.perf_counter()
-        render.write_pdf(page, stage / "report.pdf", folder)
-        timings["pdf"] = time.perf_counter() - t
-        timings["total"] = time.perf_counter() - started
+    log(f"{task.label}: printing PDF")
+    t = time.perf_counter()
+    render.write_pdf(page, stage / "report.pdf", folder)
+    timings["pdf"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - started
 
-        manifest = _manifest(key, inputs, data, stage, timings)
-        (stage / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
-                                             encoding="utf-8")
-        outputs.publish(stage, folder)
-    return Result(task.label, "built", time.perf_counter() - started, "", None, timings)
+    manifest = _manifest(key, inputs, data, stage, timings)
+    (stage / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
+                                         encoding="utf-8")
+    outputs.publish(stage, folder)
+    return timings
 
 
 def _normalise_notebook(nb) -> None:
-    """Drop what differs between identical runs and is no business of the reader: the
-    absolute data path papermill copied into the metadata."""
-    papermill_meta = nb.metadata.get("papermill", {})
-    params = papermill_meta.get("parameters", {})
+    """The executed notebook keeps the data folder's name, not the absolute path of the
+    machine it was built on."""
+    params = nb.metadata.get("papermill", {}).get("parameters", {})
     if "data_dir" in params:
         params["data_dir"] = Path(params["data_dir"]).name
 
 
 def _manifest(key: str, inputs: dict, data: Dataset, stage: Path, timings: dict) -> dict:
-    files = []
-    for path in data.files:
-        if path.exists():
-            files.append({"path": str(path.relative_to(data.root)),
-                          "sha256": fingerprint.sha256_file(path)})
+    files = [{"path": str(path.relative_to(data.root)), "sha256": fingerprint.sha256_file(path)}
+             for path in data.files if path.exists()]
     produced = {}
     for name in ("report.ipynb", "report.html", "report.pdf"):
         path = stage / name
@@ -180,4 +214,145 @@ def _manifest(key: str, inputs: dict, data: Dataset, stage: Path, timings: dict)
     }
 
 
-__all__ = ["ReportlibError", "Result", "Task", "build_period"]
+# -- many periods -----------------------------------------------------------------------------
+
+def periods_between(data: Dataset, first, last) -> list[Period]:
+    """Declared periods ending within [first, last]; weeks ending on the monitor's weekday
+    when the data declares none."""
+    declared = [p for p in data.periods() if first <= p.end <= last]
+    if declared or data.periods():
+        return declared
+    return weeks_ending_between(first, last, data.monitor.weekday)
+
+
+def plan(data: Dataset, tasks: list[Task]) -> tuple[list[Task], list[Result]]:
+    """Split tasks into those to build and those whose inputs are unchanged."""
+    todo, skipped = [], []
+    for task in tasks:
+        folder = outputs.period_dir(Path(task.out_root), task.label)
+        _, key = task_key(task, data)
+        if not task.force and manifest_matches(folder, key):
+            skipped.append(Result(task.label, "skipped", 0.0, "inputs unchanged"))
+        else:
+            todo.append(task)
+    return todo, skipped
+
+
+class _Worker:
+    """Per-process state of a batch worker: the data (loaded once), a kernel started ahead
+    for the next report, and a folder for kernel sockets."""
+
+    data: typing.ClassVar[dict[str, Dataset]] = {}
+    next_kernel = None
+    sockets: Path | None = None
+
+    @classmethod
+    def dataset(cls, data_dir: str) -> Dataset:
+        if data_dir not in cls.data:
+            cls.data[data_dir] = load(data_dir)
+        return cls.data[data_dir]
+
+    @classmethod
+    def kernel(cls, task: Task):
+        km, cls.next_kernel = cls.next_kernel, None
+        if km is not None and km.has_kernel:
+            return km
+        return cls.new_kernel(task)
+
+    @classmethod
+    def new_kernel(cls, task: Task):
+        if cls.sockets is None:
+            cls.sockets = Path(tempfile.mkdtemp(prefix="reportlib-kernels-"))
+        folder = Path(tempfile.mkdtemp(dir=cls.sockets))
+        forked = task.forked_kernels and not multiprocessing.current_process().daemon
+        return kernels.start(kernels.manager(folder, forked=forked), Path(task.notebook).resolve().parent)
+
+
+    @classmethod
+    def close(cls) -> None:
+        km, cls.next_kernel = cls.next_kernel, None
+        if km is not None and km.has_kernel:
+            km.shutdown_kernel(now=True)
+
+
+def _init_worker(forked: bool) -> None:
+    # A worker exits through multiprocessing, which joins its child processes first: the
+    # kernel started ahead for a report that never came must be shut down before that.
+    multiprocessing.util.Finalize(None, _Worker.close, exitpriority=10)
+    if forked:
+        kernels.warm_up()
+
+
+def run_task(task: Task) -> Result:
+    """Build one period in a worker; failures come back as results, not exceptions."""
+    started = time.perf_counter()
+    km = None
+    try:
+        data = _Worker.dataset(task.data_dir)
+        km = _Worker.kernel(task)
+
+        def start_next():
+            _Worker.next_kernel = _Worker.new_kernel(task)
+
+        return build_period(task, data, km=km, after_execute=start_next)
+    except NotebookExecutionError as exc:
+        failure = asdict(exc.failure) if exc.failure else None
+        return Result(task.label, "failed", time.perf_counter() - started, str(exc),
+                      exc.notebook_path, failure)
+    except ReportlibError as exc:
+        return Result(task.label, "failed", time.perf_counter() - started, str(exc))
+    except Exception as exc:  # one broken period must not stop the others
+        return Result(task.label, "failed", time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
+    finally:
+        if km is not None and km.has_kernel:
+            km.shutdown_kernel(now=True)
+
+
+def run_batch(tasks: list[Task], jobs: int, scheduler: str | None = None,
+              on_result: Callable[[Result], None] | None = None) -> list[Result]:
+    """Build tasks in parallel; every result comes back, failed ones included."""
+    results = []
+    if not tasks:
+        return results
+    if scheduler:
+        executor = _dask_executor(scheduler)
+    else:
+        forked = any(t.forked_kernels for t in tasks)
+        executor = futures.ProcessPoolExecutor(
+            max_workers=max(1, min(jobs, len(tasks))), mp_context=multiprocessing.get_context("fork"),
+            initializer=_init_worker, initargs=(forked,))
+    with executor:
+        pending = [executor.submit(run_task, task) for task in tasks]
+        for done in futures.as_completed(pending):
+            try:
+                result = done.result()
+            except Exception as exc:  # a worker process died (killed, out of memory)
+                result = Result("?", "failed", 0.0, f"worker failed: {type(exc).__name__}: {exc}")
+            results.append(result)
+            if on_result:
+                on_result(result)
+    return results
+
+
+def _dask_executor(address: str):
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UsageError("--scheduler needs Dask: pip install 'reportlib[dask]'") from None
+    try:
+        client = Client(address, timeout="10s")
+    except OSError as exc:
+        raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    executor = client.get_executor()
+    close = executor.shutdown
+
+    def shutdown(wait=True, **kwargs):
+        close(wait=wait)
+        client.close()
+
+    executor.shutdown = shutdown
+    return executor
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

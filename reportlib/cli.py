@@ -125,6 +125,12 @@ def _parse_params(values: tuple[str, ...]) -> dict:
               help="Build the declared period ending on DATE (YYYY-MM-DD).")
 @click.option("--start", metavar="DATE", help="First day of an explicit period (with --end).")
 @click.option("--end", metavar="DATE", help="Last day of an explicit period (with --start).")
+@click.option("--from", "first", metavar="DATE", help="Build every period ending on or after DATE (with --to).")
+@click.option("--to", "last", metavar="DATE", help="... and on or before DATE.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, metavar="N",
+              help="Worker processes for --from/--to (default: the number of cores).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="Send the periods to a running Dask scheduler; its workers must see --data and --out.")
 @_data_option
 @click.option("--out", "out_root", default="outputs", show_default=True,
               type=click.Path(file_okay=False), help="Where outputs/<period-end>/ folders go.")
@@ -135,8 +141,11 @@ def _parse_params(values: tuple[str, ...]) -> dict:
 @click.option("--force", is_flag=True, help="Rebuild even if the inputs have not changed.")
 @click.option("--timeout", default=600, show_default=True, metavar="SECONDS",
               help="Longest a single notebook cell may run.")
-def build(period_end, start, end, data_dir, out_root, notebook, params, force, timeout):
-    """Build a period's report: outputs/<period-end>/report.{ipynb,html,pdf} and manifest.json.
+@click.option("--kernels", type=click.Choice(["forked", "fresh"]), default="forked", show_default=True,
+              help="For batches: fork each report's kernel from a warm template, or start each from scratch.")
+def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_root, notebook, params, force,
+          timeout, kernels):
+    """Build reports: outputs/<period-end>/report.{ipynb,html,pdf} and manifest.json.
 
     \b
     With no period, builds the latest period declared in the data.
@@ -144,36 +153,128 @@ def build(period_end, start, end, data_dir, out_root, notebook, params, force, t
       reportlib build
       reportlib build --period-end 2020-12-03
       reportlib build --start 2020-11-26 --end 2020-12-03 --force
+      reportlib build --from 2020-01-01 --to 2020-12-31 --jobs 2
     A period whose inputs are unchanged since its last build is skipped (--force rebuilds).
+    Each report runs in its own kernel; a failed period does not stop the others, and the
+    exit status is 1 if any failed.
     """
-    from .build import Task, build_period
+    from .build import Task
     from .dataset import load
-    from .periods import parse_date
-    from .report import resolve_period
+    from .periods import Period, parse_date
 
-    if (start or end) and period_end:
-        raise UsageError("give either --period-end or --start and --end, not both")
+    chosen = [bool(period_end), bool(start or end), bool(first or last)]
+    if sum(chosen) > 1:
+        raise UsageError("give one of --period-end, --start/--end or --from/--to")
     if bool(start) != bool(end):
         raise UsageError("--start and --end go together")
-    data = load(data_dir)
-    for warning in data.warnings:
-        _err(str(warning))
-    if start:
-        from .periods import Period
+    if bool(first) != bool(last):
+        raise UsageError("--from and --to go together")
+    if (jobs or scheduler) and not first:
+        raise UsageError("--jobs and --scheduler are for batches (--from and --to)")
+    extra = _parse_params(params)
 
-        period = Period(parse_date(start, "--start"), parse_date(end, "--end"))
-    else:
-        period = resolve_period(data, period_end or "")
-    task = Task(data_dir=str(Path(data_dir).resolve()), start=period.start.isoformat(),
-                end=period.end.isoformat(), out_root=str(Path(out_root)),
-                notebook=str(notebook), parameters=_parse_params(params), timeout=timeout,
-                force=force)
-    result = build_period(task, data, log=lambda m: _err(m))
+    def task_for(period):
+        return Task(data_dir=str(Path(data_dir).resolve()), start=period.start.isoformat(),
+                    end=period.end.isoformat(), out_root=str(Path(out_root).resolve()),
+                    notebook=str(Path(notebook).resolve()), parameters=extra, timeout=timeout,
+                    force=force, forked_kernels=kernels == "forked")
+
+    if first:
+        lo, hi = parse_date(first, "--from"), parse_date(last, "--to")
+        if hi < lo:
+            raise UsageError(f"--to {hi} is before --from {lo}")
+        data = load(data_dir)
+        _print_warnings(data)
+        from .build import periods_between
+
+        periods = periods_between(data, lo, hi)
+        if not periods:
+            raise UsageError(f"no periods end between {lo} and {hi} in {data_dir}")
+        _batch(data, [task_for(p) for p in periods], jobs, scheduler)
+        return
+
+    # One period: start its kernel first, so that Python and the imports in the kernel
+    # overlap loading and checking the data here.
+    from . import kernels as kernel_pool
+
+    stage = Path(__import__("tempfile").mkdtemp(prefix="reportlib-kernel-"))
+    km = kernel_pool.start(kernel_pool.manager(stage), Path(notebook).resolve().parent)
+    try:
+        data = load(data_dir)
+        _print_warnings(data)
+        if start:
+            period = Period(parse_date(start, "--start"), parse_date(end, "--end"))
+        else:
+            period = data.resolve_period(period_end or "")
+        from .build import build_period
+
+        result = build_period(task_for(period), data, km=km, log=_err)
+    finally:
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
+        __import__("shutil").rmtree(stage, ignore_errors=True)
     folder = Path(out_root) / result.label
     if result.status == "skipped":
         click.echo(f"{result.label}: up to date (inputs unchanged); --force rebuilds. {folder}/")
         return
     click.echo(f"{result.label}: built in {result.seconds:.1f} s -> {folder}/report.pdf")
+
+
+def _print_warnings(data) -> None:
+    for warning in data.warnings:
+        _err(str(warning))
+
+
+def _batch(data, tasks, jobs, scheduler) -> None:
+    import time
+
+    from .build import default_jobs, plan, run_batch
+    from .progress import Progress
+
+    started = time.perf_counter()
+    todo, skipped = plan(data, tasks)
+    jobs = jobs or default_jobs()
+    where = f"on {scheduler}" if scheduler else f"with {min(jobs, max(len(todo), 1))} worker(s)"
+    _err(f"{len(tasks)} period(s): {len(todo)} to build {where}, {len(skipped)} up to date")
+    progress = Progress(len(todo))
+    results = run_batch(todo, jobs, scheduler, on_result=progress.update)
+    progress.close()
+    failed = [r for r in results if r.status == "failed"]
+    for result in sorted(failed, key=lambda r: r.label):
+        _err(f"{result.label}: FAILED: {result.message}")
+        if result.failed_notebook:
+            _err(f"  the executed notebook is kept: {result.failed_notebook}")
+    built = sum(r.status == "built" for r in results)
+    elapsed = time.perf_counter() - started
+    click.echo(f"built {built}, skipped {len(skipped)}, failed {len(failed)} in {elapsed:.1f} s")
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+@main.command(name="demo-data", context_settings=CONTEXT)
+@click.option("--weeks", type=click.IntRange(1, 5000), required=True, help="How many weekly periods.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="New folder to write the data into.")
+@click.option("--incidents-per-week", type=click.IntRange(0, 10_000_000), default=40, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same files.")
+@click.option("--end", metavar="DATE", help="Last day of the last week (a Thursday by default: 2021-12-30).")
+def demo_data(weeks, out_dir, incidents_per_week, seed, end):
+    """Write a complete, valid data folder of SYNTHETIC data for demos and benchmarks.
+
+    \b
+    Example:
+      reportlib demo-data --weeks 52 --out /tmp/demo
+      reportlib build --data /tmp/demo --out /tmp/demo-out --from 2021-01-01 --to 2021-12-31
+    Every report built from it says "Synthetic data" on every page.
+    """
+    from .demo import DEFAULT_END, write_demo
+    from .periods import parse_date
+
+    counts = write_demo(Path(out_dir), weeks, incidents_per_week, seed,
+                        parse_date(end, "--end") if end else DEFAULT_END)
+    click.echo(f"wrote synthetic data to {out_dir}: {counts['weeks']} weeks "
+               f"({counts['first']} to {counts['last']}), {counts['incidents']:,} incidents, "
+               f"{counts['indicators']:,} indicator values")
 
 
 @main.group(name="import", context_settings=CONTEXT)

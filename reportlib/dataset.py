@@ -13,7 +13,7 @@ import pandas as pd
 
 from . import csvtable, textrules, yamlfile
 from .exceptions import DataError, Problem, UsageError
-from .periods import Period, parse_date, weekday_number
+from .periods import Period, parse_date, week_ending, weekday_number
 from .schema import INCIDENTS, INDICATORS, SOURCES, Table
 
 MONITOR_FILE = "monitor.yaml"
@@ -107,6 +107,19 @@ class Dataset:
             + (", ".join(p.label for p in self.periods()[-6:]) or "none")
             + ". Give --start and --end for an undeclared period.")
 
+    def resolve_period(self, period_end: str = "", period_start: str = "") -> Period:
+        """A declared period ending on period_end; with period_start, exactly that span; an
+        undeclared end gives the week ending on it; no end, the latest declared period."""
+        if not period_end:
+            return self.latest_period()
+        end = parse_date(period_end, "period_end")
+        if period_start:
+            return Period(parse_date(period_start, "period_start"), end)
+        try:
+            return self.period_ending(end)
+        except UsageError:
+            return week_ending(end)
+
     def select(self, period: Period, trend_weeks: int | None = None) -> PeriodData:
         weeks = self.monitor.trend_weeks if trend_weeks is None else trend_weeks
         window_start = pd.Timestamp(period.window_start(weeks))
@@ -167,11 +180,17 @@ def load(root: str | Path, today: dt.date | None = None) -> Dataset:
     monitor = _load_monitor(root / MONITOR_FILE, shown(root / MONITOR_FILE), problems)
     files.append(root / MONITOR_FILE)
 
-    sources, source_files = _load_table(root, SOURCES, shown, today, None, problems)
+    sources, source_files, sources_read = _load_table(root, SOURCES, shown, today, None, problems)
     files += source_files
-    references = set(sources["reference"]) if sources is not None else set()
-    incidents, incident_files = _load_table(root, INCIDENTS, shown, today, references, problems)
-    indicators, indicator_files = _load_table(root, INDICATORS, shown, today, references, problems)
+    if not source_files:
+        problems.append(Problem(shown(root / SOURCES.file), None, None, None,
+                                "missing: every data folder needs sources.csv (reference, title, publisher, "
+                                "published); every row and issue cites a document listed there"))
+    # When sources.csv cannot be read no reference can be judged; calling every one unknown
+    # would bury the one real problem under a line per row.
+    references = set(sources["reference"]) if sources_read else None
+    incidents, incident_files, _ = _load_table(root, INCIDENTS, shown, today, references, problems)
+    indicators, indicator_files, _ = _load_table(root, INDICATORS, shown, today, references, problems)
     files += incident_files + indicator_files
 
     issues = []
@@ -207,6 +226,7 @@ def table_files(root: Path, table: Table) -> list[Path]:
 
 
 def _load_table(root, table, shown, today, references, problems):
+    """The table from all its sheets, the sheets, and whether every sheet could be read."""
     frames, origins = [], []
     paths = table_files(root, table)
     for path in paths:
@@ -215,12 +235,22 @@ def _load_table(root, table, shown, today, references, problems):
         if frame is not None:
             frames.append(frame)
             origins.append((shown(path), lines, len(frame)))
+    complete = len(frames) == len(paths) and bool(paths)
     if not frames:
         empty = {c.name: csvtable._empty(c, 0) for c in table.columns}
-        return pd.DataFrame(empty), paths
+        return pd.DataFrame(empty), paths, complete
     data = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     _check_keys(table, data, origins, problems)
-    return data, paths
+    return data, paths, complete
+
+
+def _key_text(value) -> str:
+    """A key value as the file writes it: dates as YYYY-MM-DD, missing values empty."""
+    if value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return str(value)
 
 
 def _check_keys(table: Table, data: pd.DataFrame, origins, problems: list[Problem]) -> None:
@@ -241,7 +271,7 @@ def _check_keys(table: Table, data: pd.DataFrame, origins, problems: list[Proble
     first_seen: dict[tuple, tuple[str, int]] = {}
     reported = 0
     for position in np.flatnonzero(dup):
-        key = tuple(str(v) for v in keys.iloc[position])
+        key = tuple(_key_text(v) for v in keys.iloc[position])
         if key not in first_seen:
             first_seen[key] = where(int(position))
             continue
@@ -250,7 +280,7 @@ def _check_keys(table: Table, data: pd.DataFrame, origins, problems: list[Proble
         reported += 1
         name, line = where(int(position))
         first_name, first_line = first_seen[key]
-        shown_key = ", ".join(k for k in key if k and k != "NaT")
+        shown_key = ", ".join(k for k in key if k)
         also = f"line {first_line}" if first_name == name else f"{first_name}:{first_line}"
         label = "duplicate id" if len(table.key) == 1 else f"duplicate row for ({', '.join(table.key)})"
         problems.append(Problem(name, line, ",".join(table.key), shown_key,
@@ -334,11 +364,13 @@ def _load_issue(path, shown, monitor, references, today, problems) -> Issue | No
             if required:
                 problems.append(Problem(shown, mapping.line, key, None, "required key is missing"))
             return None
+        text = str(value).strip()
         try:
-            return parse_date(str(value), key)
+            return parse_date(text, key)
         except UsageError as exc:
-            problems.append(Problem(shown, mapping.line_of(key), key, str(value),
-                                    str(exc).replace(f"{key} {str(value)!r} ", "")))
+            # parse_date names the key and value; the Problem names them already.
+            reason = str(exc).replace(f"{key} {text!r} is ", "")
+            problems.append(Problem(shown, mapping.line_of(key), key, text, reason))
             return None
 
     start, end = date_of(data, "period_start"), date_of(data, "period_end")
@@ -349,14 +381,20 @@ def _load_issue(path, shown, monitor, references, today, problems) -> Issue | No
                                     f"period end is before its start ({start.isoformat()})"))
         else:
             period = Period(start, end)
-            if path.stem != end.isoformat():
-                problems.append(Problem(shown, data.line_of("period_end"), "period_end", str(end),
-                                        f"the file must be named {end.isoformat()}.yaml after its period end"))
+    if end is not None and path.stem != end.isoformat():
+        problems.append(Problem(shown, data.line_of("period_end"), "period_end", str(end),
+                                f"the file must be named {end.isoformat()}.yaml after its period end"))
+    elif end is None and not _is_date(path.stem):
+        # The period end names the output folder; a file name that is no date is a sign
+        # that the period end is not one either.
+        problems.append(Problem(shown, data.line_of("period_end"), "period_end", None,
+                                f"the file name {path.name!r} is not a period end date; issue files are "
+                                "named after their period end, as in 2020-12-03.yaml"))
     reference = str(data.get("reference", ""))
     if not reference:
         problems.append(Problem(shown, data.line, "reference", None,
                                 "required key is missing (the id in sources.csv this issue comes from)"))
-    elif reference not in references:
+    elif references is not None and reference not in references:
         problems.append(Problem(shown, data.line_of("reference"), "reference", reference,
                                 "unknown reference; add it to sources.csv"))
     sections = data.get("sections")
@@ -424,10 +462,18 @@ def _event(item, line, section_id, default_reference, period, references, today,
             problems.append(Problem(shown, item.line_of("date"), f"{where}.date", day.isoformat(),
                                     f"event date is outside the issue's period ({period})"))
     reference = str(item.get("reference") or default_reference)
-    if item.get("reference") and reference not in references:
+    if item.get("reference") and references is not None and reference not in references:
         problems.append(Problem(shown, item.line_of("reference"), f"{where}.reference", reference,
                                 "unknown reference; add it to sources.csv"))
     return Event(day, text, section_id, reference)
+
+
+def _is_date(text: str) -> bool:
+    try:
+        parse_date(text)
+    except UsageError:
+        return False
+    return True
 
 
 def _check_issue_overlaps(issues: list[Issue], problems: list[Problem]) -> None:

@@ -35,6 +35,16 @@ def _style() -> str:
         return str(path)
 
 
+def warm() -> None:
+    """Register the fonts, read the style and draw one throwaway chart now, so that the
+    first chart of a report does not pay for matplotlib's first-use set-up."""
+    fig, ax = _figure(2, 1)
+    ax.barh([0], [1], label="x")
+    ax.legend()
+    ax.set_title("Warm-up")
+    _svg(fig)
+
+
 def _svg(fig) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None})

@@ -1,5 +1,5 @@
-"""One notebook run to three files: execute with papermill, export the page with nbconvert
-through the monitor template, print the PDF with WeasyPrint."""
+"""An executed notebook to the reader's two files: the page, exported with nbconvert through
+the monitor template, and the PDF, printed from it with WeasyPrint."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import nh3
 
-from .exceptions import BuildError, CellFailure, NotebookExecutionError, UsageError
+from .exceptions import BuildError
 
 TEMPLATE_NAME = "monitor"
 HIDDEN_CELL_TAGS = ("injected-parameters", "parameters", "remove-cell")
@@ -59,94 +59,21 @@ def safe_html(fragment: str) -> str:
     )
 
 
-# -- execution ------------------------------------------------------------------------------
-
-def check_parameters(notebook: Path, parameters: dict) -> None:
-    """papermill only warns about a parameter the notebook does not declare; a misspelt
-    parameter silently building the default period is worse, so refuse it."""
-    import papermill
-
-    declared = papermill.inspect_notebook(str(notebook))
-    unknown = sorted(set(parameters) - set(declared))
-    if unknown:
-        raise UsageError(
-            f"{notebook.name} has no parameter {', '.join(map(repr, unknown))}; "
-            f"its parameters are {', '.join(sorted(declared))}")
-
-
-def kernel_manager(socket_dir: Path, kernel_name: str = "python3"):
-    """A kernel manager talking over Unix sockets in a private folder: no TCP ports to race
-    for when several kernels start at once (papermill#511), and no unencrypted TCP."""
-    from jupyter_client.manager import KernelManager
-
-    return KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(socket_dir / "kernel"))
-
-
-def execute(notebook: Path, output: Path, parameters: dict, cwd: Path, timeout: int,
-            km=None) -> nbformat.NotebookNode:
-    """Run the notebook; on any failure the partial notebook is left at `output` and a
-    NotebookExecutionError says which cell failed and why. A kernel manager passed in may
-    already have its kernel started (a batch starts the next one early); either way the
-    kernel is used for this notebook only and shut down after it."""
-    if km is None:
-        km = kernel_manager(output.parent)
-    try:
-        return _execute(notebook, output, parameters, cwd, timeout, km)
-    finally:
-        if km.has_kernel:
-            km.shutdown_kernel(now=True)
-        km.cleanup_resources()
-
-
-def _execute(notebook, output, parameters, cwd, timeout, km):
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    try:
-        return papermill.execute_notebook(
-            str(notebook), str(output), parameters=parameters, cwd=str(cwd),
-            progress_bar=False, log_output=False, request_save_on_cell_execute=True,
-            execution_timeout=timeout, start_timeout=120, km=km)
-    except PapermillExecutionError as exc:
-        failure = CellFailure(exc.cell_index, exc.source, exc.ename, exc.evalue,
-                              list(exc.traceback))
-        raise NotebookExecutionError(
-            f"cell {exc.cell_index} raised {exc.ename}: {exc.evalue}", failure, str(output)) from None
-    except Exception as exc:  # timeouts, a dead kernel, a kernel that never started
-        failure = _running_cell(output)
-        kind = type(exc).__name__
-        reason = {
-            "CellTimeoutError": f"a cell ran longer than the {timeout} s execution timeout",
-            "DeadKernelError": "the kernel died (it crashed or was killed)",
-        }.get(kind, f"{kind}: {exc}")
-        if failure is not None:
-            failure = CellFailure(failure.cell_index, failure.source, kind, reason, [])
-            raise NotebookExecutionError(f"cell {failure.cell_index}: {reason}", failure,
-                                         str(output)) from None
-        raise NotebookExecutionError(f"the notebook did not run: {reason}", None,
-                                     str(output) if output.exists() else None) from None
-
-
-def _running_cell(path: Path) -> CellFailure | None:
-    """The cell papermill had started but not finished when execution stopped."""
-    try:
-        nb = nbformat.read(str(path), as_version=4)
-    except Exception:
-        return None
-    for index, cell in enumerate(nb.cells):
-        status = cell.get("metadata", {}).get("papermill", {}).get("status")
-        if status == "running":
-            return CellFailure(index, cell.source, "", "", [])
-    return None
-
-
 # -- HTML -------------------------------------------------------------------------------------
+
+def prepare() -> None:
+    """Import and set up the exporter and the PDF fonts ahead of the first report; a build
+    calls this while the kernel runs the notebook."""
+    _exporter()
+    _fonts()
+
 
 @functools.cache
 def _css() -> str:
     return (templates_dir() / "report.css").read_text(encoding="utf-8")
 
 
+@functools.cache
 def _exporter():
     from nbconvert import HTMLExporter
     from traitlets.config import Config
@@ -220,14 +147,22 @@ def print_fonts_css() -> str:
     return "\n".join(rules)
 
 
-def write_pdf(page: str, target: Path, base_url: Path) -> None:
-    """Print the page to A4 PDF. The file identifier is derived from the page itself, so
-    the same page gives the same bytes."""
-    from weasyprint import CSS, HTML
+@functools.cache
+def _fonts():
+    """One font configuration per process: building it reads the font files."""
+    from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
-    css = CSS(string=print_fonts_css(), font_config=fonts)
+    return fonts, CSS(string=print_fonts_css(), font_config=fonts)
+
+
+def write_pdf(page: str, target: Path, base_url: Path) -> None:
+    """Print the page to A4 PDF. The file identifier is derived from the page itself, so
+    the same page gives the same bytes."""
+    from weasyprint import HTML
+
+    fonts, css = _fonts()
     identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii")
     try:
         HTML(string=page, base_url=str(base_url)).write_pdf(

@@ -18,9 +18,8 @@ import pandas as pd
 
 from . import figures, stats, summarise, tables
 from .dataset import PeriodData, load
-from .exceptions import UsageError
 from .markup import inline, text
-from .periods import Period, format_day, format_long, parse_date, week_ending
+from .periods import format_day, format_long, parse_date
 
 
 @dataclass(frozen=True)
@@ -53,20 +52,6 @@ def figure(svg: str, caption: str, alt: str, css: str = "") -> Fragment:
         f'alt="{text(alt)}"><figcaption>{text(caption)}</figcaption></figure>')
 
 
-def resolve_period(data, period_end: str, period_start: str = "") -> Period:
-    """A declared period ending on period_end; with period_start, exactly that span; with
-    neither declared nor given, the week ending on period_end."""
-    if not period_end:
-        return data.latest_period()
-    end = parse_date(period_end, "period_end")
-    if period_start:
-        return Period(parse_date(period_start, "period_start"), end)
-    try:
-        return data.period_ending(end)
-    except UsageError:
-        return week_ending(end)
-
-
 class Report:
     def __init__(self, view: PeriodData):
         self.view = view
@@ -77,7 +62,7 @@ class Report:
     def open(cls, data_dir: str | Path, period_end: str = "", period_start: str = "",
              trend_weeks: int | None = None, today: str = "") -> Report:
         data = load(data_dir, parse_date(today) if today else None)
-        period = resolve_period(data, period_end, period_start)
+        period = data.resolve_period(period_end, period_start)
         weeks = None if trend_weeks is None or trend_weeks < 0 else trend_weeks
         return cls(data.select(period, weeks))
 

@@ -61,15 +61,17 @@ def weekly_average(indicators: pd.DataFrame, day: dt.date) -> Reading | None:
 
 
 def weekly_averages(indicators: pd.DataFrame) -> pd.Series:
-    """Every weekly average the data supports, by the date the week ends."""
-    days = sorted({d.date() for d in _national(indicators, "covid_cases_total")["date"]}
-                  | {d.date() for d in _national(indicators, "covid_new_cases_7d_avg")["date"]})
-    out = {}
-    for day in days:
-        reading = weekly_average(indicators, day)
-        if reading is not None:
-            out[pd.Timestamp(day)] = reading.value
-    return pd.Series(out, dtype="float64")
+    """Every weekly average the data supports, by the date the week ends: computed from the
+    daily cumulative series where both ends of the week are present, otherwise as published
+    (the same rule as weekly_average, for all days at once)."""
+    totals = _national(indicators, "covid_cases_total").drop_duplicates("date", keep="last")
+    totals = totals.set_index("date")["value"]
+    week_before = totals.reindex(totals.index - pd.Timedelta(days=7)).to_numpy()
+    computed = pd.Series((totals.to_numpy() - week_before) / 7, index=totals.index).dropna()
+    published = _national(indicators, "covid_new_cases_7d_avg").drop_duplicates("date", keep="last")
+    published = published.set_index("date")["value"]
+    combined = computed.combine_first(published) if len(published) else computed
+    return combined.sort_index().astype("float64")
 
 
 def daily_new_cases(indicators: pd.DataFrame) -> pd.Series:

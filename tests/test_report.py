@@ -79,19 +79,20 @@ def test_pdf_is_an_a4_publication(built):
 
 
 def test_charts_are_drawn_in_the_pdf(built):
-    """WeasyPrint draws the SVG charts as vector paths: a page with a figure caption carries
-    thousands of line and curve operators, a page of text a few dozen (table rules)."""
+    """Each figure's own text (axis labels, legends) is in the PDF on the page of its
+    caption: the chart was drawn there, not just captioned."""
     reader = PdfReader(str(built / "report.pdf"))
-    captions = 0
-    for page in reader.pages:
-        found = len(re.findall(r"Figure \d\.", page.extract_text()))
-        paths = len(re.findall(r" [lc]\n", page.get_contents().get_data().decode("latin-1")))
-        if found:
-            assert paths > 1000 * found, (found, paths)
-        else:
-            assert paths < 500, paths
-        captions += found
-    assert captions == 5
+    pages = [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
+    drawn = {
+        "Figure 1.": "Count (minimums where the source says 'at least')",
+        "Figure 2.": "named in 2 shared totals",
+        "Figure 3.": "Incidents in the governorate alone",
+        "Figure 4.": "Weeks ending on",
+        "Figure 5.": "New cases a day",
+    }
+    for caption, chart_text in drawn.items():
+        page = next(p for p in pages if caption in p)
+        assert chart_text in page, caption
 
 
 def test_pdf_metadata_and_embedded_fonts(built):

@@ -1,0 +1,216 @@
+"""`make bench`: one table of timings measured in one run, each case against a baseline from
+the same run, so that a slow or busy machine moves both sides together.
+
+    (a) the naive chain a user would script, per period: papermill CLI, then
+        jupyter nbconvert --to html --no-input, then the weasyprint CLI
+    (b) reportlib build for one period, cold (a new process, no kernel running)
+    (c) a 52-week synthetic batch, --jobs 2
+    (d) the same batch again, nothing changed
+    (e) the batch after changing one week's incidents
+    (f) loading and validating 1,000,000 synthetic incidents and selecting one week
+
+Targets (2 cores): (b) <= 0.5 x (a); (c) per report >= 8x faster than (a); (d) < 5% of (c);
+(e) rebuilds only the changed week and the weeks whose trend window reads it; (f) < 3 s and
+< 1.5 GiB. Run with --record to write the table into benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "benchmarks" / ".work"
+BIN = Path(sys.executable).parent
+NOTEBOOK = ROOT / "notebooks" / "weekly_report.ipynb"
+WEEKS = 52
+INCIDENTS_PER_WEEK = 40
+BIG_INCIDENTS = 1_000_000
+
+
+def run(args: list, **kwargs) -> float:
+    """Run a command to completion; seconds of wall time. Output is kept for failures."""
+    started = time.perf_counter()
+    done = subprocess.run([str(a) for a in args], capture_output=True, text=True, **kwargs)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"benchmark command failed ({done.returncode}): {' '.join(map(str, args))}\n"
+                 f"{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+    return elapsed
+
+
+def reportlib(*args) -> list:
+    return [BIN / "reportlib", *args]
+
+
+def demo(folder: Path, weeks: int, per_week: int) -> None:
+    if not folder.exists():
+        run(reportlib("demo-data", "--weeks", weeks, "--incidents-per-week", per_week, "--out", folder))
+
+
+def naive(data: Path, end: str, folder: Path) -> float:
+    """What a user would script without reportlib: three tools, three processes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    executed = folder / "report.ipynb"
+    t = run([BIN / "papermill", NOTEBOOK, executed, "-p", "period_end", end, "-p", "data_dir", data,
+             "--cwd", NOTEBOOK.parent, "--no-progress-bar"])
+    t += run([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", executed])
+    t += run([BIN / "weasyprint", folder / "report.html", folder / "report.pdf"])
+    return t
+
+
+def batch(data: Path, out: Path, first: str, last: str, *extra) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run([str(a) for a in reportlib("build", "--data", data, "--out", out, "--from", first,
+                                                      "--to", last, "--jobs", "2", *extra)],
+                          capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"batch failed:\n{done.stdout}\n{done.stderr[-4000:]}")
+    return elapsed, done.stdout.strip().splitlines()[-1]
+
+
+def built_count(summary: str) -> int:
+    return int(re.search(r"built (\d+)", summary).group(1))
+
+
+def change_one_week(data: Path, week_end: str) -> None:
+    """Add one incident to one week, as an analyst's correction would."""
+    path = data / "incidents.csv"
+    day = (dt.date.fromisoformat(week_end) - dt.timedelta(days=2)).isoformat()
+    with path.open("a", encoding="utf-8") as stream:
+        stream.write(f"BENCH-CHANGE-{time.time_ns()},{day},,IED,Baghdad,,,,1,1,false,0,false,"
+                     "Synthetic generator,synthetic,benchmark correction\n")
+
+
+LOAD_SCRIPT = """
+import resource, sys, time
+started = time.perf_counter()
+import reportlib
+data = reportlib.load(sys.argv[1])
+view = data.select(data.periods()[len(data.periods()) // 2])
+elapsed = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(elapsed, peak, len(data.incidents), len(view.incidents))
+"""
+
+BASELINE_SCRIPT = """
+import resource, sys, time
+started = time.perf_counter()
+import pandas
+frame = pandas.read_csv(sys.argv[1] + "/incidents.csv")
+elapsed = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(elapsed, peak, len(frame))
+"""
+
+
+def python_measure(script: str, *args) -> list[float]:
+    done = subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True,
+                          check=True)
+    return [float(x) for x in done.stdout.split()]
+
+
+def machine() -> str:
+    cores = len(os.sched_getaffinity(0))
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{platform.machine()}, {cores} cores, {memory:.0f} GiB, Python {platform.python_version()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--record", action="store_true", help="write the table into benchmarks/README.md")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of (a) and (b); the median is shown")
+    options = parser.parse_args()
+
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    data = WORK / "demo"
+    print(f"preparing {WEEKS} synthetic weeks ...", file=sys.stderr)
+    demo(data, WEEKS, INCIDENTS_PER_WEEK)
+    periods = sorted(p.stem for p in (data / "issues").glob("*.yaml"))
+    first, last = periods[0], periods[-1]
+    sample = [periods[len(periods) // 2 + k] for k in range(options.repeat)]
+
+    print("(a) naive chain ...", file=sys.stderr)
+    naive_times = [naive(data, end, WORK / "naive" / end) for end in sample]
+    a = statistics.median(naive_times)
+
+    print("(b) reportlib build, one period, cold ...", file=sys.stderr)
+    single = []
+    for end in sample:
+        single.append(run(reportlib("build", "--data", data, "--out", WORK / "single", "--period-end", end,
+                                    "--force")))
+    b = statistics.median(single)
+
+    print("(c) 52-week batch, --jobs 2 ...", file=sys.stderr)
+    out = WORK / "batch"
+    c, c_summary = batch(data, out, "2000-01-01", "2100-01-01")
+    c_built = built_count(c_summary)
+    c_per = c / max(c_built, 1)
+
+    print("(d) the same batch, nothing changed ...", file=sys.stderr)
+    d, d_summary = batch(data, out, "2000-01-01", "2100-01-01")
+
+    print("(e) after changing one week ...", file=sys.stderr)
+    changed = periods[len(periods) // 2]
+    change_one_week(data, changed)
+    e, e_summary = batch(data, out, "2000-01-01", "2100-01-01")
+    e_built = built_count(e_summary)
+    trend_weeks = 8
+    expected = len([p for p in periods if changed <= p <= (dt.date.fromisoformat(changed)
+                                                          + dt.timedelta(weeks=trend_weeks)).isoformat()])
+
+    print("(f) 1,000,000 incidents ...", file=sys.stderr)
+    big = WORK / "big"
+    demo(big, WEEKS, -(-BIG_INCIDENTS // WEEKS))
+    f_time, f_peak, f_rows, f_week = python_measure(LOAD_SCRIPT, big)
+    base_time, base_peak, _ = python_measure(BASELINE_SCRIPT, big)
+
+    rows = [
+        ("(a)", "naive chain: papermill, nbconvert, weasyprint CLIs", f"{a:.2f} s", f"{a:.2f} s", "1.00 (baseline)",
+         "", ""),
+        ("(b)", "reportlib build, one period, cold", f"{b:.2f} s", f"{b:.2f} s", f"{b / a:.2f} of (a)",
+         "<= 0.50 of (a)", "yes" if b <= 0.5 * a else "NO"),
+        ("(c)", f"{c_built}-week batch, --jobs 2", f"{c:.1f} s", f"{c_per:.2f} s", f"{a / c_per:.1f}x faster than (a)",
+         ">= 8x", "yes" if a / c_per >= 8 else "NO"),
+        ("(d)", "same batch, nothing changed", f"{d:.2f} s", "", f"{100 * d / c:.1f}% of (c)", "< 5% of (c)",
+         "yes" if d < 0.05 * c else "NO"),
+        ("(e)", "after changing one week's incidents", f"{e:.1f} s", "", f"rebuilt {e_built} of {len(periods)}",
+         f"== {expected} (the week + {trend_weeks} trend weeks)", "yes" if e_built == expected else "NO"),
+        ("(f)", f"load + validate {int(f_rows):,} incidents, select a week", f"{f_time:.2f} s",
+         f"{f_peak / 2**30:.2f} GiB peak", f"{f_time / base_time:.2f}x pandas.read_csv ({base_time:.2f} s, "
+         f"{base_peak / 2**30:.2f} GiB)", "< 3 s, < 1.5 GiB",
+         "yes" if f_time < 3 and f_peak < 1.5 * 2**30 else "NO"),
+    ]
+    header = ("case", "what", "time", "per report / memory", "ratio", "target", "met")
+    table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    table += ["| " + " | ".join(row) + " |" for row in rows]
+    stamp = f"{dt.date.today().isoformat()}, {machine()}"
+    text = "\n".join(table)
+    print(f"\nreportlib benchmarks, {stamp}\n")
+    print(text)
+    details = {"naive_runs_s": naive_times, "single_runs_s": single, "batch": c_summary, "unchanged": d_summary,
+               "after_change": e_summary, "changed_week": changed}
+    print("\n" + json.dumps(details, indent=1))
+    if options.record:
+        readme = ROOT / "benchmarks" / "README.md"
+        body = readme.read_text(encoding="utf-8")
+        block = f"<!-- results -->\nMeasured {stamp}:\n\n{text}\n<!-- /results -->"
+        body = re.sub(r"<!-- results -->.*<!-- /results -->", lambda m: block, body, flags=re.S)
+        readme.write_text(body, encoding="utf-8")
+        print(f"\nrecorded in {readme.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""Kernels for report notebooks.
+
+A kernel costs about a second and a half before the first cell runs: starting Python,
+importing ipykernel, then pandas, matplotlib and reportlib in the first cell. In a batch
+that cost is paid once per worker instead of once per report: a template process imports
+everything once (multiprocessing's fork server, preloaded), and each report gets a kernel
+forked from it. The template never runs report code, so every kernel starts from the same
+pristine state, runs one notebook and exits; nothing passes from one report to the next.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import uuid
+from pathlib import Path
+
+from jupyter_client.manager import KernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+# Modules the template imports before forking: what a kernel and the report notebook need.
+PRELOAD = ["reportlib.warm"]
+
+_context = None
+
+
+def _fork_context():
+    global _context
+    if _context is None:
+        _context = multiprocessing.get_context("forkserver")
+        _context.set_forkserver_preload(PRELOAD)
+    return _context
+
+
+def _run_kernel(connection_file: str, cwd: str, env: dict, extra: list[str], log: str) -> None:
+    """Body of a forked kernel process: become an ordinary ipykernel on the given socket."""
+    _redirect(log)
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(env)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    from ipykernel.kernelapp import IPKernelApp
+
+    # parent_handle: exit when the template does (it exits with the worker that owns it).
+    argv = ["-f", connection_file, f"--IPKernelApp.parent_handle={os.getppid()}", *extra]
+    IPKernelApp.launch_instance(argv=argv)
+
+
+class _ForkedProcess:
+    """The slice of subprocess.Popen that jupyter_client's provisioner uses."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, process):
+        self._process = process
+        self.pid = process.pid
+
+    def poll(self):
+        return self._process.exitcode
+
+    def wait(self, timeout=None):
+        self._process.join(timeout)
+        return self._process.exitcode
+
+    def send_signal(self, signum):
+        os.kill(self.pid, signum)
+
+    def terminate(self):
+        self._process.terminate()
+
+    def kill(self):
+        self._process.kill()
+
+
+class ForkedProvisioner(LocalProvisioner):
+    """Launches the kernel by forking the warm template instead of running a command."""
+
+    async def launch_kernel(self, cmd, **kwargs):
+        km = self.parent
+        env = dict(kwargs.get("env") or os.environ)
+        cwd = str(kwargs.get("cwd") or os.getcwd())
+        extra = [arg for arg in cmd if arg.startswith("--")]
+        log = str(Path(km.connection_file).with_name("kernel.log"))
+        process = _fork_context().Process(target=_run_kernel, args=(km.connection_file, cwd, env, extra, log),
+                                          name=f"kernel-{km.kernel_id}")
+        process.start()
+        self.process = _ForkedProcess(process)
+        self.pid = process.pid
+        # Signals go to the kernel alone: its process group is the template's.
+        self.pgid = None
+        self.cwd = cwd
+        return self.connection_info
+
+
+def manager(socket_dir: Path, forked: bool = False, kernel_name: str = "python3") -> KernelManager:
+    """A kernel manager on Unix sockets in a private folder (no TCP ports to race for when
+    kernels start side by side, papermill#511), forked from the template if asked."""
+    km = KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(socket_dir / "kernel"))
+    if forked:
+        km.kernel_id = str(uuid.uuid4())
+        km.provisioner = ForkedProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
+    return km
+
+
+# No IPython history database, which parallel kernels would otherwise contend for (nbclient
+# passes the same to kernels it starts); and the report's imports done while the kernel
+# boots, before the build is ready to send the first cell.
+KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.exec_lines=import reportlib.warm"]
+
+
+def _redirect(log: str) -> None:
+    """Send the kernel's own stdout and stderr (not the notebook's: those go to the
+    notebook) to a log beside its socket, so a kernel shut down mid-import or crashing
+    never prints into the user's terminal."""
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+def start(km: KernelManager, cwd: Path) -> KernelManager:
+    """Start the kernel in the notebook's folder (so relative paths in the notebook work as
+    in Jupyter) without touching this process's working directory; its own output goes to
+    kernel.log beside its socket."""
+    log_path = Path(km.ip).with_name("kernel.log")
+    with open(log_path, "ab") as log:
+        km.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS, stdout=log, stderr=log)
+    return km
+
+
+def warm_up() -> None:
+    """Start the template now, so that its imports overlap other work."""
+    _fork_context()
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
