@@ -139,7 +139,6 @@ def main() -> None:
     print(f"preparing {WEEKS} synthetic weeks ...", file=sys.stderr)
     demo(data, WEEKS, INCIDENTS_PER_WEEK)
     periods = sorted(p.stem for p in (data / "issues").glob("*.yaml"))
-    first, last = periods[0], periods[-1]
     sample = [periods[len(periods) // 2 + k] for k in range(options.repeat)]
 
     print("(a) naive chain ...", file=sys.stderr)
@@ -174,7 +173,7 @@ def main() -> None:
     print("(f) 1,000,000 incidents ...", file=sys.stderr)
     big = WORK / "big"
     demo(big, WEEKS, -(-BIG_INCIDENTS // WEEKS))
-    f_time, f_peak, f_rows, f_week = python_measure(LOAD_SCRIPT, big)
+    f_time, f_peak, f_rows, _ = python_measure(LOAD_SCRIPT, big)
     base_time, base_peak, _ = python_measure(BASELINE_SCRIPT, big)
 
     rows = [
