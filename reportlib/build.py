@@ -183,10 +183,22 @@ def _build_into(stage, folder, task, data, notebook, params, inputs, key, km, lo
     timings["total"] = time.perf_counter() - started
 
     manifest = _manifest(key, inputs, data, stage, timings)
+    manifest["summary"] = _summary(data, task)
     (stage / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
                                          encoding="utf-8")
     outputs.publish(stage, folder)
     return timings
+
+
+def _summary(data: Dataset, task: Task) -> dict:
+    """What the archive page shows for this report, so it never re-reads the data."""
+    from .periods import format_long
+    from .summarise import key_figures
+
+    period = task.period
+    return {"title": data.monitor.name, "period": format_long(period), "start": task.start,
+            "end": task.end, "synthetic": data.monitor.synthetic,
+            "key_figures": key_figures(data.select(period, task.trend_weeks))}
 
 
 def _normalise_notebook(nb) -> None:

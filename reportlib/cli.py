@@ -172,10 +172,11 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
     if (jobs or scheduler) and not first:
         raise UsageError("--jobs and --scheduler are for batches (--from and --to)")
     extra = _parse_params(params)
+    root = report_root(Path(out_root), Path(notebook))
 
     def task_for(period):
         return Task(data_dir=str(Path(data_dir).resolve()), start=period.start.isoformat(),
-                    end=period.end.isoformat(), out_root=str(Path(out_root).resolve()),
+                    end=period.end.isoformat(), out_root=str(root.resolve()),
                     notebook=str(Path(notebook).resolve()), parameters=extra, timeout=timeout,
                     force=force, forked_kernels=kernels == "forked")
 
@@ -190,7 +191,10 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
         periods = periods_between(data, lo, hi)
         if not periods:
             raise UsageError(f"no periods end between {lo} and {hi} in {data_dir}")
-        _batch(data, [task_for(p) for p in periods], jobs, scheduler)
+        try:
+            _batch(data, [task_for(p) for p in periods], jobs, scheduler)
+        finally:
+            _write_archive(root)
         return
 
     # One period: start its kernel first, so that Python and the imports in the kernel
@@ -213,11 +217,31 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
         if km.has_kernel:
             km.shutdown_kernel(now=True)
         __import__("shutil").rmtree(stage, ignore_errors=True)
-    folder = Path(out_root) / result.label
+    _write_archive(root)
+    folder = root / result.label
     if result.status == "skipped":
         click.echo(f"{result.label}: up to date (inputs unchanged); --force rebuilds. {folder}/")
         return
     click.echo(f"{result.label}: built in {result.seconds:.1f} s -> {folder}/report.pdf")
+
+
+def report_root(out_root: Path, notebook: Path) -> Path:
+    """The weekly report fills outputs/<period-end>/; another report type gets a folder of
+    its own, outputs/<notebook name>/<period-end>/, so that types never overwrite each other."""
+    return out_root if notebook.stem == "weekly_report" else out_root / notebook.stem
+
+
+def _write_archive(root: Path) -> None:
+    """Rebuild outputs/index.html after every build; a failure here loses no report."""
+    from .archive import write_index
+
+    try:
+        index = write_index(root)
+    except (OSError, ValueError) as exc:
+        _err(f"warning: the archive page could not be rebuilt: {exc}")
+        return
+    if index is not None:
+        _err(f"archive: {index}")
 
 
 def _print_warnings(data) -> None:
@@ -249,6 +273,29 @@ def _batch(data, tasks, jobs, scheduler) -> None:
     click.echo(f"built {built}, skipped {len(skipped)}, failed {len(failed)} in {elapsed:.1f} s")
     if failed:
         raise click.exceptions.Exit(1)
+
+
+@main.command(name="new-period", context_settings=CONTEXT)
+@click.option("--end", required=True, metavar="DATE", help="Last day of the new period (YYYY-MM-DD).")
+@click.option("--start", metavar="DATE",
+              help="First day (default: the end of the latest period, or a week before --end).")
+@_data_option
+def new_period(end, start, data_dir):
+    """Scaffold the files of a new period and say what to fill in.
+
+    \b
+    Example:
+      reportlib new-period --end 2020-12-10
+    Creates data/issues/2020-12-10.yaml (the sections with empty headlines),
+    data/incidents/2020-12-10.csv (the header) and data/indicators/2020-12-10.csv
+    (the indicators with empty values). Then fill them in, run `reportlib validate` until
+    it says OK, and `reportlib build`.
+    """
+    from .newperiod import scaffold
+    from .periods import parse_date
+
+    for line in scaffold(Path(data_dir), parse_date(end, "--end"), parse_date(start, "--start") if start else None):
+        click.echo(line)
 
 
 @main.command(name="demo-data", context_settings=CONTEXT)

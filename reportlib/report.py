@@ -95,22 +95,10 @@ class Report:
             + "</header>")
 
     def key_figures(self) -> Fragment:
-        t = summarise.tally(self.view.incidents)
-        changes = {c.indicator: c for c in stats.period_changes(self.view.indicators, self.period)}
-        boxes = [
-            ("Incidents recorded", t.incidents, t.incidents_min),
-            ("People killed", t.killed, t.killed_min),
-            ("People wounded", t.wounded, t.wounded_min),
-        ]
-        for name, label in (("covid_cases_total", "COVID-19 cases to date"),
-                            ("covid_deaths_total", "COVID-19 deaths to date"),
-                            ("covid_new_cases_7d_avg", "New cases a day, 7-day average")):
-            if name in changes:
-                boxes.append((label, changes[name].current.value, False))
         items = "".join(
-            f'<div class="figure-box"><span class="value">{tables.count(v, m)}</span>'
-            f'<span class="label">{text(label)}</span></div>'
-            for label, v, m in boxes)
+            f'<div class="figure-box"><span class="value">{tables.count(f["value"], f["minimum"])}</span>'
+            f'<span class="label">{text(f["label"])}</span></div>'
+            for f in summarise.key_figures(self.view))
         return Fragment(f'<section class="key-figures"><h2 id="key-figures">Key figures</h2>'
                         f'<div class="boxes">{items}</div></section>')
 

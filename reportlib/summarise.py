@@ -155,3 +155,24 @@ def security_sentences(incidents: pd.DataFrame, period: Period,
         if not rows.empty:
             said.add(name)
     return sentences
+
+
+def key_figures(view) -> list[dict]:
+    """The figures a reader looks for first, for the report's boxes and the archive page:
+    each with a label, a value (None when unknown) and whether it is a minimum."""
+    from . import stats
+
+    t = tally(view.incidents)
+    figures = [
+        {"name": "incidents", "label": "Incidents recorded", "value": t.incidents, "minimum": t.incidents_min},
+        {"name": "killed", "label": "People killed", "value": t.killed, "minimum": t.killed_min},
+        {"name": "wounded", "label": "People wounded", "value": t.wounded, "minimum": t.wounded_min},
+    ]
+    changes = {c.indicator: c for c in stats.period_changes(view.indicators, view.period)}
+    for name, label in (("covid_cases_total", "COVID-19 cases to date"),
+                        ("covid_deaths_total", "COVID-19 deaths to date"),
+                        ("covid_new_cases_7d_avg", "New cases a day, 7-day average")):
+        if name in changes:
+            value = changes[name].current.value
+            figures.append({"name": name, "label": label, "value": round(value, 1), "minimum": False})
+    return figures
