@@ -42,14 +42,17 @@ lab: $(STAMP)
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (reportlib)" >/dev/null
 	cd notebooks && ../$(BIN)/jupyter lab
 
-# Chromium for the browser tests (Debian package; needs root or sudo).
+# Chromium and its driver for the browser tests, poppler for looking at PDF pages
+# (Debian packages; needs root or sudo).
 browser-deps:
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils; }
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v pdftoppm >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver poppler-utils; \
+	fi
 
 lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install --quiet '.[dev,dask,lab]'
+	.lock-venv/bin/pip install --quiet '.[dev,dask]'
 	{ echo "# Exact versions installed by \`make\` (Python 3.11). Regenerate with \`make lock\` after changing"; \
 	  echo "# the dependency ranges in pyproject.toml; commit both together."; \
 	  .lock-venv/bin/pip freeze --exclude reportlib; } > requirements.lock
