@@ -35,8 +35,6 @@ VOLATILE_NOTEBOOK_FIELDS = [
     "metadata.papermill.start_time",
     "metadata.papermill.end_time",
     "metadata.papermill.duration",
-    "metadata.papermill.input_path",
-    "metadata.papermill.output_path",
     "metadata.papermill.environment_variables",
     "cells[*].metadata.papermill.start_time",
     "cells[*].metadata.papermill.end_time",
@@ -139,8 +137,7 @@ def build_period(task: Task, data: Dataset | None = None, km=None, log=None,
             timings = _build_into(stage, folder, task, data, notebook, params, inputs, key, kept,
                                   log, after_execute, started)
     finally:
-        if km is not None and km.has_kernel:
-            km.shutdown_kernel(now=True)
+        kernels.stop(km)
     return Result(task.label, "built", time.perf_counter() - started, "", None, None, timings)
 
 
@@ -157,12 +154,19 @@ def _build_into(stage, folder, task, data, notebook, params, inputs, key, km, lo
     # and PDF machinery, so both cores work.
     with futures.ThreadPoolExecutor(1) as pool:
         running = pool.submit(execute, notebook, executed, params, task.timeout, km)
-        render.prepare()
         try:
+            render.prepare()
             nb = running.result()
         except NotebookExecutionError as exc:
             kept = outputs.keep_failed(executed, folder)
             exc.notebook_path = str(kept) if kept else None
+            raise
+        except BaseException:
+            # Interrupted: stop the kernel so the execution thread ends now, then keep what
+            # the notebook had done (the engine saves it when execution stops).
+            kernels.kill(km)
+            futures.wait([running])
+            outputs.keep_failed(executed, folder)
             raise
     timings["execute"] = time.perf_counter() - t
     if after_execute:
@@ -171,6 +175,10 @@ def _build_into(stage, folder, task, data, notebook, params, inputs, key, km, lo
     t = time.perf_counter()
     _normalise_notebook(nb)
     nbformat.write(nb, str(executed))
+    # Until the new report is published, its executed notebook waits beside the old report
+    # under the failed name: a build killed while printing leaves it there to debug, and
+    # publishing removes it.
+    outputs.write_atomic(folder / outputs.FAILED_NOTEBOOK, executed.read_bytes())
     meta = render.page_meta(data.monitor, task.period, inputs["package"]["version"])
     page = render.export_html(nb, meta)
     (stage / "report.html").write_text(page, encoding="utf-8")
@@ -202,11 +210,20 @@ def _summary(data: Dataset, task: Task) -> dict:
 
 
 def _normalise_notebook(nb) -> None:
-    """The executed notebook keeps the data folder's name, not the absolute path of the
-    machine it was built on."""
-    params = nb.metadata.get("papermill", {}).get("parameters", {})
+    """Keep what papermill records about the run but not what differs between machines or
+    runs for the same inputs: absolute paths become names, and the parameters cell papermill
+    inserts gets a fixed id instead of a random one."""
+    meta = nb.metadata.get("papermill", {})
+    params = meta.get("parameters", {})
     if "data_dir" in params:
         params["data_dir"] = Path(params["data_dir"]).name
+    if meta.get("input_path"):
+        meta["input_path"] = Path(meta["input_path"]).name
+    if meta.get("output_path"):
+        meta["output_path"] = "report.ipynb"
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
 
 
 def _manifest(key: str, inputs: dict, data: Dataset, stage: Path, timings: dict) -> dict:
@@ -283,8 +300,7 @@ class _Worker:
     @classmethod
     def close(cls) -> None:
         km, cls.next_kernel = cls.next_kernel, None
-        if km is not None and km.has_kernel:
-            km.shutdown_kernel(now=True)
+        kernels.stop(km)
 
 
 def _init_worker(forked: bool) -> None:
@@ -316,8 +332,7 @@ def run_task(task: Task) -> Result:
     except Exception as exc:  # one broken period must not stop the others
         return Result(task.label, "failed", time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
     finally:
-        if km is not None and km.has_kernel:
-            km.shutdown_kernel(now=True)
+        kernels.stop(km)
 
 
 def run_batch(tasks: list[Task], jobs: int, scheduler: str | None = None,
@@ -333,16 +348,24 @@ def run_batch(tasks: list[Task], jobs: int, scheduler: str | None = None,
         executor = futures.ProcessPoolExecutor(
             max_workers=max(1, min(jobs, len(tasks))), mp_context=multiprocessing.get_context("fork"),
             initializer=_init_worker, initargs=(forked,))
-    with executor:
-        pending = [executor.submit(run_task, task) for task in tasks]
+    try:
+        pending = {executor.submit(run_task, task): task for task in tasks}
         for done in futures.as_completed(pending):
             try:
                 result = done.result()
             except Exception as exc:  # a worker process died (killed, out of memory)
-                result = Result("?", "failed", 0.0, f"worker failed: {type(exc).__name__}: {exc}")
+                result = Result(pending[done].label, "failed", 0.0, f"worker failed: {type(exc).__name__}: {exc}")
             results.append(result)
             if on_result:
                 on_result(result)
+    except BaseException:
+        # Interrupted: drop the queued periods and stop the workers; each one's staged files
+        # are cleaned up by its own interrupt handling or by the next build of that period.
+        executor.shutdown(wait=False, cancel_futures=True)
+        for process in getattr(executor, "_processes", {}).values():
+            process.terminate()
+        raise
+    executor.shutdown(wait=True)
     return results
 
 

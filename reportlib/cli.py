@@ -7,6 +7,7 @@ clear line each with an exit code, never a traceback:
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -53,8 +54,14 @@ def report_error(exc: ReportlibError) -> int:
     return exc.exit_code
 
 
+def _terminate_as_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 class _Group(click.Group):
     def invoke(self, ctx):
+        # `kill` (SIGTERM) cleans up like Ctrl-C: staged files removed, old report kept.
+        signal.signal(signal.SIGTERM, _terminate_as_interrupt)
         try:
             return super().invoke(ctx)
         except ReportlibError as exc:
@@ -214,8 +221,7 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
 
         result = build_period(task_for(period), data, km=km, log=_err)
     finally:
-        if km.has_kernel:
-            km.shutdown_kernel(now=True)
+        kernel_pool.stop(km)
         __import__("shutil").rmtree(stage, ignore_errors=True)
     _write_archive(root)
     folder = root / result.label

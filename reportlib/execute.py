@@ -75,19 +75,19 @@ def execute(notebook: Path, output: Path, parameters: dict, timeout: int, km) ->
         raise NotebookExecutionError(f"the notebook did not run: {reason}", None,
                                      str(output) if output.exists() else None) from None
     finally:
-        if km.has_kernel:
-            km.shutdown_kernel(now=True)
-        km.cleanup_resources()
+        from .kernels import stop
+
+        stop(km)
 
 
 def _running_cell(path: Path) -> CellFailure | None:
-    """The cell papermill had started but not finished when execution stopped."""
+    """The cell execution stopped in: the last one papermill started."""
     try:
         nb = nbformat.read(str(path), as_version=4)
     except Exception:
         return None
-    for index, cell in enumerate(nb.cells):
-        status = cell.get("metadata", {}).get("papermill", {}).get("status")
-        if status == "running":
-            return CellFailure(index, cell.source, "", "", [])
-    return None
+    started = [index for index, cell in enumerate(nb.cells)
+               if cell.get("metadata", {}).get("papermill", {}).get("start_time")]
+    if not started:
+        return None
+    return CellFailure(started[-1], nb.cells[started[-1]].source, "", "", [])

@@ -10,14 +10,16 @@ pristine state, runs one notebook and exits; nothing passes from one report to t
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
 import uuid
 from pathlib import Path
 
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
+from jupyter_core.utils import run_sync
 
 # Modules the template imports before forking: what a kernel and the report notebook need.
 PRELOAD = ["reportlib.warm"]
@@ -93,10 +95,12 @@ class ForkedProvisioner(LocalProvisioner):
         return self.connection_info
 
 
-def manager(socket_dir: Path, forked: bool = False, kernel_name: str = "python3") -> KernelManager:
+def manager(socket_dir: Path, forked: bool = False, kernel_name: str = "python3") -> AsyncKernelManager:
     """A kernel manager on Unix sockets in a private folder (no TCP ports to race for when
     kernels start side by side, papermill#511), forked from the template if asked."""
-    km = KernelManager(kernel_name=kernel_name, transport="ipc", ip=str(socket_dir / "kernel"))
+    # The asynchronous manager: with it nbclient keeps checking, while a cell runs, that the
+    # kernel is alive (a blocking client would wait forever on a kernel that died).
+    km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=str(socket_dir / "kernel"))
     if forked:
         km.kernel_id = str(uuid.uuid4())
         km.provisioner = ForkedProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
@@ -119,14 +123,32 @@ def _redirect(log: str) -> None:
     os.close(fd)
 
 
-def start(km: KernelManager, cwd: Path) -> KernelManager:
+def start(km: AsyncKernelManager, cwd: Path) -> AsyncKernelManager:
     """Start the kernel in the notebook's folder (so relative paths in the notebook work as
     in Jupyter) without touching this process's working directory; its own output goes to
     kernel.log beside its socket."""
     log_path = Path(km.ip).with_name("kernel.log")
     with open(log_path, "ab") as log:
-        km.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS, stdout=log, stderr=log)
+        run_sync(km.start_kernel)(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS, stdout=log, stderr=log)
     return km
+
+
+def kill(km: AsyncKernelManager) -> None:
+    """Kill the kernel process outright, from any thread: the thread running the notebook
+    then sees a dead kernel and ends. (The manager's own shutdown belongs to the event loop
+    of that thread and cannot be called from another.)"""
+    pid = getattr(km.provisioner, "pid", None)
+    if pid:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def stop(km: AsyncKernelManager | None) -> None:
+    """Shut the kernel down at once if it is running; a kernel serves one report."""
+    if km is not None and km.has_kernel:
+        run_sync(km.shutdown_kernel)(now=True)
+    if km is not None:
+        run_sync(km.cleanup_resources)()
 
 
 def warm_up() -> None:
