@@ -1,11 +1,19 @@
-# One task runner. Every target bootstraps .venv from requirements.lock on first use.
+# One task runner. Every target bootstraps .venv from requirements.lock on first use; `make lab`
+# bootstraps .venv-lab from requirements-lab.lock.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# JupyterLab lives in an environment of its own: its packages slow every nbformat import in
+# the test environment (jsonschema's format plugins), and the build never needs them.
+LAB_VENV := .venv-lab
+LAB_BIN := $(LAB_VENV)/bin
+LAB_STAMP := $(LAB_VENV)/.installed
 PYTEST_ARGS ?=
+# Extra options for `jupyter lab`, e.g. make lab LAB_ARGS="--no-browser --port 8890".
+LAB_ARGS ?=
 
-.PHONY: help report test test-fast bench lint lab lock browser-deps clean
+.PHONY: help report test test-fast bench lint lab lock lock-lab browser-deps clean
 
 help:
 	@echo "make report      build the latest report on the shipped data (outputs/<period-end>/)"
@@ -13,8 +21,10 @@ help:
 	@echo "make test-fast   the daily loop: skip the slow end-to-end tests"
 	@echo "make bench       benchmarks; prints the table recorded in benchmarks/README.md"
 	@echo "make lint        ruff"
-	@echo "make lab         JupyterLab on notebooks/ with the project's kernel"
-	@echo "make lock        re-resolve requirements.lock from pyproject.toml"
+	@echo "make lab         JupyterLab on notebooks/ with the project's kernel (its own .venv-lab)"
+	@echo "make lock        re-resolve requirements.lock and requirements-lab.lock from pyproject.toml"
+	@echo "make lock-lab    re-resolve requirements-lab.lock alone (pinned to requirements.lock)"
+	@echo "make clean       remove both environments and the caches"
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is required (python3.11 not found)"; exit 1; }
@@ -38,9 +48,18 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check reportlib tests benchmarks
 
-lab: $(STAMP)
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (reportlib)" >/dev/null
-	cd notebooks && ../$(BIN)/jupyter lab
+# The kernel is registered in .venv-lab under the name the notebooks ask for (python3), so
+# JupyterLab runs them with this environment's Python and the project installed in it.
+$(LAB_STAMP): pyproject.toml requirements-lab.lock
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is required (python3.11 not found)"; exit 1; }
+	$(PYTHON) -m venv $(LAB_VENV)
+	$(LAB_BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-lab.lock
+	$(LAB_BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(LAB_BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (reportlib)" >/dev/null
+	@touch $(LAB_STAMP)
+
+lab: $(LAB_STAMP)
+	$(LAB_BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
 
 # Chromium and its driver for the browser tests, poppler for looking at PDF pages
 # (Debian packages; needs root or sudo).
@@ -57,6 +76,19 @@ lock:
 	  echo "# the dependency ranges in pyproject.toml; commit both together."; \
 	  .lock-venv/bin/pip freeze --exclude reportlib; } > requirements.lock
 	rm -rf .lock-venv
+	$(MAKE) lock-lab
+
+# The lab environment resolves against requirements.lock, so every package the two share is
+# the version the build uses: a notebook behaves in JupyterLab as it does in `reportlib build`.
+lock-lab:
+	rm -rf .lock-venv-lab
+	$(PYTHON) -m venv .lock-venv-lab
+	.lock-venv-lab/bin/pip install --quiet -c requirements.lock '.[lab]'
+	{ echo "# Exact versions installed by \`make lab\` into .venv-lab (Python 3.11): JupyterLab and jupytext beside"; \
+	  echo "# the report's dependencies, pinned to the same versions as requirements.lock. Regenerate with"; \
+	  echo "# \`make lock\` (both files) or \`make lock-lab\` (this one); commit them together with pyproject.toml."; \
+	  .lock-venv-lab/bin/pip freeze --exclude reportlib; } > requirements-lab.lock
+	rm -rf .lock-venv-lab
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) $(LAB_VENV) .lock-venv .lock-venv-lab .pytest_cache .ruff_cache build *.egg-info

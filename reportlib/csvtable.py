@@ -266,6 +266,9 @@ def read_table(
 def _empty(col: Column, n: int):
     if col.kind in ("int",):
         return pd.array([pd.NA] * n, dtype="Int64")
+    if col.kind == "number":
+        # As _numbers types a column that has rows: a table with no sheet still does arithmetic.
+        return pd.Series(np.nan, index=range(n), dtype="float64")
     if col.kind == "bool":
         return np.zeros(n, dtype=bool)
     if col.kind == "date":
@@ -292,7 +295,8 @@ class _Checker:
         for pos in positions[:MAX_PER_COLUMN]:
             value = str(source.iloc[pos])
             text = message(value) if callable(message) else message
-            self.problems.append(Problem(self.shown, self.lines(int(pos)), column, value, text))
+            # An empty cell has no value worth quoting ("value ''" says nothing).
+            self.problems.append(Problem(self.shown, self.lines(int(pos)), column, value or None, text))
         if len(positions) > MAX_PER_COLUMN:
             rest = len(positions) - MAX_PER_COLUMN
             self.problems.append(Problem(

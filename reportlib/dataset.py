@@ -390,10 +390,15 @@ def _load_issue(path, shown, monitor, references, today, problems) -> Issue | No
         problems.append(Problem(shown, data.line_of("period_end"), "period_end", None,
                                 f"the file name {path.name!r} is not a period end date; issue files are "
                                 "named after their period end, as in 2020-12-03.yaml"))
-    reference = str(data.get("reference", ""))
-    if not reference:
+    # An empty `reference:` is YAML's null, which must read as empty, not as the text "None".
+    reference = "" if data.get("reference") is None else str(data["reference"]).strip()
+    if "reference" not in data:
         problems.append(Problem(shown, data.line, "reference", None,
                                 "required key is missing (the id in sources.csv this issue comes from)"))
+    elif not reference:
+        problems.append(Problem(shown, data.line_of("reference"), "reference", None,
+                                "reference is empty; add the issue's document to sources.csv and write "
+                                "its reference here"))
     elif references is not None and reference not in references:
         problems.append(Problem(shown, data.line_of("reference"), "reference", reference,
                                 "unknown reference; add it to sources.csv"))

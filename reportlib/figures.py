@@ -227,8 +227,8 @@ def weekly_trend(trend: pd.DataFrame, period: Period, weeks: int, wounded: bool 
     if wounded:
         hurt = np.array([np.nan if pd.isna(r[4]) else float(r[4]) for r in rows])
         ax.plot(x[has_rows], hurt[has_rows], "s--", color=WOUNDED, label="Wounded", markersize=4)
-    # Past a quarter of weekly labels they would overlap: label every few weeks, the last included.
-    step = -(-len(rows) // 13)
+    # Past nine weekly labels they would overlap: label every few weeks, the last included.
+    step = -(-len(rows) // 9)
     labels = [short_day(r[0]) if (len(rows) - 1 - i) % step == 0 else "" for i, r in enumerate(rows)]
     ax.set_xticks(x, labels, rotation=0)
     ax.grid(axis="y")
@@ -236,7 +236,10 @@ def weekly_trend(trend: pd.DataFrame, period: Period, weeks: int, wounded: bool 
     ax.set_ylabel("Per week")
     for xi in x[~has_rows]:
         ax.text(xi, 0, "no data", rotation=90, ha="center", va="bottom", fontsize=6, color=MUTED)
-    ax.legend(loc="upper left", ncols=3 if wounded else 2)
+    if wounded:  # three series fill the plot: the legend goes above it, beside the title
+        ax.legend(loc="lower right", ncols=3, bbox_to_anchor=(1, 1), borderaxespad=0.2)
+    else:
+        ax.legend(loc="upper left", ncols=2)
     ax.set_title("Weeks ending on", loc="left", fontsize=8, fontweight="normal", color="#555555")
     return _svg(fig)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
 import shutil
 import tempfile
@@ -84,12 +85,22 @@ def keep_failed(notebook: Path, folder: Path) -> Path | None:
     return target
 
 
+@functools.cache
+def _file_mode() -> int:
+    """The mode open() would give a new file: mkstemp makes files only their owner can read,
+    which would hide a rewritten index.html or data sheet from a web server or a colleague."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write a file next to its final name and rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix="." + path.name + ".", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
+            os.fchmod(stream.fileno(), _file_mode())
             stream.write(data)
         os.replace(temp, path)
     except BaseException:

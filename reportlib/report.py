@@ -17,9 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from . import figures, stats, summarise, tables
-from .dataset import PeriodData, load
+from .dataset import Monitor, PeriodData, load
 from .markup import inline, text
-from .periods import format_day, format_long, parse_date
+from .periods import Period, format_day, format_long, parse_date
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,26 @@ def figure(svg: str, caption: str, alt: str, css: str = "") -> Fragment:
         f'alt="{text(alt)}"><figcaption>{text(caption)}</figcaption></figure>')
 
 
+def title_block(monitor: Monitor, period: Period, kind: str, nav: str = "") -> Fragment:
+    """The title block every report type opens with: country and kind of report, the
+    monitor's name (the PDF's running header) and the period; on synthetic data, the banner
+    and the running footer that say so on every page. `nav` is HTML, already safe."""
+    synthetic = ""
+    if monitor.synthetic:
+        synthetic = ('<p class="synthetic-banner" role="note"><strong>Synthetic data.</strong> '
+                     "Every figure and event in this report was generated for demonstration "
+                     "and testing; none of it describes real events.</p>")
+    return Fragment(
+        f'<header class="title-block">'
+        f'<p class="kicker">{text(monitor.country)} · {text(kind)}</p>'
+        f'<h1 class="title">{text(monitor.name)}</h1>'
+        f'<p class="period">{text(format_long(period))}</p>'
+        f"{synthetic}{nav}"
+        + ('<span class="running-synthetic">Synthetic data – not real events</span>'
+           if monitor.synthetic else "")
+        + "</header>")
+
+
 class Report:
     def __init__(self, view: PeriodData):
         self.view = view
@@ -69,12 +89,6 @@ class Report:
     # -- blocks -------------------------------------------------------------------------
 
     def title_block(self) -> Fragment:
-        m, p = self.monitor, self.period
-        synthetic = ""
-        if m.synthetic:
-            synthetic = ('<p class="synthetic-banner" role="note"><strong>Synthetic data.</strong> '
-                         "Every figure and event in this report was generated for demonstration "
-                         "and testing; none of it describes real events.</p>")
         before, after = self.view.neighbours
         links = []
         if before:
@@ -84,15 +98,7 @@ class Report:
             links.append(f'<a rel="next" href="../{after.label}/report.html">Next issue '
                          f"({text(format_long(after))}) →</a>")
         nav = f'<nav class="issue-nav">{" ".join(links)}</nav>' if links else ""
-        return Fragment(
-            f'<header class="title-block">'
-            f'<p class="kicker">{text(m.country)} · Weekly monitor</p>'
-            f'<h1 class="title">{text(m.name)}</h1>'
-            f'<p class="period">{text(format_long(p))}</p>'
-            f"{synthetic}{nav}"
-            + ('<span class="running-synthetic">Synthetic data – not real events</span>'
-               if m.synthetic else "")
-            + "</header>")
+        return title_block(self.monitor, self.period, "Weekly monitor", nav)
 
     def key_figures(self) -> Fragment:
         items = "".join(
@@ -204,4 +210,4 @@ def today_iso() -> str:
     return dt.date.today().isoformat()
 
 
-__all__ = ["Fragment", "Report", "figure", "pd"]
+__all__ = ["Fragment", "Report", "figure", "pd", "title_block"]

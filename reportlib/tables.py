@@ -45,6 +45,14 @@ def _sum(rows: pd.DataFrame, column: str, flag: str | None) -> tuple[float | Non
     return int(known.sum()), minimum
 
 
+def place(name: str) -> str:
+    """A governorate's English name with its Arabic one beside it. The Arabic is marked as
+    such so that it runs right to left and gets an Arabic font, inside an English line."""
+    known = reference.governorates().get(name)
+    arabic = f' <span lang="ar" dir="rtl">{text(known.name_ar)}</span>' if known and known.name_ar else ""
+    return f'<span class="place">{text(name)}{arabic}</span>'
+
+
 def incidents_table(incidents: pd.DataFrame) -> str:
     """Type by governorate: one line per type and governorate (or set of governorates the
     source totals together), with incidents, killed and wounded; minimums marked."""
@@ -70,7 +78,7 @@ def incidents_table(incidents: pd.DataFrame) -> str:
         k, k_min = _sum(group, "fatalities", "fatalities_min")
         w, w_min = _sum(group, "wounded", "wounded_min")
         label = kinds[name].plural[:1].upper() + kinds[name].plural[1:]
-        place_html = text(", ".join(places)) + ('<sup class="shared">†</sup>' if len(places) > 1 else "")
+        place_html = ", ".join(place(p) for p in places) + ('<sup class="shared">†</sup>' if len(places) > 1 else "")
         rows.append([(text(label), "type"), (place_html, ""),
                      (text(format_span(start, end)), "dates"), (count(n, n_min), "num"),
                      (count(k, k_min), "num"), (count(w, w_min), "num")])

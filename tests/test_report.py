@@ -166,7 +166,9 @@ def test_failing_cell_stops_the_build_and_keeps_the_old_report(built, tmp_path):
     before = (built / "report.pdf").read_bytes()
     nb = nbformat.read(str(NOTEBOOK), as_version=4)
     nb.cells.insert(3, nbformat.v4.new_code_cell("raise ValueError('the analyst broke this cell')"))
-    broken = tmp_path / "broken.ipynb"
+    # Named as the weekly report, so that it builds into the weekly report's folder (another
+    # name is another report type, with a folder of its own: see cli.report_root).
+    broken = tmp_path / "weekly_report.ipynb"
     nbformat.write(nb, str(broken))
     result = run_cli("build", "--data", DATA, "--out", built.parent, "--notebook", broken, "--force")
     assert_no_traceback(result)
@@ -197,12 +199,17 @@ def test_papermill_lists_the_parameters():
 
 
 def test_notebooks_are_committed_clean():
-    for path in (ROOT / "notebooks").glob("*.ipynb"):
+    paths = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert len(paths) >= 2
+    for path in paths:
         nb = nbformat.read(str(path), as_version=4)
         code = [c for c in nb.cells if c.cell_type == "code"]
         assert all(not c.outputs and c.execution_count is None for c in code), path
         tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
         assert len(tagged) == 1, path
+        # Nor what a run leaves behind: an executed report copied back, or JupyterLab's timings.
+        assert "papermill" not in nb.metadata, path
+        assert not [c for c in nb.cells if {"papermill", "execution"} & set(c.metadata)], path
 
 
 def test_a_fresh_out_folder_gets_only_report_files(tmp_path):
