@@ -13,12 +13,13 @@ PYTEST_ARGS ?=
 # Extra options for `jupyter lab`, e.g. make lab LAB_ARGS="--no-browser --port 8890".
 LAB_ARGS ?=
 
-.PHONY: help report test test-fast bench lint lab lock lock-lab browser-deps clean
+.PHONY: help report test test-slow test-all bench lint lab lock lock-lab browser-deps clean
 
 help:
 	@echo "make report      build the latest report on the shipped data (outputs/<period-end>/)"
-	@echo "make test        run every test (slow, browser and dask ones included)"
-	@echo "make test-fast   the daily loop: skip the slow end-to-end tests"
+	@echo "make test        the daily loop: every test but the slow end-to-end ones (~2 min)"
+	@echo "make test-slow   the end-to-end builds, faults, browser and Dask tests (~3 min)"
+	@echo "make test-all    both; CI runs this (see .ci/run)"
 	@echo "make bench       benchmarks; prints the table recorded in benchmarks/README.md"
 	@echo "make lint        ruff"
 	@echo "make lab         JupyterLab on notebooks/ with the project's kernel (its own .venv-lab)"
@@ -37,10 +38,13 @@ report: $(STAMP)
 	$(BIN)/reportlib build
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
-
-test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser and not dask" $(PYTEST_ARGS)
+
+# The browser tests need Chromium and chromedriver: `make browser-deps` installs them.
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m "slow or browser or dask" $(PYTEST_ARGS)
+
+test-all: test test-slow
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --record

@@ -375,7 +375,7 @@ def _dask_executor(address: str):
     except ImportError:
         raise UsageError("--scheduler needs Dask: pip install 'reportlib[dask]'") from None
     try:
-        client = Client(address, timeout="10s")
+        client = Client(address, timeout="3s")
     except OSError as exc:
         raise UsageError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     executor = client.get_executor()

@@ -1,5 +1,7 @@
 """Charts in the house style, returned as SVG text. Same data, same bytes: fonts ship with
-the package, text is drawn as paths, ids are salted with a constant and no date is written."""
+the package, ids are salted with a constant and no date is written. Text stays text, so
+chart labels are searchable in the PDF (which embeds Noto Sans) and a browser without Noto
+Sans falls back to a sans-serif."""
 
 from __future__ import annotations
 
@@ -54,6 +56,8 @@ def _svg(fig) -> str:
 
 
 _SVG = "http://www.w3.org/2000/svg"
+# The PDF finds Noto Sans among the fonts it embeds; a browser without it takes the next.
+_FONT_STACK = "'Noto Sans', 'DejaVu Sans', 'Helvetica Neue', Arial, sans-serif"
 ET.register_namespace("", _SVG)
 ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 
@@ -73,6 +77,8 @@ def _compact(svg: str) -> str:
             name, _, value = declaration.partition(":")
             if value.strip():
                 node.set(name.strip(), value.strip())
+        if node.get("font-family") == "'Noto Sans'":
+            node.set("font-family", _FONT_STACK)
     return '<?xml version="1.0" encoding="utf-8" standalone="no"?>\n' + ET.tostring(root, encoding="unicode")
 
 

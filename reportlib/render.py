@@ -3,6 +3,7 @@ the monitor template, and the PDF, printed from it with WeasyPrint."""
 
 from __future__ import annotations
 
+import atexit
 import base64
 import functools
 import hashlib
@@ -155,6 +156,11 @@ def _fonts():
 
     fonts = FontConfiguration()
     return fonts, CSS(string=print_fonts_css(), font_config=fonts)
+
+
+# Release the font configuration while the interpreter is whole: left to the final garbage
+# collection, its destructor finds its C bindings already gone and prints an error.
+atexit.register(_fonts.cache_clear)
 
 
 def write_pdf(page: str, target: Path, base_url: Path) -> None:

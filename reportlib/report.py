@@ -94,10 +94,11 @@ class Report:
         if before:
             links.append(f'<a rel="prev" href="../{before.label}/report.html">← Previous issue '
                          f"({text(format_long(before))})</a>")
+        links.append('<a rel="index" href="../index.html">All issues</a>')
         if after:
             links.append(f'<a rel="next" href="../{after.label}/report.html">Next issue '
                          f"({text(format_long(after))}) →</a>")
-        nav = f'<nav class="issue-nav">{" ".join(links)}</nav>' if links else ""
+        nav = f'<nav class="issue-nav">{" ".join(links)}</nav>'
         return title_block(self.monitor, self.period, "Weekly monitor", nav)
 
     def key_figures(self) -> Fragment:

@@ -41,7 +41,7 @@ def test_house_style_text_is_text_in_the_shipped_font(seed):
     svg = figures.by_type(seed.incidents)
     # Chart text stays text (selectable and searchable in the PDF), set in Noto Sans, which
     # the PDF embeds from the package; no other family is named.
-    families = set(re.findall(r"font-family=\"'([^']+)'\"", svg))
+    families = set(re.findall(r'font-family="\'([^\']+)\'', svg))
     assert families == {"Noto Sans"}, families
     assert "<text" in svg and "Militant attacks" in svg
 
