@@ -16,7 +16,7 @@ from .stats import Change
 MIN_MARK = "≥"
 
 
-def _table(caption: str, headings: Sequence[tuple[str, str]], rows: list[list[tuple[str, str]]],
+def table(caption: str, headings: Sequence[tuple[str, str]], rows: list[list[tuple[str, str]]],
            notes: Sequence[str] = (), css: str = "") -> str:
     """headings and cells are (html, css class) pairs; html must already be safe."""
     head = "".join(f'<th scope="col" class="{cls}">{h}</th>' for h, cls in headings)
@@ -62,7 +62,7 @@ def incidents_table(incidents: pd.DataFrame) -> str:
                 ("Dates", ""), (col("incidents").heading, "num"),
                 (col("fatalities").heading, "num"), (col("wounded").heading, "num")]
     if incidents.empty:
-        return _table("Security incidents", headings,
+        return table("Security incidents", headings,
                       [[("No incidents recorded in this period.", "empty"), ("", ""), ("", ""),
                         ("", ""), ("", ""), ("", "")]])
     rows = []
@@ -92,7 +92,7 @@ def incidents_table(incidents: pd.DataFrame) -> str:
     if shared:
         notes.append("† one total the source gives for all the governorates listed; it is not split "
                      "between them.")
-    return _table("Security incidents by type and governorate", headings, rows, notes)
+    return table("Security incidents by type and governorate", headings, rows, notes)
 
 
 def _value(value: float, unit: str) -> str:
@@ -105,7 +105,7 @@ def indicators_table(changes: list[Change]) -> str:
     headings = [("Indicator", ""), ("This period", "num"), ("As of", "dates"),
                 ("Previous", "num"), ("As of", "dates"), ("Change", "num")]
     if not changes:
-        return _table("Humanitarian and COVID-19 figures", headings,
+        return table("Humanitarian and COVID-19 figures", headings,
                       [[("No figures recorded for this period.", "empty")] + [("", "")] * 5])
     rows = []
     for c in changes:
@@ -126,7 +126,7 @@ def indicators_table(changes: list[Change]) -> str:
         ])
     notes = ["Previous: the latest figure on or before the period's first day. "
              "– not known from the data."]
-    return _table("Humanitarian and COVID-19 figures", headings, rows, notes)
+    return table("Humanitarian and COVID-19 figures", headings, rows, notes)
 
 
 def sources_table(sources: pd.DataFrame, used: set[str]) -> str:
@@ -139,4 +139,4 @@ def sources_table(sources: pd.DataFrame, used: set[str]) -> str:
         rows.append([(title, ""), (text(row["publisher"]), ""), (text(published), "dates"),
                      (text(row["reference"]), "ref")])
     headings = [("Document", ""), ("Publisher", ""), ("Published", "dates"), ("Reference", "")]
-    return _table("Documents this report draws on", headings, rows, css="sources")
+    return table("Documents this report draws on", headings, rows, css="sources")

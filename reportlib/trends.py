@@ -139,7 +139,7 @@ class TrendsReport:
             rows.append([(label, "dates"), *_counts(part)])
         rows.append([("Total", "total"), *_counts(self.view.incidents, "num total")])
         notes = [MINIMUM_NOTE, "A total the source gives over a span of days counts in the week its span ends."]
-        body = tables._table("Incidents and casualties per week", headings, rows, notes)
+        body = tables.table("Incidents and casualties per week", headings, rows, notes)
         return Fragment('<h2 id="weekly">Week by week</h2>' + body)
 
     def weekly_chart(self) -> Fragment:
@@ -172,7 +172,7 @@ class TrendsReport:
             rows = [[("No incidents recorded in this range.", "empty"), ("", ""), ("", ""), ("", "")]]
         else:
             rows.append([("Total", "total"), *_counts(incidents, "num total")])
-        return Fragment(tables._table("Incidents by type over the range", headings, rows, [MINIMUM_NOTE]))
+        return Fragment(tables.table("Incidents by type over the range", headings, rows, [MINIMUM_NOTE]))
 
     def type_chart(self) -> Fragment:
         return figure(figures.by_type(self.view.incidents),
@@ -194,7 +194,7 @@ class TrendsReport:
             rows = [[("No incidents recorded in this range.", "empty"), ("", ""), ("", "")]]
         notes = ["A total the source gives for several governorates together is not split between them: "
                  "it counts once under “shared totals” for each governorate it names."]
-        body = tables._table("Incidents by governorate", headings, rows, notes)
+        body = tables.table("Incidents by governorate", headings, rows, notes)
         return Fragment('<h2 id="by-governorate">Where incidents were reported</h2>' + body)
 
     def governorate_chart(self) -> Fragment:
@@ -212,7 +212,7 @@ class TrendsReport:
         notes = ["Computed from the daily count of confirmed cases where the data has it (the change "
                  "over the week divided by 7), otherwise as published. The first line may be the "
                  "week that ends on the range's first day."]
-        return Fragment(heading + tables._table("COVID-19 new cases a day, week by week",
+        return Fragment(heading + tables.table("COVID-19 new cases a day, week by week",
                                                 [("Week", "dates"), (text(label), "num")], rows, notes))
 
     def covid_chart(self) -> Fragment:

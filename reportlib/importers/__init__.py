@@ -120,3 +120,16 @@ def ensure_source(data_root: Path, reference: str, title: str, publisher: str, u
     writer.writerow({k: neutralise_formula(v) for k, v in row.items()})
     outputs.write_atomic(path, buffer.getvalue().encode("utf-8"))
     return True
+
+
+def write_rows(data, sheet_path: Path, table: Table, rows: list[dict], today: dt.date, reference: str,
+               title: str, publisher: str, url: str, notes: str) -> None:
+    """Validate the sheet with the new rows, then add the source and write the sheet: an
+    import that fails validation changes nothing."""
+    if not rows:
+        return
+    sources = set(pd.read_csv(data.root / SOURCES.file, dtype=str)["reference"]) | {reference}
+    sheet = prepare_sheet(sheet_path, table, read_sheet(sheet_path), rows, today, sources,
+                          str(sheet_path.relative_to(data.root.parent)))
+    ensure_source(data.root, reference, title, publisher, url, notes)
+    outputs.write_atomic(sheet_path, sheet)

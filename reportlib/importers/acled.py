@@ -11,14 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pandas as pd
-
-from .. import outputs
 from .. import reference as ref
 from ..dataset import load
 from ..exceptions import DataError, Problem
 from ..schema import INCIDENTS
-from . import ImportReport, ensure_source, match_columns, prepare_sheet, read_any_csv, read_sheet
+from . import ImportReport, match_columns, read_any_csv, write_rows
 
 REQUIRED = ["event_id_cnty", "event_date", "sub_event_type", "admin1", "fatalities"]
 OPTIONAL = ["event_type", "country", "actor1", "location", "source", "notes", "latitude", "longitude"]
@@ -119,13 +116,8 @@ def import_acled(path: Path, data_dir: Path, type_map: dict[str, str] | None = N
         existing_ids.add(event_id)
     if problems:
         raise DataError(problems)
-    if rows:
-        sources = set(pd.read_csv(data.root / "sources.csv", dtype=str)["reference"]) | {reference_id}
-        sheet = prepare_sheet(sheet_path, INCIDENTS, read_sheet(sheet_path), rows, today, sources,
-                              str(sheet_path.relative_to(data.root.parent)))
-        ensure_source(data.root, reference_id, f"ACLED export {path.name}",
-                      "Armed Conflict Location & Event Data Project (ACLED)", "https://acleddata.com",
-                      "Imported with reportlib import acled; wounded is not reported by ACLED.")
-        outputs.write_atomic(sheet_path, sheet)
+    write_rows(data, sheet_path, INCIDENTS, rows, today, reference_id, f"ACLED export {path.name}",
+               "Armed Conflict Location & Event Data Project (ACLED)", "https://acleddata.com",
+               "Imported with reportlib import acled; wounded is not reported by ACLED.")
     report.added = len(rows)
     return report

@@ -11,13 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pandas as pd
-
-from .. import outputs
 from ..dataset import load
 from ..exceptions import DataError, Problem
 from ..schema import INDICATORS
-from . import ImportReport, ensure_source, match_columns, prepare_sheet, read_any_csv, read_sheet
+from . import ImportReport, match_columns, read_any_csv, write_rows
 
 COLUMNS = {
     "total_cases": "covid_cases_total",
@@ -92,14 +89,9 @@ def import_owid(path: Path, data_dir: Path, country: str, since: dt.date | None 
                          "notes": f"OWID column {column}"})
     if problems:
         raise DataError(problems)
-    if rows:
-        sources = set(pd.read_csv(data.root / "sources.csv", dtype=str)["reference"]) | {REFERENCE}
-        sheet = prepare_sheet(sheet_path, INDICATORS, read_sheet(sheet_path), rows, today, sources,
-                              str(sheet_path.relative_to(data.root.parent)))
-        ensure_source(data.root, REFERENCE, "COVID-19 dataset", "Our World in Data",
-                      "https://github.com/owid/covid-19-data",
-                      "Imported with reportlib import owid; national figures by day.")
-        outputs.write_atomic(sheet_path, sheet)
+    write_rows(data, sheet_path, INDICATORS, rows, today, REFERENCE, "COVID-19 dataset", "Our World in Data",
+               "https://github.com/owid/covid-19-data",
+               "Imported with reportlib import owid; national figures by day.")
     report.added = len(rows)
     if rows:
         days = sorted(r["date"] for r in rows)
