@@ -174,6 +174,9 @@ def by_governorate(incidents: pd.DataFrame) -> str:
     return _svg(fig)
 
 
+_LABEL_LEFT = {"Karbala", "Basra", "Anbar", "Ninewa", "Najaf", "Duhok"}
+
+
 def governorate_map(incidents: pd.DataFrame) -> str:
     """A schematic map: every governorate at its representative point, circles sized by the
     incidents attributed to it, rings where it is named in a shared total. No tiles, no
@@ -200,10 +203,16 @@ def governorate_map(incidents: pd.DataFrame) -> str:
     ring = shared > 0
     ax.scatter(lon[ring], lat[ring], s=sizes[ring] + 110, facecolors="none",
                edgecolors=KILLED, linewidths=1.2, zorder=2)
-    for name, x, yv, a, s in zip(counts.index, lon, lat, alone, shared, strict=True):
+    for name, x, yv, a, s, size in zip(counts.index, lon, lat, alone, shared, sizes, strict=True):
         label = name + (f" ({a})" if a else "")
-        ax.annotate(label, (x, yv), xytext=(0, -12), textcoords="offset points", ha="center",
-                    va="top", fontsize=6.5, color="#222222" if (a or s) else MUTED)
+        # Beside the circle, not under it: the central governorates sit a degree apart
+        # vertically, so labels below collided with the next circle down. Labels go left
+        # where the right is crowded (Karbala beside Babil) or runs off the map (Basra).
+        left = name in _LABEL_LEFT
+        radius = np.sqrt(size + (110 if s else 0)) / 2
+        gap = (radius + 3) * (-1 if left else 1)
+        ax.annotate(label, (x, yv), xytext=(gap, 0), textcoords="offset points", ha="right" if left else "left",
+                    va="center", fontsize=7, color="#222222" if (a or s) else MUTED)
     ax.scatter([], [], s=120, color=INCIDENTS, alpha=0.75, label="Incidents in the governorate alone")
     ax.scatter([], [], s=120, facecolors="none", edgecolors=KILLED, label="Named in a shared total")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.02), ncols=2, scatterpoints=1)
