@@ -9,12 +9,9 @@ that Jupyter displays and nbconvert carries into the exported page.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
 
 from . import figures, stats, summarise, tables
 from .dataset import Monitor, PeriodData, load
@@ -200,15 +197,11 @@ class Report:
         return Fragment('<h2 id="sources">Sources</h2>' + reported
                         + tables.sources_table(v.sources, used))
 
-    def colophon(self, generated_from: str = "") -> Fragment:
+    def colophon(self) -> Fragment:
         p = self.period
         note = (f"Period {p.start.isoformat()} to {p.end.isoformat()}. Figures are counted from "
                 "the day after the period's first day, which closes the previous issue.")
-        return Fragment(f'<p class="colophon">{text(note)} {text(generated_from)}</p>')
+        return Fragment(f'<p class="colophon">{text(note)}</p>')
 
 
-def today_iso() -> str:
-    return dt.date.today().isoformat()
-
-
-__all__ = ["Fragment", "Report", "figure", "pd", "title_block"]
+__all__ = ["Fragment", "Report", "figure", "title_block"]
