@@ -154,7 +154,7 @@ def test_a_table_never_leaves_its_heading_or_header_alone_at_a_page_bottom(tmp_p
     of the first page: the heading, caption, header and first row always print together."""
     rows = [[(f"Row{i} kind", "type"), ("Ninewa", ""), ("November 2", "dates"), ("1", "num"), ("2", "num")]
             for i in range(12)]
-    table = tables._table("CaptionText", [("HeaderText", ""), ("Place", ""), ("Dates", "dates"), ("N", "num"),
+    table = tables.table("CaptionText", [("HeaderText", ""), ("Place", ""), ("Dates", "dates"), ("N", "num"),
                                           ("K", "num")], rows, ["NoteText"])
     outcomes = set()
     for spacer in range(210, 232):
