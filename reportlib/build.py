@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 
 from . import fingerprint, kernels, outputs
-from .dataset import Dataset, load
+from .dataset import Dataset, PeriodData, load
 from .exceptions import NotebookExecutionError, ReportlibError, UsageError
 from .periods import Period, parse_date, weeks_ending_between
 
@@ -104,10 +104,10 @@ def manifest_matches(folder: Path, key: str) -> bool:
     return True
 
 
-def task_key(task: Task, data: Dataset) -> tuple[dict, str]:
+def task_key(task: Task, data: Dataset, view: PeriodData | None = None) -> tuple[dict, str]:
     notebook = Path(task.notebook).resolve()
-    inputs = fingerprint.period_inputs(data, task.period, notebook, notebook_parameters(task),
-                                       task.trend_weeks)
+    view = view or data.select(task.period, task.trend_weeks)
+    inputs = fingerprint.period_inputs(data, view, notebook, notebook_parameters(task))
     return inputs, fingerprint.cache_key(inputs)
 
 
@@ -127,21 +127,22 @@ def build_period(task: Task, data: Dataset | None = None, km=None, log=None,
 
         check_parameters(notebook, params)
         folder = outputs.period_dir(Path(task.out_root), task.label)
-        inputs, key = task_key(task, data)
+        view = data.select(task.period, task.trend_weeks)
+        inputs, key = task_key(task, data, view)
         if not task.force and manifest_matches(folder, key):
             return Result(task.label, "skipped", time.perf_counter() - started, "inputs unchanged")
         with outputs.locked(folder), outputs.staging(folder) as stage:
             if km is None:
                 km = kernels.start(kernels.manager(stage, forked=task.forked_kernels), notebook.parent)
             kept, km = km, None
-            timings = _build_into(stage, folder, task, data, notebook, params, inputs, key, kept,
+            timings = _build_into(stage, folder, task, data, view, notebook, params, inputs, key, kept,
                                   log, after_execute, started)
     finally:
         kernels.stop(km)
     return Result(task.label, "built", time.perf_counter() - started, "", None, None, timings)
 
 
-def _build_into(stage, folder, task, data, notebook, params, inputs, key, km, log, after_execute,
+def _build_into(stage, folder, task, data, view, notebook, params, inputs, key, km, log, after_execute,
                 started) -> dict:
     from . import render
     from .execute import execute
@@ -191,14 +192,14 @@ def _build_into(stage, folder, task, data, notebook, params, inputs, key, km, lo
     timings["total"] = time.perf_counter() - started
 
     manifest = _manifest(key, inputs, data, stage, timings)
-    manifest["summary"] = _summary(data, task)
+    manifest["summary"] = _summary(data, task, view)
     (stage / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
                                          encoding="utf-8")
     outputs.publish(stage, folder)
     return timings
 
 
-def _summary(data: Dataset, task: Task) -> dict:
+def _summary(data: Dataset, task: Task, view: PeriodData) -> dict:
     """What the archive page shows for this report, so it never re-reads the data."""
     from .periods import format_long
     from .summarise import key_figures
@@ -206,7 +207,7 @@ def _summary(data: Dataset, task: Task) -> dict:
     period = task.period
     return {"title": data.monitor.name, "period": format_long(period), "start": task.start,
             "end": task.end, "synthetic": data.monitor.synthetic,
-            "key_figures": key_figures(data.select(period, task.trend_weeks))}
+            "key_figures": key_figures(view)}
 
 
 def _normalise_notebook(nb) -> None:

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .dataset import Dataset
-from .periods import Period
+from .dataset import Dataset, PeriodData
 
 KEY_PACKAGES = ("reportlib", "papermill", "nbclient", "nbconvert", "ipykernel", "pandas",
                 "pyarrow", "matplotlib", "weasyprint", "pydyf", "nh3", "mistune")
@@ -67,10 +66,9 @@ def environment() -> dict:
             "platform": platform.platform(), "packages": versions}
 
 
-def period_inputs(data: Dataset, period: Period, notebook: Path, parameters: dict,
-                  trend_weeks: int | None = None) -> dict:
-    """The inputs of one period's report, each with its hash."""
-    view = data.select(period, trend_weeks)
+def period_inputs(data: Dataset, view: PeriodData, notebook: Path, parameters: dict) -> dict:
+    """The inputs of one period's report (`view`, what it reads), each with its hash."""
+    period = view.period
     issue_file = data.root / "issues" / f"{period.label}.yaml"
     before, after = view.neighbours
     files = {
