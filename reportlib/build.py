@@ -134,8 +134,7 @@ def build_period(task: Task, data: Dataset | None = None, km=None, log=None,
         with outputs.locked(folder), outputs.staging(folder) as stage:
             if km is None:
                 km = kernels.start(kernels.manager(stage, forked=task.forked_kernels), notebook.parent)
-            kept, km = km, None
-            timings = _build_into(stage, folder, task, data, view, notebook, params, inputs, key, kept,
+            timings = _build_into(stage, folder, task, data, view, notebook, params, inputs, key, km,
                                   log, after_execute, started)
     finally:
         kernels.stop(km)

@@ -46,7 +46,7 @@ def check_parameters(notebook: Path, parameters: dict) -> None:
 
 
 def execute(notebook: Path, output: Path, parameters: dict, timeout: int, km) -> nbformat.NotebookNode:
-    """Run the notebook on the started kernel `km`, which is shut down afterwards (a kernel
+    """Run the notebook on the started kernel `km`, which is killed afterwards (a kernel
     serves one report). On failure the partial notebook is at `output`."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -75,9 +75,11 @@ def execute(notebook: Path, output: Path, parameters: dict, timeout: int, km) ->
         raise NotebookExecutionError(f"the notebook did not run: {reason}", None,
                                      str(output) if output.exists() else None) from None
     finally:
-        from .kernels import stop
+        from .kernels import kill
 
-        stop(km)
+        # The kernel's work is done: end it now, without waiting. Whoever started it shuts
+        # it down later and finds it gone.
+        kill(km)
 
 
 def _running_cell(path: Path) -> CellFailure | None:
