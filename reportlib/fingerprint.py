@@ -17,7 +17,7 @@ import pandas as pd
 from .dataset import Dataset, PeriodData
 
 KEY_PACKAGES = ("reportlib", "papermill", "nbclient", "nbconvert", "ipykernel", "pandas",
-                "pyarrow", "matplotlib", "weasyprint", "pydyf", "nh3", "mistune")
+                "pyarrow", "weasyprint", "pydyf", "nh3", "mistune")
 
 
 def sha256_bytes(data: bytes) -> str:

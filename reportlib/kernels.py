@@ -1,7 +1,7 @@
 """Kernels for report notebooks.
 
-A kernel costs about a second and a half before the first cell runs: starting Python,
-importing ipykernel, then pandas, matplotlib and reportlib in the first cell. In a batch
+A kernel costs about a second before the first cell runs: starting Python, importing
+ipykernel, then pandas, pyarrow and reportlib in the first cell. In a batch
 that cost is paid once per worker instead of once per report: a template process imports
 everything once (multiprocessing's fork server, preloaded), and each report gets a kernel
 forked from it. The template never runs report code, so every kernel starts from the same

@@ -131,15 +131,13 @@ def print_fonts_css() -> str:
         ("Noto Sans", "NotoSans-Bold.ttf", "bold", "normal"),
         ("Noto Naskh Arabic", "NotoNaskhArabic-Regular.ttf", "normal", "normal"),
         ("Noto Naskh Arabic", "NotoNaskhArabic-Bold.ttf", "bold", "normal"),
+        # Noto lacks a few symbols the report uses (≥ − → ←): DejaVu Sans has them, and
+        # the package ships its symbol blocks, so no glyph falls through to whatever fonts
+        # the machine has.
+        ("DejaVu Sans", "DejaVuSans-Symbols.ttf", "normal", "normal"),
+        ("DejaVu Sans", "DejaVuSans-Bold-Symbols.ttf", "bold", "normal"),
     ]
-    # Noto lacks a few symbols the report uses (≥ − → ←); DejaVu Sans, which matplotlib
-    # ships, has them, so no glyph falls through to whatever fonts the machine has.
-    import matplotlib
-
-    dejavu = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     sources = [(family, root / file, weight, style) for family, file, weight, style in faces]
-    sources += [("DejaVu Sans", dejavu / "DejaVuSans.ttf", "normal", "normal"),
-                ("DejaVu Sans", dejavu / "DejaVuSans-Bold.ttf", "bold", "normal")]
     rules = [
         f'@font-face {{ font-family: "{family}"; src: url("{path.as_uri()}"); '
         f"font-weight: {weight}; font-style: {style}; }}"

@@ -111,7 +111,7 @@ def test_pdf_metadata_and_embedded_fonts(built):
     assert fonts
     for name, descriptor in fonts.items():
         assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), name
-    # Only the fonts the package ships (and matplotlib's DejaVu for symbols): the PDF must
+    # Only the fonts the package ships (Noto, and DejaVu's symbols): the PDF must
     # not depend on the fonts a machine happens to have.
     assert any("Noto-Serif" in name for name in fonts)
     assert all(re.search(r"\+(Noto|DejaVu)", name) for name in fonts), sorted(fonts)
