@@ -66,7 +66,9 @@ class _ForkedProcess:
         return self._process.exitcode
 
     def send_signal(self, signum):
-        os.kill(self.pid, signum)
+        # A kernel already killed once its notebook ran: there is nothing left to signal.
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signum)
 
     def terminate(self):
         self._process.terminate()
