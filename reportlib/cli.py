@@ -166,8 +166,6 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
     Each report runs in its own kernel; a failed period does not stop the others, and the
     exit status is 1 if any failed.
     """
-    from .build import Task
-    from .dataset import load
     from .periods import Period, parse_date
 
     chosen = [bool(period_end), bool(start or end), bool(first or last)]
@@ -183,6 +181,8 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
     root = report_root(Path(out_root), Path(notebook))
 
     def task_for(period):
+        from .build import Task
+
         return Task(data_dir=str(Path(data_dir).resolve()), start=period.start.isoformat(),
                     end=period.end.isoformat(), out_root=str(root.resolve()),
                     notebook=str(Path(notebook).resolve()), parameters=extra, timeout=timeout,
@@ -192,6 +192,8 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
         lo, hi = parse_date(first, "--from"), parse_date(last, "--to")
         if hi < lo:
             raise UsageError(f"--to {hi} is before --from {lo}")
+        from .dataset import load
+
         data = load(data_dir)
         _print_warnings(data)
         from .build import periods_between
@@ -205,13 +207,15 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
             _write_archive(root)
         return
 
-    # One period: start its kernel first, so that Python and the imports in the kernel
-    # overlap loading and checking the data here.
+    # One period: start its kernel before anything else, even this process's own imports,
+    # so that Python and the imports in the kernel overlap loading and checking the data here.
     from . import kernels as kernel_pool
 
     stage = Path(__import__("tempfile").mkdtemp(prefix="reportlib-kernel-"))
     km = kernel_pool.start(kernel_pool.manager(stage), Path(notebook).resolve().parent)
     try:
+        from .dataset import load
+
         data = load(data_dir)
         _print_warnings(data)
         if start:
@@ -397,6 +401,9 @@ def run() -> None:
     written and closed, every kernel and worker stopped, and the interpreter's own teardown
     (collecting the modules of Jupyter, pandas and WeasyPrint) would add half a second to
     each command."""
+    from . import collector
+
+    collector.tune()
     try:
         main()
         code = 0

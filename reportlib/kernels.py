@@ -37,6 +37,9 @@ def _fork_context():
 
 def _run_kernel(connection_file: str, cwd: str, env: dict, extra: list[str], log: str) -> None:
     """Body of a forked kernel process: become an ordinary ipykernel on the given socket."""
+    from . import collector
+
+    collector.freeze()
     _redirect(log)
     os.chdir(cwd)
     os.environ.clear()

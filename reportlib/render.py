@@ -67,6 +67,7 @@ def prepare() -> None:
     calls this while the kernel runs the notebook."""
     _exporter()
     _fonts()
+    _report_stylesheet()
 
 
 @functools.cache
@@ -161,16 +162,31 @@ def _fonts():
 atexit.register(_fonts.cache_clear)
 
 
-def write_pdf(page: str, target: Path, base_url: Path) -> None:
-    """Print the page to A4 PDF. The file identifier is derived from the page itself, so
-    the same page gives the same bytes."""
+@functools.cache
+def _report_stylesheet():
+    from weasyprint import CSS
+
+    return CSS(string=_css(), font_config=_fonts()[0])
+
+
+def write_pdf(page: str, target: Path | None, base_url: Path) -> None:
+    """Print the page to A4 PDF (to nothing, with no target). The file identifier is derived
+    from the page itself, so the same page gives the same bytes."""
     from weasyprint import HTML
 
     fonts, css = _fonts()
     identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii")
+    stylesheets = [css]
+    # The page carries the report's stylesheet for browsers; the printer takes it parsed
+    # once per process instead of once per page (a tenth of the printing time).
+    inline = f"<style>\n{_css()}\n</style>"
+    if inline in page:
+        page = page.replace(inline, "", 1)
+        stylesheets.append(_report_stylesheet())
     try:
         HTML(string=page, base_url=str(base_url)).write_pdf(
-            str(target), stylesheets=[css], font_config=fonts, pdf_identifier=identifier)
+            str(target) if target else None, stylesheets=stylesheets, font_config=fonts,
+            pdf_identifier=identifier)
     except Exception as exc:
         raise BuildError(f"printing the PDF failed: {type(exc).__name__}: {exc}") from exc
 
