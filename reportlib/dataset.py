@@ -163,11 +163,25 @@ class PeriodData:
 
 
 def load(root: str | Path, today: dt.date | None = None) -> Dataset:
-    """Load and validate a data folder; raise DataError listing every problem found."""
+    """Load and validate a data folder; raise DataError listing every problem found. A
+    folder loaded before with the same bytes comes from the cache (see reportlib.datacache)."""
+    from . import datacache
+
     root = Path(root).resolve()
     today = today or dt.date.today()
     if not root.is_dir():
         raise UsageError(f"data folder {root} does not exist")
+    name = datacache.key(root, today)
+    data = datacache.get(name) if name else None
+    if isinstance(data, Dataset):
+        return data
+    data = _load(root, today)
+    if name:
+        datacache.put(name, data)
+    return data
+
+
+def _load(root: Path, today: dt.date) -> Dataset:
     problems: list[Problem] = []
     files: list[Path] = []
 

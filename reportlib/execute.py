@@ -3,6 +3,7 @@ way it can fail into a NotebookExecutionError that names the cell and the reason
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import nbformat
@@ -35,14 +36,22 @@ papermill_engines.register(ENGINE, _Engine)
 def check_parameters(notebook: Path, parameters: dict) -> None:
     """papermill only warns about a parameter the notebook does not declare; a misspelt
     parameter silently building the default period is worse, so refuse it."""
-    import papermill
-
-    declared = papermill.inspect_notebook(str(notebook))
+    stat = notebook.stat()
+    declared = _declared_parameters(str(notebook), stat.st_mtime_ns, stat.st_size)
     unknown = sorted(set(parameters) - set(declared))
     if unknown:
         raise UsageError(
             f"{notebook.name} has no parameter {', '.join(map(repr, unknown))}; "
             f"its parameters are {', '.join(sorted(declared))}")
+
+
+@functools.lru_cache(maxsize=8)
+def _declared_parameters(path: str, mtime_ns: int, size: int) -> frozenset[str]:
+    """The notebook's parameters, read once per version of the file: a batch worker checks
+    the same notebook for every period it builds."""
+    import papermill
+
+    return frozenset(papermill.inspect_notebook(path))
 
 
 def execute(notebook: Path, output: Path, parameters: dict, timeout: int, km) -> nbformat.NotebookNode:

@@ -17,6 +17,13 @@ BAD = ROOT / "tests" / "data" / "bad"
 NOTEBOOK = ROOT / "notebooks" / "weekly_report.ipynb"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_data_cache(tmp_path_factory):
+    """The test run's loads, and those of the CLIs and kernels it starts, use a cache of their
+    own, never the user's."""
+    os.environ["REPORTLIB_CACHE_DIR"] = str(tmp_path_factory.mktemp("data-cache"))
+
+
 def run_cli(*args: str, cwd: Path | None = None, timeout: float = 600,
             env: dict | None = None) -> subprocess.CompletedProcess:
     """Run `reportlib ARGS` as a user would, in a subprocess."""
