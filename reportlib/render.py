@@ -75,16 +75,44 @@ def _css() -> str:
     return (templates_dir() / "report.css").read_text(encoding="utf-8")
 
 
+def _exporter_class():
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class MonitorExporter(HTMLExporter):
+        """nbconvert's HTML exporter without its last step, which parses the finished page
+        with BeautifulSoup to give images without alt text a placeholder and JupyterLab's
+        cell classes tab stops, then writes the page out again. The monitor's template has
+        none of those classes and every chart has its alt text; the round trip cost a fifth
+        of a second on a build's first page (compiling its CSS selectors) and rewrote
+        markup the sanitiser had already settled."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", Highlight2HTML(parent=self))
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _IMG_WITHOUT_ALT.sub(r'<img alt=""\1', html), resources
+
+    return MonitorExporter
+
+
+# An image an analyst's cell adds without alt text is marked decorative, not left unlabelled.
+_IMG_WITHOUT_ALT = re.compile(r"<img((?![^>]*\salt=)[^>]*>)")
+
+
 @functools.cache
 def _exporter():
-    from nbconvert import HTMLExporter
     from traitlets.config import Config
 
     config = Config()
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_CELL_TAGS)
     config.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output"}
-    exporter = HTMLExporter(
+    exporter = _exporter_class()(
         config=config, template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(templates_dir())],
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
