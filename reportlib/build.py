@@ -114,9 +114,10 @@ def task_key(task: Task, data: Dataset, view: PeriodData | None = None) -> tuple
 # -- one period ---------------------------------------------------------------------------------
 
 def build_period(task: Task, data: Dataset | None = None, km=None, log=None,
-                 after_execute: Callable[[], None] | None = None) -> Result:
+                 after_execute: Callable[[], None] | None = None, printer=None) -> Result:
     """Build one period. Raises ReportlibError on failure; the previous good report stays.
-    `km` is a kernel manager whose kernel is already starting; one is started if not."""
+    `km` is a kernel manager whose kernel is already starting; one is started if not.
+    `printer` (a render.Printer) prints the PDF if given; else this process does."""
     started = time.perf_counter()
     log = log or (lambda message: None)
     notebook = Path(task.notebook).resolve()
@@ -135,14 +136,14 @@ def build_period(task: Task, data: Dataset | None = None, km=None, log=None,
             if km is None:
                 km = kernels.start(kernels.manager(stage, forked=task.forked_kernels), notebook.parent)
             timings = _build_into(stage, folder, task, data, view, notebook, params, inputs, key, km,
-                                  log, after_execute, started)
+                                  log, after_execute, started, printer)
     finally:
         kernels.stop(km)
     return Result(task.label, "built", time.perf_counter() - started, "", None, None, timings)
 
 
 def _build_into(stage, folder, task, data, view, notebook, params, inputs, key, km, log, after_execute,
-                started) -> dict:
+                started, printer) -> dict:
     from . import render
     from .execute import execute
 
@@ -155,7 +156,7 @@ def _build_into(stage, folder, task, data, view, notebook, params, inputs, key, 
     with futures.ThreadPoolExecutor(1) as pool:
         running = pool.submit(execute, notebook, executed, params, task.timeout, km)
         try:
-            render.prepare()
+            render.prepare(pdf=printer is None)
             nb = running.result()
         except NotebookExecutionError as exc:
             kept = outputs.keep_failed(executed, folder)
@@ -186,7 +187,7 @@ def _build_into(stage, folder, task, data, view, notebook, params, inputs, key, 
 
     log(f"{task.label}: printing PDF")
     t = time.perf_counter()
-    render.write_pdf(page, stage / "report.pdf", folder)
+    (printer or render).write_pdf(page, stage / "report.pdf", folder)
     timings["pdf"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - started
 

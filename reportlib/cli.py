@@ -213,6 +213,9 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
 
     stage = Path(__import__("tempfile").mkdtemp(prefix="reportlib-kernel-"))
     km = kernel_pool.start(kernel_pool.manager(stage), Path(notebook).resolve().parent)
+    from .printer import Printer
+
+    printer = Printer()
     try:
         from .dataset import load
 
@@ -224,8 +227,9 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
             period = data.resolve_period(period_end or "")
         from .build import build_period
 
-        result = build_period(task_for(period), data, km=km, log=_err)
+        result = build_period(task_for(period), data, km=km, log=_err, printer=printer)
     finally:
+        printer.close()
         kernel_pool.stop(km)
         __import__("shutil").rmtree(stage, ignore_errors=True)
     _write_archive(root)

@@ -60,13 +60,12 @@ def _files(root: Path, depth: int = _DEPTH):
 
 def key(root: Path, today: dt.date) -> str | None:
     """The entry name for this folder as it is now; None when it is too big to keep."""
+    files = list(_files(root))
+    if sum(path.stat().st_size for path in files) > CACHE_LIMIT:
+        return None
     digest = hashlib.sha256(f"{_code_identity()}|{root}|{today.isoformat()}".encode())
-    total = 0
-    for path in _files(root):
+    for path in files:
         data = path.read_bytes()
-        total += len(data)
-        if total > CACHE_LIMIT:
-            return None
         digest.update(f"|{path.relative_to(root)}|{len(data)}|".encode())
         digest.update(hashlib.sha256(data).digest())
     return digest.hexdigest()

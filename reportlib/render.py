@@ -62,16 +62,21 @@ def safe_html(fragment: str) -> str:
 
 # -- HTML -------------------------------------------------------------------------------------
 
-def prepare() -> None:
-    """Import and set up the exporter and the PDF fonts ahead of the first report; a build
-    calls this while the kernel runs the notebook."""
-    _exporter()
+def prepare_printing() -> None:
     _fonts()
     _report_stylesheet()
 
 
+def prepare(pdf: bool = True) -> None:
+    """Import and set up the exporter (and, unless a Printer prints, the PDF fonts) ahead of
+    the first report; a build calls this while the kernel runs the notebook."""
+    _exporter()
+    if pdf:
+        prepare_printing()
+
+
 @functools.cache
-def _css() -> str:
+def report_css() -> str:
     return (templates_dir() / "report.css").read_text(encoding="utf-8")
 
 
@@ -139,7 +144,7 @@ def add_contents(page: str) -> str:
 
 def export_html(nb: nbformat.NotebookNode, meta: dict) -> str:
     """The page for readers: outputs only, sanitised, images embedded, one file."""
-    resources_ = {"report": meta, "report_css": _css()}
+    resources_ = {"report": meta, "report_css": report_css()}
     body, _ = _exporter().from_notebook_node(nb, resources=resources_)
     return add_contents(body)
 
@@ -194,7 +199,7 @@ atexit.register(_fonts.cache_clear)
 def _report_stylesheet():
     from weasyprint import CSS
 
-    return CSS(string=_css(), font_config=_fonts()[0])
+    return CSS(string=report_css(), font_config=_fonts()[0])
 
 
 def write_pdf(page: str, target: Path | None, base_url: Path) -> None:
@@ -207,7 +212,7 @@ def write_pdf(page: str, target: Path | None, base_url: Path) -> None:
     stylesheets = [css]
     # The page carries the report's stylesheet for browsers; the printer takes it parsed
     # once per process instead of once per page (a tenth of the printing time).
-    inline = f"<style>\n{_css()}\n</style>"
+    inline = f"<style>\n{report_css()}\n</style>"
     if inline in page:
         page = page.replace(inline, "", 1)
         stylesheets.append(_report_stylesheet())
@@ -233,4 +238,5 @@ def page_meta(monitor, period, version: str) -> dict:
         "version": version,
         "body_class": "synthetic" if monitor.synthetic else "",
     }
+
 

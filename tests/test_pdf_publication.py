@@ -158,7 +158,7 @@ def test_a_table_never_leaves_its_heading_or_header_alone_at_a_page_bottom(tmp_p
                                           ("K", "num")], rows, ["NoteText"])
     outcomes = set()
     for spacer in range(210, 232):
-        page = (f'<html><head><style>{render._css()}</style></head><body><main class="report">'
+        page = (f'<html><head><style>{render.report_css()}</style></head><body><main class="report">'
                 f'<div style="height: {spacer}mm"></div><h3 id="t">HeadingText</h3>{table}</main></body></html>')
         target = tmp_path / f"{spacer}.pdf"
         render.write_pdf(page, target, tmp_path)

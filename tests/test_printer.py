@@ -1,0 +1,54 @@
+"""The printing process of a single build: the same PDF as printing in this process, errors
+as clear as in this process, and no process left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from reportlib import render
+from reportlib.exceptions import BuildError
+from reportlib.printer import Printer
+
+PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"></head><body><main class="report">'
+        '<h1 class="title">Monitor</h1><p>Ninewa <span lang="ar">نينوى</span> ≥ 5</p></main></body></html>')
+
+
+@pytest.fixture
+def printer():
+    printer = Printer()
+    yield printer
+    printer.close()
+
+
+def test_prints_the_same_bytes_as_this_process(printer, tmp_path):
+    printer.write_pdf(PAGE, tmp_path / "there.pdf", tmp_path)
+    render.write_pdf(PAGE, tmp_path / "here.pdf", tmp_path)
+    assert (tmp_path / "there.pdf").read_bytes() == (tmp_path / "here.pdf").read_bytes()
+    # A second page through the same process.
+    printer.write_pdf(PAGE.replace("Monitor", "Second"), tmp_path / "second.pdf", tmp_path)
+    assert (tmp_path / "second.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_failed_print_is_a_build_error_and_the_printer_carries_on(printer, tmp_path):
+    with pytest.raises(BuildError, match="printing the PDF failed"):
+        printer.write_pdf(PAGE, tmp_path / "missing-folder" / "report.pdf", tmp_path)
+    printer.write_pdf(PAGE, tmp_path / "report.pdf", tmp_path)
+    assert (tmp_path / "report.pdf").exists()
+
+
+def test_a_killed_printer_is_a_build_error(printer, tmp_path):
+    os.kill(printer._process.pid, signal.SIGKILL)
+    printer._process.join(5)
+    with pytest.raises(BuildError, match="printing process ended"):
+        printer.write_pdf(PAGE, tmp_path / "report.pdf", tmp_path)
+
+
+def test_close_ends_the_process(tmp_path):
+    printer = Printer()
+    printer.write_pdf(PAGE, tmp_path / "report.pdf", tmp_path)
+    printer.close()
+    assert not printer._process.is_alive()
+    assert printer._process.exitcode == 0
