@@ -255,8 +255,10 @@ def periods_between(data: Dataset, first, last) -> list[Period]:
     return weeks_ending_between(first, last, data.monitor.weekday)
 
 
-def plan(data: Dataset, tasks: list[Task]) -> tuple[list[Task], list[Result]]:
-    """Split tasks into those to build and those whose inputs are unchanged."""
+def plan(data: Dataset, tasks: list[Task], on_first: Callable[[], None] | None = None,
+         ) -> tuple[list[Task], list[Result]]:
+    """Split tasks into those to build and those whose inputs are unchanged; `on_first` is
+    called as soon as one is found to build (to start workers while planning goes on)."""
     todo, skipped = [], []
     for task in tasks:
         folder = outputs.period_dir(Path(task.out_root), task.label)
@@ -264,6 +266,8 @@ def plan(data: Dataset, tasks: list[Task]) -> tuple[list[Task], list[Result]]:
         if not task.force and manifest_matches(folder, key):
             skipped.append(Result(task.label, "skipped", 0.0, "inputs unchanged"))
         else:
+            if on_first and not todo:
+                on_first()
             todo.append(task)
     return todo, skipped
 
@@ -336,19 +340,31 @@ def run_task(task: Task) -> Result:
         kernels.stop(km)
 
 
+def local_executor(jobs: int, forked: bool) -> futures.ProcessPoolExecutor:
+    return futures.ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=multiprocessing.get_context("fork"),
+                                       initializer=_init_worker, initargs=(forked,))
+
+
+def start_workers(executor: futures.Executor) -> None:
+    """Start the pool's workers now (a pool of forked workers starts them all at its first
+    task), so that they and their kernel templates load while the caller does other work."""
+    executor.submit(int)
+
+
 def run_batch(tasks: list[Task], jobs: int, scheduler: str | None = None,
-              on_result: Callable[[Result], None] | None = None) -> list[Result]:
-    """Build tasks in parallel; every result comes back, failed ones included."""
+              on_result: Callable[[Result], None] | None = None,
+              executor: futures.Executor | None = None) -> list[Result]:
+    """Build tasks in parallel, on `executor` if given; every result comes back, failed
+    ones included."""
     results = []
     if not tasks:
+        if executor is not None:
+            executor.shutdown(wait=True)
         return results
-    if scheduler:
+    if executor is None and scheduler:
         executor = _dask_executor(scheduler)
-    else:
-        forked = any(t.forked_kernels for t in tasks)
-        executor = futures.ProcessPoolExecutor(
-            max_workers=max(1, min(jobs, len(tasks))), mp_context=multiprocessing.get_context("fork"),
-            initializer=_init_worker, initargs=(forked,))
+    elif executor is None:
+        executor = local_executor(min(jobs, len(tasks)), any(t.forked_kernels for t in tasks))
     try:
         pending = {executor.submit(run_task, task): task for task in tasks}
         for done in futures.as_completed(pending):
@@ -360,14 +376,18 @@ def run_batch(tasks: list[Task], jobs: int, scheduler: str | None = None,
             if on_result:
                 on_result(result)
     except BaseException:
-        # Interrupted: drop the queued periods and stop the workers; each one's staged files
-        # are cleaned up by its own interrupt handling or by the next build of that period.
-        executor.shutdown(wait=False, cancel_futures=True)
-        for process in getattr(executor, "_processes", {}).values():
-            process.terminate()
+        abandon(executor)
         raise
     executor.shutdown(wait=True)
     return results
+
+
+def abandon(executor: futures.Executor) -> None:
+    """Interrupted: drop the queued periods and stop the workers; each one's staged files
+    are cleaned up by its own interrupt handling or by the next build of that period."""
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in (getattr(executor, "_processes", None) or {}).values():
+        process.terminate()
 
 
 def _dask_executor(address: str):

@@ -267,16 +267,30 @@ def _print_warnings(data) -> None:
 def _batch(data, tasks, jobs, scheduler) -> None:
     import time
 
-    from .build import default_jobs, plan, run_batch
+    from .build import abandon, default_jobs, local_executor, plan, run_batch, start_workers
     from .progress import Progress
 
     started = time.perf_counter()
-    todo, skipped = plan(data, tasks)
-    jobs = jobs or default_jobs()
-    where = f"on {scheduler}" if scheduler else f"with {min(jobs, max(len(todo), 1))} worker(s)"
+    jobs = min(jobs or default_jobs(), len(tasks))
+    executor = None
+
+    def first_to_build():
+        # Workers and their kernel templates start loading now, while the rest is planned.
+        nonlocal executor
+        if not scheduler:
+            executor = local_executor(jobs, any(t.forked_kernels for t in tasks))
+            start_workers(executor)
+
+    try:
+        todo, skipped = plan(data, tasks, on_first=first_to_build)
+    except BaseException:
+        if executor is not None:
+            abandon(executor)
+        raise
+    where = f"on {scheduler}" if scheduler else f"with {jobs} worker(s)"
     _err(f"{len(tasks)} period(s): {len(todo)} to build {where}, {len(skipped)} up to date")
     progress = Progress(len(todo))
-    results = run_batch(todo, jobs, scheduler, on_result=progress.update)
+    results = run_batch(todo, jobs, scheduler, on_result=progress.update, executor=executor)
     progress.close()
     failed = [r for r in results if r.status == "failed"]
     for result in sorted(failed, key=lambda r: r.label):
