@@ -144,6 +144,10 @@ def manager(socket_dir: Path, forked: bool = False, kernel_name: str = "python3"
     # kernel is alive (a blocking client would wait forever on a kernel that died).
     km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=str(socket_dir / "kernel"),
                             client_class="reportlib.kernels.ReadyClient")
+    # ipykernel's launcher, as the kernel spec names it, becomes reportlib.kernel: the same
+    # kernel, started without the debugger.
+    argv = km.kernel_spec.argv
+    km.kernel_spec.argv = ["reportlib.kernel" if arg == "ipykernel_launcher" else arg for arg in argv]
     if forked:
         km.kernel_id = str(uuid.uuid4())
         km.provisioner = ForkedProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)

@@ -1,16 +1,12 @@
 """Imported once by the kernel template (see reportlib.kernels), and at kernel start by
 every report kernel: everything a report needs, loaded before the first cell."""
 
-import os
+from reportlib import collector, kernel
 
-from reportlib import collector
+# Before the imports below, which make most of a kernel's objects and would import debugpy.
+collector.tune()
+kernel.without_debugger()
 
-collector.tune()  # before the imports below, which make most of a kernel's objects
-
-# debugpy warns on import when Python uses frozen modules; the kernels never attach a debugger.
-os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-
-import ipykernel.debugger
 import ipykernel.ipkernel
 import ipykernel.kernelapp  # noqa: F401
 import IPython  # noqa: F401
