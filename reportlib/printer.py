@@ -39,13 +39,16 @@ class Printer:
             raise BuildError(detail)
 
     def close(self) -> None:
-        """Stop the process; it also ends by itself when this one does (its pipe closes)."""
+        """Stop the process: at once if it is still getting ready (a build that was up to
+        date or failed has nothing for it to print); it also ends by itself when this one
+        does (its pipe closes)."""
         with contextlib.suppress(OSError):
             self._conn.send(None)
             self._conn.close()
-        self._process.join(timeout=5)
+        self._process.join(timeout=0.2)
         if self._process.is_alive():
             self._process.kill()
+            self._process.join()
 
 
 def _serve(conn, parent_end) -> None:

@@ -52,3 +52,12 @@ def test_close_ends_the_process(tmp_path):
     printer.close()
     assert not printer._process.is_alive()
     assert printer._process.exitcode == 0
+
+
+def test_close_before_any_page_does_not_wait_for_the_warm_up():
+    # Just started, the process is still importing WeasyPrint: closing stops it there
+    # instead of waiting for its warm-up page (an up-to-date build prints nothing).
+    printer = Printer()
+    printer.close()
+    assert not printer._process.is_alive()
+    assert printer._process.exitcode == -signal.SIGKILL
