@@ -158,10 +158,13 @@ class Chart:
                 f'<rect width="100%" height="100%" fill="white"/>{"".join(self.parts)}</svg>\n')
 
 
+_SWATCH = 14  # points: the width of a legend's sample
+
+
 @dataclass
 class Legend:
     """Legend entries, each a swatch and a label: ("bar", colour), ("line", colour, marker,
-    dash), ("dot", colour) or ("ring", colour)."""
+    dash), ("dot", colour), ("ring", colour) or ("band", colour)."""
 
     entries: list[tuple[tuple, str]] = field(default_factory=list)
 
@@ -191,9 +194,6 @@ class Legend:
             x += _SWATCH + 4
             chart.text(x, y, label, size=LEGEND_SIZE)
             x += text_width(label, LEGEND_SIZE) + 12
-
-
-_SWATCH = 14
 
 
 @dataclass
