@@ -65,7 +65,7 @@ def by_type(incidents: pd.DataFrame) -> str:
         for k, (column, color, _) in enumerate(series):
             value = float(table.loc[kind, column])
             y = middle + (k - 1) * bar
-            chart.rect(ax.left, y - bar / 2, ax.x(value) - ax.left, bar, color)
+            ax.bar(y, value, bar, color)
             if value:
                 chart.text(ax.x(value) + 2, y, f"{int(value):,}", size=7)
     ax.spines()
@@ -110,7 +110,7 @@ def by_governorate(incidents: pd.DataFrame) -> str:
     for i, (name, a, s) in enumerate(zip(counts.index, counts["alone"], counts["shared"], strict=True)):
         middle = ax.y(i + 0.5)
         chart.text(left - 6, middle, name, anchor="end", color=AXIS)
-        chart.rect(ax.left, middle - row * 0.3, ax.x(a) - ax.left, row * 0.6, INCIDENTS)
+        ax.bar(middle, a, row * 0.6, INCIDENTS)
         parts = [f"{a:,}"] if a else []
         if s:
             parts.append(f"named in {s} shared total{'s' if s > 1 else ''}")
@@ -233,7 +233,7 @@ def weekly_trend(trend: pd.DataFrame, period: Period, weeks: int, wounded: bool 
     ax = _slots(chart, len(rows), max(shown) * 1.05, "Per week", "Weeks ending on", legend)
     for i, (value, has) in enumerate(zip(incidents, has_rows, strict=True)):
         if has:
-            chart.rect(ax.x(i - 0.3), ax.y(value), ax.x(i + 0.3) - ax.x(i - 0.3), ax.y(0) - ax.y(value), INCIDENTS)
+            ax.column(i, value, 0.3, INCIDENTS)
         else:
             chart.text(ax.x(i) + 2.2, ax.y(0) - 3, "no data", size=6, color=MUTED, middle=False, rotate=-90)
     _series(ax, killed, KILLED, "o")
@@ -280,7 +280,7 @@ def covid_cases(daily: pd.Series, weekly: pd.Series, period: Period) -> str:
     if not daily.empty:
         for day, value in daily.items():
             x = _day(day)
-            chart.rect(ax.x(x - 0.4), ax.y(value), ax.x(x + 0.4) - ax.x(x - 0.4), ax.y(0) - ax.y(value), CASES)
+            ax.column(x, value, 0.4, CASES)
         chart.polyline([(ax.x(_day(d)), ax.y(v)) for d, v in rolling.items()], INCIDENTS, 1.6)
     else:
         chart.polyline([(ax.x(_day(d)), ax.y(v)) for d, v in weekly.items()], INCIDENTS, 1.5)
@@ -315,7 +315,7 @@ def archive_trend(table: pd.DataFrame) -> str:
     high = max(incidents + [v for v in killed if not math.isnan(v)]) * 1.05
     ax = _slots(chart, len(ends), high, "Per report period", "Periods ending on", legend, title_right=True)
     for i, value in enumerate(incidents):
-        chart.rect(ax.x(i - 0.3), ax.y(value), ax.x(i + 0.3) - ax.x(i - 0.3), ax.y(0) - ax.y(value), INCIDENTS)
+        ax.column(i, value, 0.3, INCIDENTS)
     _series(ax, killed, KILLED, "o")
     # At most about a dozen labels; the year under the first label and wherever it changes.
     step = max(1, -(-len(ends) // 12))

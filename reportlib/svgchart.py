@@ -239,6 +239,15 @@ class Axes:
             c.text(self.left - 14 - max(text_width(number(t), TICK_SIZE) for t in ticks), self.top + self.height / 2,
                    label, size=LABEL_SIZE, anchor="middle", rotate=-90)
 
+    def column(self, x: float, value: float, half_width: float, color: str) -> None:
+        """A vertical bar from 0 to `value`, centred on `x` (in data units)."""
+        self.chart.rect(self.x(x - half_width), self.y(value), self.x(x + half_width) - self.x(x - half_width),
+                        self.y(0) - self.y(value), color)
+
+    def bar(self, middle: float, value: float, thickness: float, color: str) -> None:
+        """A horizontal bar from 0 to `value`, centred on `middle` (in points)."""
+        self.chart.rect(self.left, middle - thickness / 2, self.x(value) - self.left, thickness, color)
+
     def spines(self) -> None:
         self.chart.line(self.left, self.top, self.left, self.bottom)
         self.chart.line(self.left, self.bottom, self.left + self.width, self.bottom)
