@@ -341,14 +341,18 @@ def run_task(task: Task) -> Result:
 
 
 def local_executor(jobs: int, forked: bool) -> futures.ProcessPoolExecutor:
+    """Worker processes forked from this one once it is ready to build: the kernel template
+    started, the HTML and PDF machinery loaded and a page printed (render.warm_up). Every
+    worker inherits all of it instead of each paying for it again."""
+    from . import collector, render
+
+    if forked:
+        kernels.warm_up()
+    render.warm_up()
+    # What the workers inherit stays out of their garbage collections, and its memory shared.
+    collector.freeze()
     return futures.ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=multiprocessing.get_context("fork"),
                                        initializer=_init_worker, initargs=(forked,))
-
-
-def start_workers(executor: futures.Executor) -> None:
-    """Start the pool's workers now (a pool of forked workers starts them all at its first
-    task), so that they and their kernel templates load while the caller does other work."""
-    executor.submit(int)
 
 
 def run_batch(tasks: list[Task], jobs: int, scheduler: str | None = None,

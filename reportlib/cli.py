@@ -267,26 +267,21 @@ def _print_warnings(data) -> None:
 def _batch(data, tasks, jobs, scheduler) -> None:
     import time
 
-    from .build import abandon, default_jobs, local_executor, plan, run_batch, start_workers
+    from .build import default_jobs, local_executor, plan, run_batch
+    from .kernels import warm_up
     from .progress import Progress
 
     started = time.perf_counter()
     jobs = min(jobs or default_jobs(), len(tasks))
-    executor = None
+    forked = any(t.forked_kernels for t in tasks)
 
     def first_to_build():
-        # Workers and their kernel templates start loading now, while the rest is planned.
-        nonlocal executor
-        if not scheduler:
-            executor = local_executor(jobs, any(t.forked_kernels for t in tasks))
-            start_workers(executor)
+        # The kernel template starts loading now, on another core, while the rest is planned.
+        if forked and not scheduler:
+            warm_up()
 
-    try:
-        todo, skipped = plan(data, tasks, on_first=first_to_build)
-    except BaseException:
-        if executor is not None:
-            abandon(executor)
-        raise
+    todo, skipped = plan(data, tasks, on_first=first_to_build)
+    executor = local_executor(min(jobs, len(todo)), forked) if todo and not scheduler else None
     where = f"on {scheduler}" if scheduler else f"with {jobs} worker(s)"
     _err(f"{len(tasks)} period(s): {len(todo)} to build {where}, {len(skipped)} up to date")
     progress = Progress(len(todo))

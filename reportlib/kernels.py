@@ -11,6 +11,7 @@ pristine state, runs one notebook and exits; nothing passes from one report to t
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import os
 import signal
@@ -199,8 +200,30 @@ def stop(km: AsyncKernelManager | None) -> None:
 
 
 def warm_up() -> None:
-    """Start the template now, so that its imports overlap other work."""
+    """Start the template now, so that its imports overlap other work. In a process forked
+    after its parent did this (a batch worker), use the parent's template: one template
+    serves every worker, which saves each worker a second of imports."""
     _fork_context()
     from multiprocessing import forkserver
 
-    forkserver.ensure_running()
+    server = forkserver._forkserver
+    if server._forkserver_pid is not None and not _is_child(server._forkserver_pid):
+        server.ensure_running = functools.partial(_check_template, server._forkserver_pid)
+    server.ensure_running()
+
+
+def _is_child(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return False
+    return True
+
+
+def _check_template(pid: int) -> None:
+    # multiprocessing checks its fork server with waitpid, which only the process that
+    # started it may call; a worker sharing its parent's template checks it is there.
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        raise RuntimeError("the kernel template process has ended") from None
