@@ -220,10 +220,14 @@ def print_fonts_css() -> str:
 
 @functools.cache
 def _fonts():
-    """One font configuration per process: building it reads the font files."""
+    """One font configuration per process: building it reads the font files. WeasyPrint is
+    set up here, once, before its first page."""
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
+    from . import svgtext
+
+    svgtext.install()
     fonts = FontConfiguration()
     return fonts, CSS(string=print_fonts_css(), font_config=fonts)
 

@@ -104,3 +104,40 @@ def test_no_plotting_library_is_imported_to_draw():
     done = subprocess.run([sys.executable, "-c", "import sys, reportlib.report, reportlib.archive, reportlib.warm; "
                            "print('matplotlib' in sys.modules)"], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def _text_runs(reader) -> int:
+    """Text-showing operators in the pages and the forms they draw."""
+    streams = []
+    for page in reader.pages:
+        streams.append(page.get_contents().get_data())
+        for form in (page["/Resources"].get("/XObject") or {}).values():
+            streams.append(form.get_object().get_data())
+    return sum(len(re.findall(rb"\]\s*TJ|\)\s*Tj", data)) for data in streams)
+
+
+def test_chart_labels_print_as_whole_runs_of_text(seed, tmp_path, caplog):
+    """Each label is laid out and drawn as one run (not a character at a time, WeasyPrint's
+    own way), and every chart still prints: WeasyPrint logs an error and leaves a chart
+    out, rather than failing, when drawing it goes wrong."""
+    import base64
+
+    from pypdf import PdfReader
+
+    from reportlib import render, svgtext
+
+    drawn = charts(seed)
+    images = "".join(f'<img src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}" alt="">'
+                     for svg in drawn.values())
+    target = tmp_path / "charts.pdf"
+    with caplog.at_level("ERROR", logger="weasyprint"):
+        render.write_pdf(f"<!DOCTYPE html><html><body>{images}</body></html>", target, tmp_path)
+    assert not caplog.records, [r.getMessage()[:200] for r in caplog.records]
+    assert svgtext.install()
+    reader = PdfReader(target)
+    printed = " ".join(page.extract_text() for page in reader.pages)
+    for label in ("Militant attacks", "Incidents", "Baghdad"):
+        assert label in printed
+    labels = [ET.fromstring(svg.split("?>", 1)[1]).iter("{http://www.w3.org/2000/svg}text") for svg in drawn.values()]
+    texts = [element.text for found in labels for element in found if element.text]
+    assert _text_runs(reader) < sum(map(len, texts)) / 2
