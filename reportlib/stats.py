@@ -4,6 +4,7 @@ averages from a daily cumulative series, and the sentences that state them."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -25,39 +26,57 @@ def _national(indicators: pd.DataFrame, indicator: str) -> pd.DataFrame:
     return rows.sort_values("date", kind="stable")
 
 
-def _reading(row) -> Reading:
-    return Reading(row["indicator"], row["date"].date(), float(row["value"]), row["source"])
+# One indicator's country-wide readings, oldest first; readings of the same day keep the
+# order of the data, so the last of them is the one that counts.
+Readings = list[Reading]
 
 
-def value_on(indicators: pd.DataFrame, indicator: str, day: dt.date) -> Reading | None:
-    rows = _national(indicators, indicator)
-    rows = rows.loc[rows["date"] == pd.Timestamp(day)]
-    return _reading(rows.iloc[-1]) if len(rows) else None
+def national_readings(indicators: pd.DataFrame) -> dict[str, Readings]:
+    """Every indicator's country-wide readings (those without an admin1). A report looks up
+    a dozen indicators a few times each: reading the frame once into plain values costs less
+    than a single pandas filter, let alone one per lookup."""
+    readings: dict[str, Readings] = {}
+    columns = (indicators[c].tolist() for c in ("indicator", "admin1", "date", "value", "source"))
+    for name, admin1, day, value, source in zip(*columns, strict=True):
+        if admin1 == "":
+            readings.setdefault(name, []).append(Reading(name, day.date(), float(value), source))
+    for series in readings.values():
+        series.sort(key=lambda r: r.date)  # stable: same-day readings stay in data order
+    return readings
 
 
-def current(indicators: pd.DataFrame, indicator: str, period: Period) -> Reading | None:
+def _latest(series: Readings, keep: Callable[[dt.date], bool]) -> Reading | None:
+    return next((r for r in reversed(series) if keep(r.date)), None)
+
+
+def value_on(series: Readings, day: dt.date) -> Reading | None:
+    return _latest(series, lambda d: d == day)
+
+
+def current(series: Readings, period: Period) -> Reading | None:
     """The latest value reported within the period."""
-    rows = _national(indicators, indicator)
-    rows = rows.loc[[period.counts(d.date()) for d in rows["date"]]] if len(rows) else rows
-    return _reading(rows.iloc[-1]) if len(rows) else None
+    return _latest(series, period.counts)
 
 
-def previous(indicators: pd.DataFrame, indicator: str, period: Period) -> Reading | None:
+def previous(series: Readings, period: Period) -> Reading | None:
     """The latest value on or before the period's first day (the previous issue's end)."""
-    rows = _national(indicators, indicator)
-    rows = rows.loc[rows["date"] <= pd.Timestamp(period.start)]
-    return _reading(rows.iloc[-1]) if len(rows) else None
+    return _latest(series, lambda d: d <= period.start)
 
 
 def weekly_average(indicators: pd.DataFrame, day: dt.date) -> Reading | None:
     """Daily new cases averaged over the week ending `day`: from the daily cumulative series
     where it has both ends of the week (the 7-day change divided by 7), otherwise the
     curated weekly figure as published."""
-    end = value_on(indicators, "covid_cases_total", day)
-    begin = value_on(indicators, "covid_cases_total", day - dt.timedelta(days=7))
+    return _weekly_average(national_readings(indicators), day)
+
+
+def _weekly_average(readings: dict[str, Readings], day: dt.date) -> Reading | None:
+    totals = readings.get("covid_cases_total", [])
+    end = value_on(totals, day)
+    begin = value_on(totals, day - dt.timedelta(days=7))
     if end and begin:
         return Reading("covid_new_cases_7d_avg", day, (end.value - begin.value) / 7, end.source)
-    return value_on(indicators, "covid_new_cases_7d_avg", day)
+    return value_on(readings.get("covid_new_cases_7d_avg", []), day)
 
 
 def weekly_averages(indicators: pd.DataFrame) -> pd.Series:
@@ -110,17 +129,16 @@ class Change:
 
 def period_changes(indicators: pd.DataFrame, period: Period) -> list[Change]:
     """Each indicator with a value in the period, beside the value before it."""
+    readings = national_readings(indicators)
     out = []
     for name, info in reference.indicators().items():
+        series = readings.get(name, [])
+        now, before = current(series, period), previous(series, period)
         if name == "covid_new_cases_7d_avg":
-            now = weekly_average(indicators, period.end)
-            before = weekly_average(indicators, period.start)
-            if now is None:
-                now = current(indicators, name, period)
-            if before is None:
-                before = previous(indicators, name, period)
-        else:
-            now, before = current(indicators, name, period), previous(indicators, name, period)
+            # The week's average at each end of the period where the data gives one; the
+            # latest published figure otherwise.
+            now = _weekly_average(readings, period.end) or now
+            before = _weekly_average(readings, period.start) or before
         if now is None:
             continue
         out.append(Change(name, info.label, info.unit, now, before))

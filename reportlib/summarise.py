@@ -16,7 +16,9 @@ Rules (table-driven tests in tests/test_summarise.py hold each one):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -24,6 +26,43 @@ from . import reference, words
 from .periods import Period, format_span
 
 DEFAULT_TARGET = "people"
+
+
+class IncidentRow(NamedTuple):
+    """One incident row in plain Python values. A period has tens of rows: summing and
+    grouping them in Python costs a fraction of what a pandas call does on so few."""
+
+    event_date: dt.date
+    end: dt.date  # the last day of the span the row covers: end_date, else event_date
+    incident_type: str
+    admin1: str
+    location: str
+    actor1: str
+    target: str
+    incidents: int | None  # None: not given
+    fatalities: int | None
+    fatalities_min: bool
+    wounded: int | None
+    wounded_min: bool
+
+
+def _values(column: pd.Series) -> list:
+    """A column's values with every kind of missing value (NaN, NaT, pd.NA) as None."""
+    return [None if missing else v for v, missing in zip(column.tolist(), column.isna().tolist(), strict=True)]
+
+
+def incident_rows(incidents: pd.DataFrame) -> list[IncidentRow]:
+    """The frame's rows in their order, as IncidentRows."""
+    starts = [day.date() for day in incidents["event_date"].tolist()]
+    ends = [start if end is None else end.date()
+            for start, end in zip(starts, _values(incidents["end_date"]), strict=True)]
+    text = [incidents[c].tolist() for c in ("incident_type", "admin1", "location", "actor1", "target")]
+    counts = [_values(incidents[c]) for c in ("incidents", "fatalities", "fatalities_min", "wounded", "wounded_min")]
+    return [IncidentRow(*values) for values in zip(starts, ends, *text, *counts, strict=True)]
+
+
+def _as_rows(rows: pd.DataFrame | Sequence[IncidentRow]) -> Sequence[IncidentRow]:
+    return incident_rows(rows) if isinstance(rows, pd.DataFrame) else rows
 
 
 @dataclass(frozen=True)
@@ -41,35 +80,35 @@ class Tally:
     end: dt.date | None
 
 
-def _total(values: pd.Series, flags: pd.Series | None) -> tuple[int | None, bool]:
-    known = values.dropna()
-    if known.empty:
+def _total(counts: list[tuple[int | None, bool]]) -> tuple[int | None, bool]:
+    """The sum of (count, is a minimum) pairs: a minimum when any count summed is one, or
+    when some rows give no count."""
+    known = [(n, minimum) for n, minimum in counts if n is not None]
+    if not known:
         return None, False
-    partial = len(known) < len(values)
-    flagged = bool(flags.loc[known.index].any()) if flags is not None else False
-    return int(known.sum()), partial or flagged
+    partial = len(known) < len(counts)
+    return int(sum(n for n, _ in known)), partial or any(minimum for _, minimum in known)
 
 
-def tally(rows: pd.DataFrame) -> Tally:
-    if rows.empty:
+def tally(rows: pd.DataFrame | Sequence[IncidentRow]) -> Tally:
+    rows = _as_rows(rows)
+    if not rows:
         return Tally(0, 0, False, 0, False, 0, False, None, None)
-    incidents, incidents_min = _total(rows["incidents"], None)
-    killed, killed_min = _total(rows["fatalities"], rows["fatalities_min"])
-    wounded, wounded_min = _total(rows["wounded"], rows["wounded_min"])
-    ends = rows["end_date"].fillna(rows["event_date"])
+    incidents, incidents_min = _total([(r.incidents, False) for r in rows])
+    killed, killed_min = _total([(r.fatalities, r.fatalities_min) for r in rows])
+    wounded, wounded_min = _total([(r.wounded, r.wounded_min) for r in rows])
     return Tally(len(rows), incidents, incidents_min, killed, killed_min, wounded, wounded_min,
-                 rows["event_date"].min().date(), ends.max().date())
+                 min(r.event_date for r in rows), max(r.end for r in rows))
 
 
 def _count(n: int, minimum: bool) -> str:
     return ("at least " if minimum else "") + words.number(n)
 
 
-def places(rows: pd.DataFrame) -> list[str]:
-    ordered = rows.sort_values("event_date", kind="stable")
+def places(rows: Sequence[IncidentRow]) -> list[str]:
     seen: dict[str, None] = {}
-    for admin1, location in zip(ordered["admin1"], ordered["location"], strict=True):
-        names = location if location else admin1
+    for row in sorted(rows, key=lambda r: r.event_date):  # stable: same-day rows in data order
+        names = row.location if row.location else row.admin1
         for name in str(names).split(";"):
             name = name.strip()
             if name:
@@ -77,9 +116,9 @@ def places(rows: pd.DataFrame) -> list[str]:
     return list(seen)
 
 
-def _shared(values: pd.Series) -> str:
+def _shared(values: list[str]) -> str:
     distinct = [v for v in dict.fromkeys(values) if v]
-    return distinct[0] if len(distinct) == 1 and values.astype(bool).all() else ""
+    return distinct[0] if len(distinct) == 1 and all(values) else ""
 
 
 def _opening(t: Tally) -> str:
@@ -88,16 +127,17 @@ def _opening(t: Tally) -> str:
     return f"Between {format_span(t.start, t.end)}, "
 
 
-def type_sentence(incident_type: str, rows: pd.DataFrame, period: Period | None = None,
-                  other: bool = False) -> str:
+def type_sentence(incident_type: str, rows: pd.DataFrame | Sequence[IncidentRow],
+                  period: Period | None = None, other: bool = False) -> str:
     """One sentence for all rows of one incident type."""
     kind = reference.incident_types()[incident_type]
+    rows = _as_rows(rows)
     t = tally(rows)
     if t.rows == 0:
         span = f" between {format_span(period.start, period.end)}" if period else ""
         return f"No {kind.plural} were reported{span}."
-    actor = _shared(rows["actor1"])
-    target = _shared(rows["target"]) or DEFAULT_TARGET
+    actor = _shared([r.actor1 for r in rows])
+    target = _shared([r.target for r in rows]) or DEFAULT_TARGET
     where = words.join(places(rows))
     noun = words.plural(t.incidents or 0, kind.singular, kind.plural)
     if other and t.incidents is not None:
@@ -144,15 +184,16 @@ def security_sentences(incidents: pd.DataFrame, period: Period,
                        always: tuple[str, ...] = ("IED",)) -> list[str]:
     """Sentences for every type present, in the reference order; the types in `always` get
     a sentence even when nothing was reported."""
+    every = incident_rows(incidents)
     sentences = []
     said: set[str] = set()
     for name, kind in reference.incident_types().items():
-        rows = incidents.loc[incidents["incident_type"] == name]
-        if rows.empty and name not in always:
+        rows = [r for r in every if r.incident_type == name]
+        if not rows and name not in always:
             continue
         other = bool(kind.other_after) and kind.other_after in said
         sentences.append(type_sentence(name, rows, period, other=other))
-        if not rows.empty:
+        if rows:
             said.add(name)
     return sentences
 

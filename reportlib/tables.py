@@ -12,6 +12,7 @@ from .markup import text
 from .periods import format_span
 from .schema import INCIDENTS
 from .stats import Change
+from .summarise import IncidentRow, Tally, incident_rows, tally
 
 MIN_MARK = "≥"
 
@@ -37,12 +38,10 @@ def count(value, minimum: bool = False) -> str:
     return f"{mark}{int(value):,}"
 
 
-def _sum(rows: pd.DataFrame, column: str, flag: str | None) -> tuple[float | None, bool]:
-    known = rows[column].dropna()
-    if known.empty:
-        return None, False
-    minimum = len(known) < len(rows) or (flag is not None and bool(rows.loc[known.index, flag].any()))
-    return int(known.sum()), minimum
+def tally_cells(t: Tally, css: str = "num") -> list[tuple[str, str]]:
+    """The incidents, killed and wounded of a tally as table cells, minimums marked."""
+    return [(count(t.incidents, t.incidents_min), css), (count(t.killed, t.killed_min), css),
+            (count(t.wounded, t.wounded_min), css)]
 
 
 def place(name: str) -> str:
@@ -65,28 +64,22 @@ def incidents_table(incidents: pd.DataFrame) -> str:
         return table("Security incidents", headings,
                       [[("No incidents recorded in this period.", "empty"), ("", ""), ("", ""),
                         ("", ""), ("", ""), ("", "")]])
+    every = incident_rows(incidents)
+    groups: dict[tuple[int, str], list[IncidentRow]] = {}
+    for row in every:
+        groups.setdefault((kinds[row.incident_type].order, row.admin1), []).append(row)
     rows = []
     shared = False
-    ordered = incidents.assign(_order=incidents["incident_type"].map(lambda t: kinds[t].order))
-    for (_, admin1), group in ordered.groupby(["_order", "admin1"], sort=True):
-        name = group["incident_type"].iloc[0]
+    for (_, admin1), group in sorted(groups.items()):
+        name = group[0].incident_type
         places = admin1.split(";")
         shared = shared or len(places) > 1
-        start = group["event_date"].min().date()
-        end = group["end_date"].fillna(group["event_date"]).max().date()
-        n, n_min = _sum(group, "incidents", None)
-        k, k_min = _sum(group, "fatalities", "fatalities_min")
-        w, w_min = _sum(group, "wounded", "wounded_min")
+        t = tally(group)
         label = kinds[name].plural[:1].upper() + kinds[name].plural[1:]
         place_html = ", ".join(place(p) for p in places) + ('<sup class="shared">†</sup>' if len(places) > 1 else "")
-        rows.append([(text(label), "type"), (place_html, ""),
-                     (text(format_span(start, end)), "dates"), (count(n, n_min), "num"),
-                     (count(k, k_min), "num"), (count(w, w_min), "num")])
-    n, n_min = _sum(incidents, "incidents", None)
-    k, k_min = _sum(incidents, "fatalities", "fatalities_min")
-    w, w_min = _sum(incidents, "wounded", "wounded_min")
-    rows.append([("Total", "total"), ("", "total"), ("", "total"), (count(n, n_min), "num total"),
-                 (count(k, k_min), "num total"), (count(w, w_min), "num total")])
+        rows.append([(text(label), "type"), (place_html, ""), (text(format_span(t.start, t.end)), "dates"),
+                     *tally_cells(t)])
+    rows.append([("Total", "total"), ("", "total"), ("", "total"), *tally_cells(tally(every), "num total")])
     notes = [f"{MIN_MARK} a minimum: the source says “at least”, or some of the rows summed give no figure. "
              "– not reported."]
     if shared:

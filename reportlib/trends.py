@@ -49,9 +49,7 @@ def trend_range(data: Dataset, period_end: str = "", period_start: str = "") -> 
 
 def _counts(rows: pd.DataFrame, css: str = "num") -> list[tuple[str, str]]:
     """Table cells of the incidents, killed and wounded of some incident rows, minimums marked."""
-    t = summarise.tally(rows)
-    return [(tables.count(t.incidents, t.incidents_min), css), (tables.count(t.killed, t.killed_min), css),
-            (tables.count(t.wounded, t.wounded_min), css)]
+    return tables.tally_cells(summarise.tally(rows), css)
 
 
 def week_ends(period: Period) -> list[dt.date]:
