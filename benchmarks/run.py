@@ -130,7 +130,7 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--record", action="store_true", help="write the table into benchmarks/README.md")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of (a) and (b); the median is shown")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of (a) and (b); the median is shown")
     options = parser.parse_args()
 
     shutil.rmtree(WORK, ignore_errors=True)

@@ -2,9 +2,9 @@
 
 A kernel costs about a second before the first cell runs: starting Python, importing
 ipykernel, then pandas, pyarrow and reportlib in the first cell. In a batch
-that cost is paid once per worker instead of once per report: a template process imports
-everything once (multiprocessing's fork server, preloaded), and each report gets a kernel
-forked from it. The template never runs report code, so every kernel starts from the same
+that cost is paid once instead of once per report: a template process imports everything
+once (multiprocessing's fork server, preloaded), and each report gets a kernel forked from
+it; the batch's workers share it. The template never runs report code, so every kernel starts from the same
 pristine state, runs one notebook and exits; nothing passes from one report to the next.
 """
 
