@@ -25,8 +25,10 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import run_sync
 
-# Modules the template imports before forking: what a kernel and the report notebook need.
-PRELOAD = ["reportlib.warm"]
+# Modules the template imports before forking: what a kernel and the report notebook need,
+# and the command's own module, which multiprocessing imports in each process it forks
+# from the template (as the parent's __main__).
+PRELOAD = ["reportlib.warm", "reportlib.cli"]
 
 _context = None
 
