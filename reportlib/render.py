@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import nh3
 
+from . import weasyprint_loader
 from .exceptions import BuildError
 
 TEMPLATE_NAME = "monitor"
@@ -220,16 +221,12 @@ def print_fonts_css() -> str:
 
 @functools.cache
 def _fonts():
-    """One font configuration per process: building it reads the font files. WeasyPrint is
-    set up here, once, before its first page."""
-    from weasyprint import CSS
+    """One font configuration per process: building it reads the font files."""
+    weasyprint = weasyprint_loader.load()
     from weasyprint.text.fonts import FontConfiguration
 
-    from . import svgtext
-
-    svgtext.install()
     fonts = FontConfiguration()
-    return fonts, CSS(string=print_fonts_css(), font_config=fonts)
+    return fonts, weasyprint.CSS(string=print_fonts_css(), font_config=fonts)
 
 
 # Release the font configuration while the interpreter is whole: left to the final garbage
@@ -239,16 +236,13 @@ atexit.register(_fonts.cache_clear)
 
 @functools.cache
 def _report_stylesheet():
-    from weasyprint import CSS
-
-    return CSS(string=report_css(), font_config=_fonts()[0])
+    return weasyprint_loader.load().CSS(string=report_css(), font_config=_fonts()[0])
 
 
 def write_pdf(page: str, target: Path | None, base_url: Path) -> None:
     """Print the page to A4 PDF (to nothing, with no target). The file identifier is derived
     from the page itself, so the same page gives the same bytes."""
-    from weasyprint import HTML
-
+    weasyprint = weasyprint_loader.load()
     fonts, css = _fonts()
     identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii")
     stylesheets = [css]
@@ -259,7 +253,7 @@ def write_pdf(page: str, target: Path | None, base_url: Path) -> None:
         page = page.replace(inline, "", 1)
         stylesheets.append(_report_stylesheet())
     try:
-        HTML(string=page, base_url=str(base_url)).write_pdf(
+        weasyprint.HTML(string=page, base_url=str(base_url)).write_pdf(
             str(target) if target else None, stylesheets=stylesheets, font_config=fonts,
             pdf_identifier=identifier)
     except Exception as exc:

@@ -3,8 +3,12 @@ as clear as in this process, and no process left behind."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -61,3 +65,31 @@ def test_close_before_any_page_does_not_wait_for_the_warm_up():
     printer.close()
     assert not printer._process.is_alive()
     assert printer._process.exitcode == -signal.SIGKILL
+
+
+LOAD_SCRIPT = """
+import ctypes.util, json, subprocess, sys
+started = []
+real_init = subprocess.Popen.__init__
+def init(self, args, *rest, **kwargs):
+    started.append(str(args[0] if isinstance(args, (list, tuple)) else args))
+    real_init(self, args, *rest, **kwargs)
+subprocess.Popen.__init__ = init
+original = ctypes.util.find_library
+from reportlib import weasyprint_loader
+weasyprint_loader.load()
+from weasyprint.text import ffi
+print(json.dumps({"started": started, "restored": ctypes.util.find_library is original,
+                  "loaded": all(lib is not None for lib in (ffi.gobject, ffi.pango, ffi.harfbuzz,
+                                                            ffi.fontconfig, ffi.pangoft2))}))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the library lookup it avoids is Linux's")
+def test_weasyprint_loads_its_libraries_without_running_a_compiler():
+    """ctypes' library lookup runs gcc and ld for every name WeasyPrint tries that is not a
+    file; the loader answers from one listing of the loader's cache instead."""
+    done = subprocess.run([sys.executable, "-c", LOAD_SCRIPT], capture_output=True, text=True, check=True)
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["loaded"] and found["restored"]
+    assert [Path(command).name for command in found["started"]] == ["ldconfig"]
