@@ -130,7 +130,8 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--record", action="store_true", help="write the table into benchmarks/README.md")
-    parser.add_argument("--repeat", type=int, default=5, help="runs of (a) and (b); the median is shown")
+    parser.add_argument("--repeat", type=int, default=6,
+                        help="runs of (a) and (b), half before (c) and half after; the median is shown")
     options = parser.parse_args()
 
     shutil.rmtree(WORK, ignore_errors=True)
@@ -140,23 +141,26 @@ def main() -> None:
     demo(data, WEEKS, INCIDENTS_PER_WEEK)
     periods = sorted(p.stem for p in (data / "issues").glob("*.yaml"))
     sample = [periods[len(periods) // 2 + k] for k in range(options.repeat)]
+    naive_times, single = [], []
 
-    print("(a) naive chain ...", file=sys.stderr)
-    naive_times = [naive(data, end, WORK / "naive" / end) for end in sample]
-    a = statistics.median(naive_times)
+    def baselines(ends: list[str]) -> None:
+        # (a) and (b) alternate, and half of their runs come after (c): this machine's speed
+        # drifts over a minute, and the ratios should not depend on when each was measured.
+        for end in ends:
+            print(f"(a) naive chain, {end} ...", file=sys.stderr)
+            naive_times.append(naive(data, end, WORK / "naive" / end))
+            print(f"(b) reportlib build, one period, cold, {end} ...", file=sys.stderr)
+            single.append(run(reportlib("build", "--data", data, "--out", WORK / "single", "--period-end", end,
+                                        "--force")))
 
-    print("(b) reportlib build, one period, cold ...", file=sys.stderr)
-    single = []
-    for end in sample:
-        single.append(run(reportlib("build", "--data", data, "--out", WORK / "single", "--period-end", end,
-                                    "--force")))
-    b = statistics.median(single)
-
+    baselines(sample[: len(sample) // 2])
     print("(c) 52-week batch, --jobs 2 ...", file=sys.stderr)
     out = WORK / "batch"
     c, c_summary = batch(data, out, "2000-01-01", "2100-01-01")
     c_built = built_count(c_summary)
     c_per = c / max(c_built, 1)
+    baselines(sample[len(sample) // 2:])
+    a, b = statistics.median(naive_times), statistics.median(single)
 
     print("(d) the same batch, nothing changed ...", file=sys.stderr)
     d, d_summary = batch(data, out, "2000-01-01", "2100-01-01")
@@ -173,8 +177,11 @@ def main() -> None:
     print("(f) 1,000,000 incidents ...", file=sys.stderr)
     big = WORK / "big"
     demo(big, WEEKS, -(-BIG_INCIDENTS // WEEKS))
-    f_time, f_peak, f_rows, _ = python_measure(LOAD_SCRIPT, big)
-    base_time, base_peak, _ = python_measure(BASELINE_SCRIPT, big)
+    # Median of three runs each, in fresh processes.
+    loads = sorted((python_measure(LOAD_SCRIPT, big) for _ in range(3)), key=lambda m: m[0])
+    f_time, f_peak, f_rows, _ = loads[1]
+    base_time, base_peak, _ = sorted((python_measure(BASELINE_SCRIPT, big) for _ in range(3)),
+                                     key=lambda m: m[0])[1]
 
     rows = [
         ("(a)", "naive chain: papermill, nbconvert, weasyprint CLIs", f"{a:.2f} s", f"{a:.2f} s", "1.00 (baseline)",
@@ -199,7 +206,8 @@ def main() -> None:
     text = "\n".join(table)
     print(f"\nreportlib benchmarks, {stamp}\n")
     print(text)
-    details = {"naive_runs_s": naive_times, "single_runs_s": single, "batch": c_summary, "unchanged": d_summary,
+    details = {"naive_runs_s": naive_times, "single_runs_s": single, "load_runs_s": [m[0] for m in loads],
+               "batch": c_summary, "unchanged": d_summary,
                "after_change": e_summary, "changed_week": changed}
     print("\n" + json.dumps(details, indent=1))
     if options.record:
