@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 from papermill.engines import NBClientEngine, papermill_engines
+from papermill.log import logger
 
 from .exceptions import CellFailure, NotebookExecutionError, UsageError
 
@@ -15,15 +16,21 @@ ENGINE = "reportlib"
 
 
 class _Engine(NBClientEngine):
-    """papermill's nbclient engine, saving the notebook once at the end instead of twice
-    per cell (a report has twenty cells; the saves were a fifth of its run), and saving the
-    partial notebook when execution stops for a reason papermill does not save on (a
+    """papermill's nbclient engine with three changes: the code cells go to the kernel in one
+    request (reportlib.onerequest); the notebook is saved once at the end instead of twice
+    per cell (a report has twenty cells; the saves were a fifth of its run); and the partial
+    notebook is saved when execution stops for a reason papermill does not save on (a
     timeout, a dead kernel, an interrupt)."""
 
     @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, failed_path=None, **kwargs):
+    def execute_managed_notebook(cls, nb_man, kernel_name, failed_path=None, start_timeout=60,
+                                 execution_timeout=None, **kwargs):
+        from .onerequest import OneRequestClient
+
+        kwargs.pop("input_path", None)
         try:
-            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            return OneRequestClient(nb_man, kernel_name=kernel_name, timeout=execution_timeout,
+                                    startup_timeout=start_timeout, log=logger, **kwargs).execute()
         except BaseException:
             if failed_path:
                 nbformat.write(nb_man.nb, failed_path)

@@ -1,0 +1,84 @@
+"""Running a notebook's code cells in one request to the kernel gives the notebook that
+running them one by one gives: the same outputs in the same cells, the same execution
+counts and papermill status, and a failure held by the cell that failed."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import papermill
+import pytest
+
+from reportlib import execute, kernels
+from reportlib.exceptions import NotebookExecutionError
+
+CELLS = [
+    ("markdown", "# A notebook"),
+    ("code", "x = 2\nprint('first line')\nprint('to stderr', file=__import__('sys').stderr)"),
+    ("code", "x * 21"),
+    ("markdown", "Between the cells."),
+    ("code", ""),
+    ("code", "from IPython.display import HTML, display\ndisplay(HTML('<b>one</b>'))\n"
+             "display(HTML('<b>two</b>'))\nprint('after the displays')"),
+    ("code", "for i in range(3):\n    print(i)\nx"),
+]
+
+
+def notebook(tmp_path, cells, name="nb.ipynb"):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source)
+                for kind, source in cells]
+    path = tmp_path / name
+    nbformat.write(nb, str(path))
+    return path
+
+
+def comparable(nb) -> list[dict]:
+    """Each cell without what differs from run to run (times, ids, timing metadata)."""
+    out = []
+    for cell in json.loads(json.dumps(nb))["cells"]:
+        papermill_meta = {k: v for k, v in cell["metadata"].get("papermill", {}).items()
+                          if k not in ("start_time", "end_time", "duration")}
+        out.append({"type": cell["cell_type"], "count": cell.get("execution_count"),
+                    "outputs": cell.get("outputs"), "papermill": papermill_meta})
+    return out
+
+
+def run_here(path, output, tmp_path):
+    km = kernels.start(kernels.manager(tmp_path), tmp_path)
+    try:
+        return execute.execute(path, output, {}, 60, km)
+    finally:
+        kernels.stop(km)
+
+
+def test_the_same_notebook_as_cell_by_cell(tmp_path):
+    path = notebook(tmp_path, CELLS)
+    ours = run_here(path, tmp_path / "ours.ipynb", tmp_path)
+    theirs = papermill.execute_notebook(str(path), str(tmp_path / "theirs.ipynb"), progress_bar=False,
+                                       kernel_name="python3")
+    assert comparable(ours) == comparable(theirs)
+    first = ours.cells[1].outputs
+    assert [(o.output_type, o.get("name")) for o in first] == [("stream", "stdout"), ("stream", "stderr")]
+    assert ours.cells[2].outputs[0].data["text/plain"] == "42"
+    assert [c.execution_count for c in ours.cells if c.cell_type == "code" and c.source] == [1, 2, 3, 4]
+    written = nbformat.read(str(tmp_path / "ours.ipynb"), as_version=4)
+    assert "vnd.reportlib" not in json.dumps(written)
+
+
+def test_a_failing_cell_holds_its_error_and_the_rest_do_not_run(tmp_path):
+    cells = [*CELLS[:3], ("code", "print('before')\n1 / 0"), ("code", "print('never')")]
+    path = notebook(tmp_path, cells)
+    with pytest.raises(NotebookExecutionError) as raised:
+        run_here(path, tmp_path / "out.ipynb", tmp_path)
+    failure = raised.value.failure
+    assert (failure.cell_index, failure.ename) == (3, "ZeroDivisionError")
+    # papermill adds a note about the failure to the saved notebook: find cells by source.
+    kept = {c.source: c for c in nbformat.read(str(tmp_path / "out.ipynb"), as_version=4).cells}
+    failed, after = kept["print('before')\n1 / 0"], kept["print('never')"]
+    assert [o.output_type for o in failed.outputs] == ["stream", "error"]
+    assert failed.metadata.papermill.status == "failed"
+    assert after.outputs == [] and after.metadata.papermill.status == "pending"
+    assert kept["x * 21"].outputs[0].data["text/plain"] == "42"
