@@ -281,8 +281,9 @@ def _batch(data, tasks, jobs, scheduler) -> None:
             warm_up()
 
     todo, skipped = plan(data, tasks, on_first=first_to_build)
-    executor = local_executor(min(jobs, len(todo)), forked) if todo and not scheduler else None
-    where = f"on {scheduler}" if scheduler else f"with {jobs} worker(s)"
+    workers = min(jobs, len(todo))
+    executor = local_executor(workers, forked) if todo and not scheduler else None
+    where = f"on {scheduler}" if scheduler else f"with {workers} worker(s)"
     _err(f"{len(tasks)} period(s): {len(todo)} to build {where}, {len(skipped)} up to date")
     progress = Progress(len(todo))
     results = run_batch(todo, jobs, scheduler, on_result=progress.update, executor=executor)

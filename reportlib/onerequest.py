@@ -7,6 +7,7 @@ request runs them all (reportlib.cellrunner), and a marker before each cell tell
 client where the next cell's outputs begin. The notebook comes out as papermill writes it:
 each cell with its outputs, execution count and papermill's start, end and status; a
 failed cell holds its error and the cells after it do not run; the timeout is per cell.
+A notebook with top-level await in a cell runs cell by cell.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ from .cellrunner import MARKER
 
 class OneRequestClient(PapermillNotebookClient):
     def papermill_execute_cells(self):
+        # IPython runs a cell with top-level await on the kernel's event loop, which the one
+        # request already holds: such a notebook runs cell by cell, as papermill would.
+        if any("await" in cell.source for cell in self.nb.cells if self._runs(cell)):
+            return super().papermill_execute_cells()
         run_sync(self._run_cells)()
 
     def _runs(self, cell) -> bool:

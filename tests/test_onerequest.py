@@ -82,3 +82,9 @@ def test_a_failing_cell_holds_its_error_and_the_rest_do_not_run(tmp_path):
     assert failed.metadata.papermill.status == "failed"
     assert after.outputs == [] and after.metadata.papermill.status == "pending"
     assert kept["x * 21"].outputs[0].data["text/plain"] == "42"
+
+
+def test_top_level_await_runs_cell_by_cell(tmp_path):
+    path = notebook(tmp_path, [("code", "import asyncio\nawait asyncio.sleep(0)\n'awaited'"), ("code", "1 + 1")])
+    ran = run_here(path, tmp_path / "out.ipynb", tmp_path)
+    assert [c.outputs[0].data["text/plain"] for c in ran.cells] == ["'awaited'", "2"]
