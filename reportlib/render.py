@@ -82,8 +82,9 @@ def warm_up(html: bool = True) -> None:
     C declarations, fonts opened and shaped), so a small page in the report's markup and
     fonts is printed to nothing first. Processes forked afterwards start ready too."""
     if html:
-        _exporter()
-    prepare_printing()
+        prepare()
+    else:
+        prepare_printing()
     write_pdf(_warm_up_page(report_css()), None, templates_dir())
 
 
