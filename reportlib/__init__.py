@@ -4,7 +4,7 @@
     >>> data = reportlib.load("data")
     >>> view = data.select(data.latest_period())
 
-The names below are loaded on first use, so that `import reportlib.kernels` (the first
+The names below are loaded on first use, so that `import reportlib.engine.kernels` (the first
 thing a build does, to start its kernel early) does not wait for pandas.
 """
 
@@ -14,12 +14,12 @@ __version__ = "0.1.0"
 __all__ = ["DataError", "Dataset", "Period", "PeriodData", "ReportlibError", "load"]
 
 _WHERE = {
-    "DataError": "exceptions",
-    "ReportlibError": "exceptions",
-    "Dataset": "dataset",
-    "PeriodData": "dataset",
-    "load": "dataset",
-    "Period": "periods",
+    "DataError": "errors",
+    "ReportlibError": "errors",
+    "Dataset": "inputs.dataset",
+    "PeriodData": "inputs.dataset",
+    "load": "inputs.dataset",
+    "Period": "inputs.periods",
 }
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from .exceptions import DataError, NotebookExecutionError, ReportlibError, UsageError
+from .errors import DataError, NotebookExecutionError, ReportlibError, UsageError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -104,7 +104,7 @@ def validate(data_dir):
       reportlib validate --data data
     Exit status 0 when the data is good, 2 when it has problems.
     """
-    from .dataset import load
+    from .inputs.dataset import load
 
     data = load(data_dir)
     for warning in data.warnings:
@@ -166,7 +166,7 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
     Each report runs in its own kernel; a failed period does not stop the others, and the
     exit status is 1 if any failed.
     """
-    from .periods import Period, parse_date
+    from .inputs.periods import Period, parse_date
 
     chosen = [bool(period_end), bool(start or end), bool(first or last)]
     if sum(chosen) > 1:
@@ -181,7 +181,7 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
     root = report_root(Path(out_root), Path(notebook))
 
     def task_for(period):
-        from .build import Task
+        from .batch.build import Task
 
         return Task(data_dir=str(Path(data_dir).resolve()), start=period.start.isoformat(),
                     end=period.end.isoformat(), out_root=str(root.resolve()),
@@ -192,11 +192,11 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
         lo, hi = parse_date(first, "--from"), parse_date(last, "--to")
         if hi < lo:
             raise UsageError(f"--to {hi} is before --from {lo}")
-        from .dataset import load
+        from .inputs.dataset import load
 
         data = load(data_dir)
         _print_warnings(data)
-        from .build import periods_between
+        from .batch.build import periods_between
 
         periods = periods_between(data, lo, hi)
         if not periods:
@@ -209,15 +209,15 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
 
     # One period: start its kernel before anything else, even this process's own imports,
     # so that Python and the imports in the kernel overlap loading and checking the data here.
-    from . import kernels as kernel_pool
+    from .engine import kernels as kernel_pool
 
     stage = Path(__import__("tempfile").mkdtemp(prefix="reportlib-kernel-"))
     km = kernel_pool.start(kernel_pool.manager(stage), Path(notebook).resolve().parent)
-    from .printer import Printer
+    from .publish.printer import Printer
 
     printer = Printer()
     try:
-        from .dataset import load
+        from .inputs.dataset import load
 
         data = load(data_dir)
         _print_warnings(data)
@@ -225,7 +225,7 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
             period = Period(parse_date(start, "--start"), parse_date(end, "--end"))
         else:
             period = data.resolve_period(period_end or "")
-        from .build import build_period
+        from .batch.build import build_period
 
         result = build_period(task_for(period), data, km=km, log=_err, printer=printer)
     finally:
@@ -248,7 +248,7 @@ def report_root(out_root: Path, notebook: Path) -> Path:
 
 def _write_archive(root: Path) -> None:
     """Rebuild outputs/index.html after every build; a failure here loses no report."""
-    from .archive import write_index
+    from .publish.archive import write_index
 
     try:
         index = write_index(root)
@@ -267,9 +267,9 @@ def _print_warnings(data) -> None:
 def _batch(data, tasks, jobs, scheduler) -> None:
     import time
 
-    from .build import default_jobs, local_executor, plan, run_batch
-    from .kernels import warm_up
-    from .progress import Progress
+    from .batch.build import default_jobs, local_executor, plan, run_batch
+    from .batch.progress import Progress
+    from .engine.kernels import warm_up
 
     started = time.perf_counter()
     jobs = min(jobs or default_jobs(), len(tasks))
@@ -316,8 +316,8 @@ def new_period(end, start, data_dir):
     (the indicators with empty values). Then fill them in, run `reportlib validate` until
     it says OK, and `reportlib build`.
     """
-    from .newperiod import scaffold
-    from .periods import parse_date
+    from .inputs.periods import parse_date
+    from .inputs.scaffold import scaffold
 
     for line in scaffold(Path(data_dir), parse_date(end, "--end"), parse_date(start, "--start") if start else None):
         click.echo(line)
@@ -339,8 +339,8 @@ def demo_data(weeks, out_dir, incidents_per_week, seed, end):
       reportlib build --data /tmp/demo --out /tmp/demo-out --from 2021-01-01 --to 2021-12-31
     Every report built from it says "Synthetic data" on every page.
     """
-    from .demo import DEFAULT_END, write_demo
-    from .periods import parse_date
+    from .inputs.demo import DEFAULT_END, write_demo
+    from .inputs.periods import parse_date
 
     counts = write_demo(Path(out_dir), weeks, incidents_per_week, seed,
                         parse_date(end, "--end") if end else DEFAULT_END)
@@ -373,7 +373,7 @@ def import_acled(file, data_dir, type_map):
       reportlib import acled export.csv --type-map 'Peaceful protest=skip'
     Sub-event types without an incident type are errors to fix, never dropped silently.
     """
-    from .importers.acled import import_acled as run
+    from .inputs.importers.acled import import_acled as run
 
     mapping = {}
     for item in type_map:
@@ -400,8 +400,8 @@ def import_owid(file, country, data_dir, since, until):
       reportlib import owid owid-covid-data.csv --country Iraq --since 2020-09-01
     Imports total and new cases, deaths, tests and the 7-day average of new cases.
     """
-    from .importers.owid import import_owid as run
-    from .periods import parse_date
+    from .inputs.importers.owid import import_owid as run
+    from .inputs.periods import parse_date
 
     report = run(Path(file), Path(data_dir), country,
                  parse_date(since, "--since") if since else None,
@@ -415,7 +415,7 @@ def run() -> None:
     written and closed, every kernel and worker stopped, and the interpreter's own teardown
     (collecting the modules of Jupyter, pandas and WeasyPrint) would add half a second to
     each command."""
-    from . import collector
+    from .engine import collector
 
     collector.tune()
     try:

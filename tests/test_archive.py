@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from reportlib import archive
+from reportlib.publish import archive
 
 from .conftest import assert_no_traceback, run_cli
 

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 import reportlib
-from reportlib import build, fingerprint
+from reportlib.batch import build, fingerprint
 
 from .conftest import NOTEBOOK, assert_no_traceback, run_cli
 

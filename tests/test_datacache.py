@@ -9,8 +9,9 @@ import os
 import pandas as pd
 import pytest
 
-from reportlib import datacache, dataset
-from reportlib.exceptions import DataError
+from reportlib.errors import DataError
+from reportlib.inputs import cache as datacache
+from reportlib.inputs import dataset
 
 from .conftest import assert_no_traceback, run_cli
 

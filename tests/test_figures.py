@@ -12,7 +12,7 @@ from importlib import resources
 import pytest
 
 import reportlib
-from reportlib import figures, stats, svgchart
+from reportlib.content import figures, indicators, svgchart
 
 from .conftest import DATA
 
@@ -29,8 +29,8 @@ def charts(view) -> dict[str, str]:
         "by_governorate": figures.by_governorate(view.incidents),
         "map": figures.governorate_map(view.incidents),
         "trend": figures.weekly_trend(view.trend_incidents, view.period, view.trend_weeks),
-        "covid": figures.covid_cases(stats.daily_new_cases(view.indicators),
-                                     stats.weekly_averages(view.indicators), view.period),
+        "covid": figures.covid_cases(indicators.daily_new_cases(view.indicators),
+                                     indicators.weekly_averages(view.indicators), view.period),
     }
 
 
@@ -101,8 +101,9 @@ def test_charts_are_well_formed_svg_with_labels_as_text(seed):
 
 
 def test_no_plotting_library_is_imported_to_draw():
-    done = subprocess.run([sys.executable, "-c", "import sys, reportlib.report, reportlib.archive, reportlib.warm; "
-                           "print('matplotlib' in sys.modules)"], capture_output=True, text=True, check=True)
+    done = subprocess.run([sys.executable, "-c", "import sys, reportlib.reports.weekly, reportlib.publish.archive, "
+                           "reportlib.engine.warm; print('matplotlib' in sys.modules)"],
+                          capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
 
 
@@ -124,7 +125,7 @@ def test_chart_labels_print_as_whole_runs_of_text(seed, tmp_path, caplog):
 
     from pypdf import PdfReader
 
-    from reportlib import render, svgtext
+    from reportlib.publish import render, svgtext
 
     drawn = charts(seed)
     images = "".join(f'<img src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}" alt="">'

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 import reportlib
-from reportlib import stats
+from reportlib.content import indicators
 
 from .conftest import ROOT, assert_no_traceback, run_cli
 
@@ -78,9 +78,9 @@ def test_owid_import_adds_a_daily_series_once(data_copy):
 
     data = reportlib.load(data_copy)
     view = data.select(data.latest_period())
-    daily = stats.daily_new_cases(view.indicators)
+    daily = indicators.daily_new_cases(view.indicators)
     assert len(daily) >= 7
-    assert stats.weekly_average(view.indicators, dt.date(2020, 11, 27)) is not None
+    assert indicators.weekly_average(view.indicators, dt.date(2020, 11, 27)) is not None
 
 
 def test_owid_compact_layout_with_a_country_column(data_copy, tmp_path):

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import reportlib
-from reportlib import reference
-from reportlib.periods import Period
+from reportlib.inputs import reference
+from reportlib.inputs.periods import Period
 
 from .conftest import DATA, GOOD
 

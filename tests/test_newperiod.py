@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reportlib import reference
-from reportlib.newperiod import _csv
-from reportlib.schema import INCIDENTS, INDICATORS
+from reportlib.inputs import reference
+from reportlib.inputs.scaffold import _csv
+from reportlib.inputs.schema import INCIDENTS, INDICATORS
 
 from .conftest import DATA, assert_no_traceback, run_cli
 from .test_report import pdf_text

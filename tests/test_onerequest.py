@@ -10,8 +10,9 @@ import nbformat
 import papermill
 import pytest
 
-from reportlib import execute, kernels
-from reportlib.exceptions import NotebookExecutionError
+from reportlib.engine import kernels
+from reportlib.errors import NotebookExecutionError
+from reportlib.publish import execute
 
 CELLS = [
     ("markdown", "# A notebook"),

@@ -12,7 +12,9 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from reportlib import reference, render, tables
+from reportlib.content import tables
+from reportlib.inputs import reference
+from reportlib.publish import render
 
 from .conftest import DATA, assert_no_traceback, run_cli
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from reportlib import render
-from reportlib.exceptions import BuildError
-from reportlib.printer import Printer
+from reportlib.errors import BuildError
+from reportlib.publish import render
+from reportlib.publish.printer import Printer
 
 PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"></head><body><main class="report">'
         '<h1 class="title">Monitor</h1><p>Ninewa <span lang="ar">نينوى</span> ≥ 5</p></main></body></html>')
@@ -76,7 +76,7 @@ def init(self, args, *rest, **kwargs):
     real_init(self, args, *rest, **kwargs)
 subprocess.Popen.__init__ = init
 original = ctypes.util.find_library
-from reportlib import weasyprint_loader
+from reportlib.publish import weasyprint_loader
 weasyprint_loader.load()
 from weasyprint.text import ffi
 print(json.dumps({"started": started, "restored": ctypes.util.find_library is original,

@@ -16,10 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import reportlib
-from reportlib import reference, summarise, textrules
-from reportlib.exceptions import UsageError
-from reportlib.periods import Period, format_long, format_span, parse_date
-from reportlib.schema import INCIDENTS
+from reportlib.content import sentences
+from reportlib.errors import UsageError
+from reportlib.inputs import reference, textrules
+from reportlib.inputs.periods import Period, format_long, format_span, parse_date
+from reportlib.inputs.schema import INCIDENTS
 
 from .conftest import GOOD
 
@@ -307,11 +308,11 @@ def _check_sentence(sentence: str, kind: str, records: list[dict]) -> None:
 @given(st.lists(sentence_rows(), max_size=8))
 def test_security_sentences_state_the_sums_of_their_rows(records):
     frame = _frame(records)
-    sentences = summarise.security_sentences(frame, PERIOD)
+    said = sentences.security_sentences(frame, PERIOD)
     types = [kind for kind in reference.incident_types()
              if kind == "IED" or any(r["incident_type"] == kind for r in records)]
-    assert len(sentences) == len(types)
-    for kind, sentence in zip(types, sentences, strict=True):
+    assert len(said) == len(types)
+    for kind, sentence in zip(types, said, strict=True):
         mine = [r for r in records if r["incident_type"] == kind]
         if not mine:
             assert sentence == f"No {reference.incident_types()[kind].plural} were reported between " \
@@ -324,7 +325,7 @@ def test_security_sentences_state_the_sums_of_their_rows(records):
 @given(st.sampled_from(list(reference.incident_types())), st.lists(sentence_rows(), max_size=6))
 def test_type_sentence_never_raises(kind, records):
     records = [{**r, "incident_type": kind} for r in records]
-    sentence = summarise.type_sentence(kind, _frame(records), PERIOD)
+    sentence = sentences.type_sentence(kind, _frame(records), PERIOD)
     assert sentence.endswith(".") and "None" not in sentence and "nan" not in sentence.lower()
     if records:
         _check_sentence(sentence, kind, records)

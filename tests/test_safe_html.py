@@ -14,9 +14,11 @@ import nbformat
 import pytest
 
 import reportlib
-from reportlib import markup, render, textrules
-from reportlib.importers import ensure_source, prepare_sheet
-from reportlib.schema import INCIDENTS
+from reportlib.content import markup
+from reportlib.inputs import textrules
+from reportlib.inputs.importers import ensure_source, prepare_sheet
+from reportlib.inputs.schema import INCIDENTS
+from reportlib.publish import render
 
 from .conftest import GOOD
 

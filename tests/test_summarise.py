@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import reportlib
-from reportlib import stats, summarise, words
-from reportlib.periods import Period, format_span
+from reportlib.content import indicators, sentences, words
+from reportlib.inputs.periods import Period, format_span
 
 from .conftest import DATA
 
@@ -87,19 +87,19 @@ def test_date_spans_in_the_monitors_format(start, end, expected):
 ])
 def test_type_sentence(specs, expected):
     frame = rows(*specs)
-    assert summarise.type_sentence(frame["incident_type"].iloc[0], frame, PERIOD) == expected
+    assert sentences.type_sentence(frame["incident_type"].iloc[0], frame, PERIOD) == expected
 
 
 def test_no_incidents_of_a_type():
-    assert summarise.type_sentence("IED", rows({}).iloc[0:0], PERIOD) == (
+    assert sentences.type_sentence("IED", rows({}).iloc[0:0], PERIOD) == (
         "No IEDs were reported between November 19 – December 3.")
 
 
 def test_other_after_the_type_it_follows():
     frame = rows({"incident_type": "IED"}, {"incident_type": "militant attack", "incidents": 13})
-    sentences = summarise.security_sentences(frame, PERIOD)
-    assert sentences[1].startswith("On November 21, 13 other militant attacks")
-    alone = summarise.security_sentences(rows({"incident_type": "militant attack", "incidents": 2}), PERIOD)
+    said = sentences.security_sentences(frame, PERIOD)
+    assert said[1].startswith("On November 21, 13 other militant attacks")
+    alone = sentences.security_sentences(rows({"incident_type": "militant attack", "incidents": 2}), PERIOD)
     assert alone[0] == "No IEDs were reported between November 19 – December 3."
     assert "two militant attacks" in alone[1]
 
@@ -111,15 +111,15 @@ def seed():
 
 
 def test_seed_ied_sentence_is_reproduced_exactly(seed):
-    sentences = summarise.security_sentences(seed.incidents, seed.period)
-    assert sentences[0] == ("Between November 21 – December 3, ten IEDs killed at least five Iraqis and "
+    said = sentences.security_sentences(seed.incidents, seed.period)
+    assert said[0] == ("Between November 21 – December 3, ten IEDs killed at least five Iraqis and "
                             "wounded 20 more in Ninewa, Salah ad-Din, Diyala, and Kirkuk.")
 
 
 def test_seed_airstrike_sentence_is_reproduced_exactly(seed):
-    sentences = summarise.security_sentences(seed.incidents, seed.period)
+    said = sentences.security_sentences(seed.incidents, seed.period)
     assert ("Between November 20 – 30, Counter Terrorism forces and Coalition airstrikes killed at least "
-            "20 ISIS militants in Makhmour and south of Kirkuk.") in sentences
+            "20 ISIS militants in Makhmour and south of Kirkuk.") in said
 
 
 def test_seed_militant_attack_sentence_in_house_style(seed):
@@ -127,19 +127,19 @@ def test_seed_militant_attack_sentence_in_house_style(seed):
     keeps both, as in the seed's IED sentence. Everything else matches word for word."""
     seed_text = ("Between November 21 – December 3, 13 other militant attacks killed at least four Iraqis "
                  "and wounded 27 in Ninewa, Kirkuk, Anbar, Diyala and Salah ad-Din.")
-    ours = summarise.security_sentences(seed.incidents, seed.period)[1]
+    ours = sentences.security_sentences(seed.incidents, seed.period)[1]
     assert ours.replace("27 more", "27").replace("Diyala, and", "Diyala and") == seed_text
 
 
 def test_seed_assassination_sentence(seed):
-    sentences = summarise.security_sentences(seed.incidents, seed.period)
+    said = sentences.security_sentences(seed.incidents, seed.period)
     assert ("Between November 22 – December 2, gunmen carried out four assassination attempts against "
             "activists known for criticizing armed groups in Qadisiyah, Baghdad, and Maysan, "
-            "killing one and wounding one.") in sentences
+            "killing one and wounding one.") in said
 
 
 def test_seed_covid_paragraph(seed):
-    paragraph = stats.covid_paragraph(seed.indicators, seed.period, "Iraq")
+    paragraph = indicators.covid_paragraph(seed.indicators, seed.period, "Iraq")
     assert paragraph.startswith("On December 3, Iraq’s Ministry of Health reported that the number of "
                                 "confirmed COVID-19 cases increased to 558,767.")
     assert "Deaths from confirmed cases of COVID-19 reached 12,361" in paragraph

@@ -9,10 +9,11 @@ import re
 import pandas as pd
 import pytest
 
-from reportlib import demo, summarise
-from reportlib.dataset import load
-from reportlib.periods import Period
-from reportlib.trends import TrendsReport, trend_range, week_ends
+from reportlib.content import sentences
+from reportlib.inputs import demo
+from reportlib.inputs.dataset import load
+from reportlib.inputs.periods import Period
+from reportlib.reports.trends import TrendsReport, trend_range, week_ends
 
 from .conftest import DATA, ROOT, assert_no_traceback, run_cli
 from .test_report import SEED_IED, pdf_text
@@ -62,8 +63,8 @@ def test_the_weeks_split_the_range_without_gaps_or_overlaps(synthetic, start):
     ids = pd.concat([p["event_id_cnty"] for p in parts])
     assert not ids.duplicated().any()
     assert set(ids) == set(trends.view.incidents["event_id_cnty"])
-    total = summarise.tally(trends.view.incidents)
-    assert sum(summarise.tally(p).incidents or 0 for p in parts) == total.incidents
+    total = sentences.tally(trends.view.incidents)
+    assert sum(sentences.tally(p).incidents or 0 for p in parts) == total.incidents
 
 
 def test_covid_weekly_averages_come_from_the_daily_series(synthetic):

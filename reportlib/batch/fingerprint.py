@@ -1,0 +1,97 @@
+"""What a period's report is made of, reduced to one key: the data rows it reads, the
+notebook, the parameters, the template, the package and the versions of the tools that
+render it. A period whose key is unchanged does not need rebuilding."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import platform
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from ..inputs.dataset import Dataset, PeriodData
+
+KEY_PACKAGES = ("reportlib", "papermill", "nbclient", "nbconvert", "ipykernel", "pandas",
+                "pyarrow", "weasyprint", "pydyf", "nh3", "mistune")
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def frame_hash(frame: pd.DataFrame) -> str:
+    """Order-sensitive hash of rows; pandas' row hash uses a fixed key, so it is stable
+    between runs and machines."""
+    if frame.empty:
+        return sha256_bytes(",".join(frame.columns).encode())
+    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    return sha256_bytes(",".join(frame.columns).encode() + rows.tobytes())
+
+
+@functools.cache
+def package_hash() -> str:
+    """Every file of the installed package (code, templates, fonts, reference tables): a
+    change to any of them can change the report, whatever the version number says."""
+    root = Path(__file__).parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(sha256_file(path).encode())
+    return digest.hexdigest()
+
+
+@functools.cache
+def environment() -> dict:
+    versions = {}
+    for name in KEY_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {"python": sys.version.split()[0], "implementation": platform.python_implementation(),
+            "platform": platform.platform(), "packages": versions}
+
+
+def period_inputs(data: Dataset, view: PeriodData, notebook: Path, parameters: dict) -> dict:
+    """The inputs of one period's report (`view`, what it reads), each with its hash."""
+    period = view.period
+    issue_file = data.root / "issues" / f"{period.label}.yaml"
+    before, after = view.neighbours
+    files = {
+        "monitor.yaml": sha256_file(data.root / "monitor.yaml"),
+        "sources": frame_hash(data.sources),
+    }
+    if issue_file.exists():
+        files[f"issues/{issue_file.name}"] = sha256_file(issue_file)
+    return {
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat(),
+                   "trend_weeks": view.trend_weeks},
+        "data_files": files,
+        "rows": {
+            "incidents": {"count": len(view.trend_incidents), "sha256": frame_hash(view.trend_incidents)},
+            "indicators": {"count": len(view.indicators), "sha256": frame_hash(view.indicators)},
+        },
+        "neighbours": [p.label if p else None for p in (before, after)],
+        "notebook": {"path": notebook.name, "sha256": sha256_file(notebook)},
+        "parameters": {k: parameters[k] for k in sorted(parameters) if k != "data_dir"},
+        "package": {"version": environment()["packages"]["reportlib"], "sha256": package_hash()},
+        "tools": environment()["packages"],
+    }
+
+
+def cache_key(inputs: dict) -> str:
+    return sha256_bytes(json.dumps(inputs, sort_keys=True).encode())

@@ -1,0 +1,109 @@
+"""The output folder of one period: where files go, how they are replaced atomically, and
+the lock that keeps two builds of the same period apart."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import functools
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from ..errors import LockedError, UsageError
+
+REPORT_FILES = ("report.ipynb", "report.html", "report.pdf", "manifest.json")
+FAILED_NOTEBOOK = "report.failed.ipynb"
+STAGING_PREFIX = ".staging-"
+
+
+def period_dir(out_root: Path, label: str) -> Path:
+    """outputs/<label>, refusing any label that would land elsewhere ('../../etc')."""
+    root = out_root.resolve()
+    target = (root / label).resolve()
+    if target.parent != root or not label or label.startswith("."):
+        raise UsageError(f"period label {label!r} would write outside {root}; "
+                         "labels are period end dates such as 2020-12-03")
+    return target
+
+
+@contextlib.contextmanager
+def locked(folder: Path):
+    """Hold an exclusive lock on the period folder for the whole build; a second build of
+    the same period refuses at once instead of interleaving files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = open(folder / ".lock", "a+")  # noqa: SIM115 - held for the with-block
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            owner = handle.read().strip() or "another process"
+            raise LockedError(
+                f"another build of {folder.name} is running ({owner}); wait for it to finish "
+                "and run the command again") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+@contextlib.contextmanager
+def staging(folder: Path):
+    """A private folder beside the outputs; files are built there and renamed into place
+    only when all of them exist. Leftovers of killed builds are removed first (the caller
+    holds the lock, so nobody else is using them)."""
+    for old in folder.glob(STAGING_PREFIX + "*"):
+        shutil.rmtree(old, ignore_errors=True)
+    stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def publish(stage: Path, folder: Path) -> None:
+    """Rename each staged file over the old one (atomic per file), the manifest last so a
+    manifest always describes files that are already in place."""
+    for name in REPORT_FILES:
+        source = stage / name
+        if source.exists():
+            os.replace(source, folder / name)
+    with contextlib.suppress(FileNotFoundError):
+        (folder / FAILED_NOTEBOOK).unlink()
+
+
+def keep_failed(notebook: Path, folder: Path) -> Path | None:
+    if not notebook.exists():
+        return None
+    target = folder / FAILED_NOTEBOOK
+    os.replace(notebook, target)
+    return target
+
+
+@functools.cache
+def _file_mode() -> int:
+    """The mode open() would give a new file: mkstemp makes files only their owner can read,
+    which would hide a rewritten index.html or data sheet from a web server or a colleague."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file next to its final name and rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix="." + path.name + ".", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            os.fchmod(stream.fileno(), _file_mode())
+            stream.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise

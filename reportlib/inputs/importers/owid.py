@@ -1,0 +1,100 @@
+"""Our World in Data's COVID-19 CSV into indicators.
+
+Long format, one row per country and day; columns are selected by name because their order
+changes between releases. Newer releases name the country column `country`, older ones
+`location`. Empty cells are no value, not zero. OWID has no recovered column, and its
+hospital columns are empty for Iraq.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from ...errors import DataError, Problem
+from ..dataset import load
+from ..schema import INDICATORS
+from . import ImportReport, match_columns, read_any_csv, write_rows
+
+COLUMNS = {
+    "total_cases": "covid_cases_total",
+    "new_cases": "covid_new_cases",
+    "new_cases_smoothed": "covid_new_cases_7d_avg",
+    "total_deaths": "covid_deaths_total",
+    "total_tests": "covid_tests_total",
+    "hosp_patients": "covid_hospitalised",
+}
+REFERENCE = "owid-covid-data"
+
+
+def import_owid(path: Path, data_dir: Path, country: str, since: dt.date | None = None,
+                until: dt.date | None = None, today: dt.date | None = None) -> ImportReport:
+    today = today or dt.date.today()
+    data = load(data_dir, today)
+    shown = path.name
+    frame = read_any_csv(path, shown)
+    header = list(frame.columns)
+    place = "country" if "country" in {h.lower() for h in header} else "location"
+    cols = match_columns(header, ["iso_code", place, "date", *COLUMNS], ["date", place], shown)
+    wanted = country.strip().lower()
+    names = frame[cols[place]].str.strip().str.lower()
+    mask = names == wanted
+    if "iso_code" in cols:
+        mask |= frame[cols["iso_code"]].str.strip().str.lower() == wanted
+    rows_for_country = frame.loc[mask]
+    slug = "".join(ch for ch in country.lower() if ch.isalnum()) or "country"
+    sheet_path = data.root / "indicators" / f"owid-{slug}.csv"
+    report = ImportReport(sheet_path, noun="value")
+    report.skip(f"rows for countries other than {country}", len(frame) - len(rows_for_country))
+    if rows_for_country.empty:
+        raise DataError([Problem(shown, None, cols[place], country,
+                                 f"no rows for this country (matched on {place} and iso_code)")])
+    existing = {(r.indicator, r.date.date().isoformat(), r.admin1) for r in data.indicators.itertuples()}
+    problems, rows = [], []
+    for position, record in rows_for_country.iterrows():
+        line = int(position) + 2
+        day_text = str(record[cols["date"]]).strip()
+        try:
+            day = dt.date.fromisoformat(day_text)
+        except ValueError:
+            problems.append(Problem(shown, line, cols["date"], day_text, "not a date in YYYY-MM-DD form"))
+            continue
+        if (since and day < since) or (until and day > until):
+            report.skip("rows outside --since/--until")
+            continue
+        for column, indicator in COLUMNS.items():
+            if column not in cols:
+                continue
+            raw = str(record[cols[column]]).strip()
+            if not raw:
+                continue
+            try:
+                value = float(raw)
+            except ValueError:
+                problems.append(Problem(shown, line, cols[column], raw, "not a number"))
+                continue
+            if value < 0:
+                # OWID publishes negative daily counts where a country revised its totals down;
+                # they are corrections, not cases, and our counts are 0 or more.
+                report.skip("negative daily values (revisions of earlier totals)")
+                continue
+            key = (indicator, day.isoformat(), "")
+            if key in existing:
+                report.skip("values already in the data (same indicator and date)")
+                continue
+            existing.add(key)
+            shown_value = str(int(value)) if value.is_integer() else f"{value:.3f}".rstrip("0")
+            rows.append({"date": day.isoformat(), "indicator": indicator, "admin1": "",
+                         "value": shown_value, "source": "Our World in Data", "reference": REFERENCE,
+                         "notes": f"OWID column {column}"})
+    if problems:
+        raise DataError(problems)
+    write_rows(data, sheet_path, INDICATORS, rows, today, REFERENCE, "COVID-19 dataset", "Our World in Data",
+               "https://github.com/owid/covid-19-data",
+               "Imported with reportlib import owid; national figures by day.")
+    report.added = len(rows)
+    if rows:
+        days = sorted(r["date"] for r in rows)
+        report.details.append(f"dates {days[0]} to {days[-1]}, indicators: "
+                              + ", ".join(sorted({r['indicator'] for r in rows})))
+    return report

@@ -1,0 +1,120 @@
+"""Periods of the monitor: parsing dates strictly, weekly cadence, the data window a report
+reads, and the monitor's way of writing date spans."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from ..errors import UsageError
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+# ASCII digits only (\d would let Arabic-Indic digits through to a misleading message).
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def parse_date(text: str, what: str = "date") -> dt.date:
+    """Parse YYYY-MM-DD and nothing else; say whether the form or the calendar is wrong."""
+    text = str(text).strip()
+    if not _ISO_DATE.match(text):
+        raise UsageError(f"{what} {text!r} is not a date in YYYY-MM-DD form")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageError(f"{what} {text!r} is not a real calendar date ({exc})") from None
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """Inclusive span of days covered by one issue. The label (the end date) names its
+    output folder, so it is always an ISO date and can never climb out of outputs/."""
+
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise UsageError(f"period end {self.end} is before its start {self.start}")
+
+    @property
+    def label(self) -> str:
+        return self.end.isoformat()
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def contains(self, day: dt.date) -> bool:
+        """Whether a dated narrative event belongs to the period (both ends included)."""
+        return self.start <= day <= self.end
+
+    def counts(self, day: dt.date) -> bool:
+        """Whether a figure reported on `day` counts in this period. Consecutive issues share
+        their boundary day (Thursday to Thursday), so the start day's figures belong to the
+        issue before; a one-day period keeps its day."""
+        return self.start < day <= self.end or day == self.start == self.end
+
+    def window_start(self, trend_weeks: int) -> dt.date:
+        """First day of the data a report reads: the period plus `trend_weeks` weeks before
+        it. The planner hashes exactly this window, so both must use this one function."""
+        return self.start - dt.timedelta(weeks=trend_weeks)
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()} to {self.end.isoformat()}"
+
+
+def weekday_number(name: str) -> int:
+    try:
+        return WEEKDAYS.index(name.strip().lower())
+    except ValueError:
+        raise UsageError(f"weekday {name!r} is not one of {', '.join(WEEKDAYS)}") from None
+
+
+def week_ending(end: dt.date) -> Period:
+    """The monitor's week runs Thursday to Thursday: both ends are in the period."""
+    return Period(end - dt.timedelta(days=7), end)
+
+
+def weeks_ending_between(first: dt.date, last: dt.date, weekday: int) -> list[Period]:
+    """Weekly periods whose end falls on `weekday` within [first, last]."""
+    day = first + dt.timedelta(days=(weekday - first.weekday()) % 7)
+    periods = []
+    while day <= last:
+        periods.append(week_ending(day))
+        day += dt.timedelta(days=7)
+    return periods
+
+
+def format_day(day: dt.date, with_year: bool = False) -> str:
+    text = f"{day:%B} {day.day}"
+    return f"{text}, {day.year}" if with_year else text
+
+
+def format_span(start: dt.date, end: dt.date, with_year: bool = False) -> str:
+    """'November 21 – December 3', 'November 20 – 30', a single 'November 29'.
+    The year is written only when the span crosses one or when asked."""
+    if start == end:
+        return format_day(start, with_year)
+    if start.year != end.year:
+        return f"{format_day(start, True)} – {format_day(end, True)}"
+    if start.month == end.month:
+        text = f"{start:%B} {start.day} – {end.day}"
+    else:
+        text = f"{format_day(start)} – {format_day(end)}"
+    return f"{text}, {end.year}" if with_year else text
+
+
+def format_long(period: Period) -> str:
+    """Title-block form: '19 November – 3 December 2020'."""
+    s, e = period.start, period.end
+    if s.year != e.year:
+        return f"{s.day} {s:%B} {s.year} – {e.day} {e:%B} {e.year}"
+    if s.month == e.month:
+        return f"{s.day} – {e.day} {e:%B} {e.year}"
+    return f"{s.day} {s:%B} – {e.day} {e:%B} {e.year}"
+
+
+def short_day(day: dt.date) -> str:
+    """'Nov 19', as in 'the week ending Nov 19'."""
+    return f"{day:%b} {day.day}"

@@ -1,0 +1,189 @@
+"""Scaffold the files of a new period (see `reportlib new-period`): the issue's narrative with
+every section and an empty headline, an incidents sheet with its header, and the indicators
+to fill, dated the period's end. Nothing is overwritten.
+
+A fresh scaffold does not validate, by design: an empty headline and a sheet with only its
+header are errors, so `reportlib validate` lists exactly what is left to fill and nothing
+half-done is published by accident.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from pathlib import Path
+
+from ..errors import UsageError
+from . import reference
+from .dataset import ISSUES_DIR, Dataset, Monitor, load
+from .periods import WEEKDAYS, Period, format_day, format_long
+from .schema import INCIDENTS, INDICATORS
+from .textrules import neutralise_formula
+
+DEFAULT_DATA = Path("data")
+
+
+def scaffold(data_dir: Path, end: dt.date, start: dt.date | None = None) -> list[str]:
+    """Create the new period's three files in `data_dir` and return the lines that tell the
+    analyst what was created and what to fill. The data folder must be valid (DataError
+    otherwise); a period that exists or overlaps a declared one is refused (UsageError)."""
+    data_dir = Path(data_dir)
+    issue_file = data_dir / ISSUES_DIR / f"{end.isoformat()}.yaml"
+    if issue_file.exists():
+        # Checked before loading: a scaffold not yet filled in does not validate, and running
+        # the command twice must say so plainly rather than list what is left to fill.
+        raise UsageError(f"{issue_file} already exists: the data has a period ending on {end.isoformat()}; "
+                         "edit its files, or give another --end")
+    data = load(data_dir)
+    period = _new_period(data, data_dir, end, start)
+    label = period.end.isoformat()
+    files = {
+        data_dir / ISSUES_DIR / f"{label}.yaml": issue_text(data.monitor, period).encode("utf-8"),
+        data_dir / INCIDENTS.name / f"{label}.csv": _csv(INCIDENTS.names, []),
+        data_dir / INDICATORS.name / f"{label}.csv": _csv(INDICATORS.names, [
+            {"date": label, "indicator": name} for name in reference.indicators()]),
+    }
+    existing = [path for path in files if path.exists()]
+    if existing:
+        raise UsageError(f"{', '.join(map(str, existing))} already exist{'s' if len(existing) == 1 else ''}; "
+                         "new-period never overwrites a file: move it out of the data folder, or give "
+                         "another --end")
+    _create(files)
+    return _instructions(data, data_dir, period, list(files))
+
+
+def _new_period(data: Dataset, data_dir: Path, end: dt.date, start: dt.date | None) -> Period:
+    issues = {issue.period.end: issue for issue in data.issues}
+    if end in issues:
+        raise UsageError(f"a period ending on {end.isoformat()} already exists ({issues[end].file}); "
+                         "edit that file, or give another --end")
+    if start is None:
+        # Consecutive issues share their boundary day (Thursday to Thursday).
+        earlier = [p for p in data.periods() if p.end < end]
+        start = earlier[-1].end if earlier else end - dt.timedelta(days=7)
+    if start > end:
+        raise UsageError(f"--start {start.isoformat()} is after --end {end.isoformat()}")
+    period = Period(start, end)
+    for issue in data.issues:
+        other = issue.period
+        if period.start < other.end and other.start < period.end:
+            latest = data.periods()[-1]
+            raise UsageError(
+                f"the period {period} would overlap the issue {other} ({issue.file}); issues may share "
+                f"only their boundary day. The latest issue ends on {latest.end.isoformat()}: "
+                f"give an --end after it (its --start defaults to {latest.end.isoformat()})")
+    return period
+
+
+def _csv(names: list[str], rows: list[dict]) -> bytes:
+    """A sheet as the project writes CSV: UTF-8, \\n line ends, no text a spreadsheet runs."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({name: neutralise_formula(str(row.get(name, ""))) for name in names})
+    return buffer.getvalue().encode("utf-8")
+
+
+def _create(files: dict[Path, bytes]) -> None:
+    """Create every file or none: exclusive creation, so an existing file is never replaced,
+    and the files already made are removed if a later one cannot be written."""
+    created: list[Path] = []
+    try:
+        for path, content in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "xb") as handle:
+                created.append(path)
+                handle.write(content)
+    except OSError as exc:
+        for path in created:
+            path.unlink(missing_ok=True)
+        reason = "it already exists" if isinstance(exc, FileExistsError) else exc.strerror
+        raise UsageError(f"cannot create {exc.filename or path}: {reason}; nothing was written") from None
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+def _key(value: str) -> str:
+    """A section id as a YAML key: bare when it is a plain word, else a quoted string."""
+    return value if _PLAIN_KEY.fullmatch(value) else json.dumps(value, ensure_ascii=False)
+
+
+def _comment(value: str) -> str:
+    return " ".join(str(value).split())
+
+
+def issue_text(monitor: Monitor, period: Period) -> str:
+    """The issue file of a new period: every section with an empty headline and no events,
+    and a commented example of an event to copy."""
+    first = min(period.start + dt.timedelta(days=1), period.end)
+    label = period.end.isoformat()
+    lines = [
+        f"# {_comment(monitor.name)}, {format_long(period)}.",
+        "# Write each section's headline and its events in the monitor's words. An event's text is",
+        f'# what follows "On {format_day(first)}, " in the issue (the report writes that part from',
+        "# `date`); an item without `date:` follows the dated event before it. Incident totals go",
+        f"# in incidents/{label}.csv and COVID-19 figures in indicators/{label}.csv: the report",
+        "# states them from there. data/README.md describes every key.",
+        f"period_start: {period.start.isoformat()}",
+        f"period_end: {label}",
+        "reference:  # the week's document: add a row for it to sources.csv, write its reference here",
+        "sections:",
+    ]
+    for section in monitor.sections:
+        lines += [
+            f"  {_key(section.id)}:  # {_comment(section.title)}",
+            '    headline: ""  # one line; a long one as >- with the text indented on the lines below',
+            "    events: []",
+            "    # Replace [] with the section's events, one entry each, for example:",
+            "    # events:",
+            f"    #   - date: {first.isoformat()}",
+            "    #     text: >-",
+            f'    #       the words that follow "On {format_day(first)}, " in the issue.',
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _instructions(data: Dataset, data_dir: Path, period: Period, files: list[Path]) -> list[str]:
+    issue, incidents, indicators = (str(path) for path in files)
+    label = period.end.isoformat()
+    sections = ", ".join(section.id for section in data.monitor.sections)
+    count = len(reference.indicators())
+    width = max(map(len, (issue, incidents, indicators)))
+    data_option = "" if data_dir == DEFAULT_DATA else f" --data {data_dir}"
+    lines = [
+        f"Created the files of the period {period}:",
+        f"  {issue:<{width}}  the narrative: {len(data.monitor.sections)} sections, empty headlines, no events",
+        f"  {incidents:<{width}}  the incidents sheet: its header, no rows yet",
+        f"  {indicators:<{width}}  {count} indicators dated {label}, values empty",
+        "Fill in:",
+        f"  1. {issue}: the headline of every section ({sections}) and each section's events "
+        "(date, text).",
+        f"  2. {incidents}: one row per incident, or per total the source gives over a span "
+        "(event_id_cnty, event_date, end_date, incident_type, admin1, incidents, fatalities, wounded, "
+        "source, reference); leave a count empty when it is not reported, set fatalities_min or "
+        "wounded_min for 'at least'. Delete the file if there is nothing to report.",
+        f"  3. {indicators}: value, source and reference of each figure the source gives; delete the "
+        "rows with no figure.",
+        f"  4. {data_dir / 'sources.csv'}: a row for the week's document (reference, title, publisher, "
+        f"published, url); write its reference in `reference:` of {issue} and in the reference "
+        "column of both sheets.",
+        "Then:",
+        f"  reportlib validate{data_option}    (lists what is left to fill; repeat until it says OK)",
+        f"  reportlib build --period-end {label}{data_option}",
+    ]
+    weekday = WEEKDAYS[data.monitor.weekday]
+    if period.end.weekday() != data.monitor.weekday:
+        lines.append(f"Note: {label} is a {WEEKDAYS[period.end.weekday()].capitalize()}; this monitor's "
+                     f"issues end on a {weekday.capitalize()} (period_weekday in monitor.yaml).")
+    if period.days != 8:
+        lines.append(f"Note: the period is {period.days} days long, both ends included (a week from one issue "
+                     "day to the next is 8); give --start for another first day.")
+    if period.end > dt.date.today():
+        lines.append(f"Note: {label} is in the future; figures and events dated after today do not "
+                     "validate until their day has come.")
+    return lines

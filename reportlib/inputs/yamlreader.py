@@ -1,0 +1,124 @@
+"""YAML that remembers where each value came from, so that a problem in a narrative file
+can name its line. Dates stay text here; the loader parses them strictly."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from ..errors import Problem
+
+
+class Mapping(dict):
+    """A dict whose `line` is where it starts and `lines[key]` where each key is."""
+
+    line: int = 0
+    lines: dict
+
+    def line_of(self, key) -> int:
+        return self.lines.get(key, self.line)
+
+
+class Sequence(list):
+    line: int = 0
+    lines: list
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """SafeLoader without the timestamp rule: '2020-13-45' must reach the validator as text,
+    not crash the parser, and valid dates are parsed by one strict function. libyaml's
+    parser when PyYAML has it: a year of weekly issues parses ten times faster."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _convert(node, loader: _Loader):
+    if isinstance(node, yaml.MappingNode):
+        out = Mapping()
+        out.line = node.start_mark.line + 1
+        out.lines = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            if key in out:
+                # PyYAML keeps the last of two equal keys; a second `politics:` section would
+                # silently replace the first.
+                raise yaml.constructor.ConstructorError(
+                    problem=f"key {key!r} appears twice in this mapping (first on line {out.lines[key]})",
+                    problem_mark=key_node.start_mark)
+            out[key] = _convert(value_node, loader)
+            out.lines[key] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        seq = Sequence(_convert(item, loader) for item in node.value)
+        seq.line = node.start_mark.line + 1
+        seq.lines = [item.start_mark.line + 1 for item in node.value]
+        return seq
+    return loader.construct_object(node, deep=True)
+
+
+# What a user sees in the file, for messages about a top level that is not a mapping.
+_KINDS = {Sequence: "a list", str: "a single text value", int: "a number", float: "a number",
+          bool: "a true/false value"}
+
+
+# Characters YAML does not allow in a document (YAML 1.1, section 5.1).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+def load(path: Path, shown: str) -> tuple[Mapping | None, list[Problem]]:
+    """Parse a YAML file whose top level must be a mapping."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(shown, None, None, None, f"cannot be read: {exc.strerror}")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        character = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        bad = raw[exc.start:exc.start + 1].hex()
+        return None, [Problem(shown, line, None, None,
+                              f"not UTF-8 text (byte 0x{bad} at character {character} of the line); "
+                              "save the file as UTF-8")]
+    if not text.strip():
+        return None, [Problem(shown, 1, None, None, "file is empty")]
+    control = _CONTROL.search(text)
+    if control:
+        # YAML refuses these before parsing; say where, which neither parser does well.
+        position = control.start()
+        line = text.count("\n", 0, position) + 1
+        character = position - (text.rfind("\n", 0, position) + 1) + 1
+        return None, [Problem(shown, line, None, None,
+                              f"not valid YAML at character {character} of the line: control character "
+                              f"#x{ord(control.group()):04x} is not allowed; remove it")]
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, [Problem(shown, 1, None, None, "file has no content, only comments")]
+        data = _convert(node, loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        where = f" at character {mark.column + 1} of the line" if mark else ""
+        context = ""
+        if exc.context and exc.context_mark and exc.context_mark is not mark:
+            # An unclosed bracket or quote is found where the next thing fails; name where it began.
+            context = f" ({exc.context} that starts on line {exc.context_mark.line + 1})"
+        return None, [Problem(shown, line, None, None, f"not valid YAML{where}: {exc.problem or exc}{context}")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(shown, None, None, None, f"not valid YAML: {exc}")]
+    finally:
+        loader.dispose()
+    if not isinstance(data, Mapping):
+        kind = _KINDS.get(type(data), type(data).__name__)
+        return None, [Problem(shown, getattr(data, "line", 1) or 1, None, None,
+                              f"the top level must be a mapping of keys to values (key: value lines), "
+                              f"not {kind}")]
+    return data, []

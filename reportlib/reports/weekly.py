@@ -1,0 +1,207 @@
+"""What a report notebook calls: one method per block of the report, each returning HTML
+that Jupyter displays and nbconvert carries into the exported page.
+
+    from reportlib.report import Report
+    report = Report.open("../data", period_end="2020-12-03")
+    report.title_block()
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..content import figures, indicators, sentences, tables
+from ..content.markup import inline, text
+from ..inputs.dataset import Monitor, PeriodData, load
+from ..inputs.periods import Period, format_day, format_long, parse_date
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A block of report HTML; Jupyter shows it through _repr_html_."""
+
+    html: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __str__(self) -> str:
+        return self.html
+
+
+def _slug(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+
+
+def _headed(anchor: str, title: str, body: str) -> Fragment:
+    return Fragment(f'<h3 id="{anchor}">{text(title)}</h3>{body}')
+
+
+def figure(svg: str, caption: str, alt: str, css: str = "") -> Fragment:
+    """An SVG chart as an embedded image with its caption and alt text. An <img> keeps each
+    chart's internal ids apart and gives it a real alt attribute."""
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return Fragment(
+        f'<figure class="chart {css}"><img src="data:image/svg+xml;base64,{data}" '
+        f'alt="{text(alt)}"><figcaption>{text(caption)}</figcaption></figure>')
+
+
+def title_block(monitor: Monitor, period: Period, kind: str, nav: str = "") -> Fragment:
+    """The title block every report type opens with: country and kind of report, the
+    monitor's name (the PDF's running header) and the period; on synthetic data, the banner
+    and the running footer that say so on every page. `nav` is HTML, already safe."""
+    synthetic = ""
+    if monitor.synthetic:
+        synthetic = ('<p class="synthetic-banner" role="note"><strong>Synthetic data.</strong> '
+                     "Every figure and event in this report was generated for demonstration "
+                     "and testing; none of it describes real events.</p>")
+    return Fragment(
+        f'<header class="title-block">'
+        f'<p class="kicker">{text(monitor.country)} · {text(kind)}</p>'
+        f'<h1 class="title">{text(monitor.name)}</h1>'
+        f'<p class="period">{text(format_long(period))}</p>'
+        f"{synthetic}{nav}"
+        + ('<span class="running-synthetic">Synthetic data – not real events</span>'
+           if monitor.synthetic else "")
+        + "</header>")
+
+
+class Report:
+    def __init__(self, view: PeriodData):
+        self.view = view
+        self.period = view.period
+        self.monitor = view.monitor
+
+    @classmethod
+    def open(cls, data_dir: str | Path, period_end: str = "", period_start: str = "",
+             trend_weeks: int | None = None, today: str = "") -> Report:
+        data = load(data_dir, parse_date(today) if today else None)
+        period = data.resolve_period(period_end, period_start)
+        weeks = None if trend_weeks is None or trend_weeks < 0 else trend_weeks
+        return cls(data.select(period, weeks))
+
+    # -- blocks -------------------------------------------------------------------------
+
+    def title_block(self) -> Fragment:
+        before, after = self.view.neighbours
+        links = []
+        if before:
+            links.append(f'<a rel="prev" href="../{before.label}/report.html">← Previous issue '
+                         f"({text(format_long(before))})</a>")
+        links.append('<a rel="index" href="../index.html">All issues</a>')
+        if after:
+            links.append(f'<a rel="next" href="../{after.label}/report.html">Next issue '
+                         f"({text(format_long(after))}) →</a>")
+        nav = f'<nav class="issue-nav">{" ".join(links)}</nav>'
+        return title_block(self.monitor, self.period, "Weekly monitor", nav)
+
+    def key_figures(self) -> Fragment:
+        items = "".join(
+            f'<div class="figure-box"><span class="value">{tables.count(f["value"], f["minimum"])}</span>'
+            f'<span class="label">{text(f["label"])}</span></div>'
+            for f in sentences.key_figures(self.view))
+        return Fragment(f'<section class="key-figures"><h2 id="key-figures">Key figures</h2>'
+                        f'<div class="boxes">{items}</div></section>')
+
+    def section(self, section_id: str) -> Fragment:
+        """A section's heading, headline and dated events in order."""
+        return Fragment(self.section_heading(section_id).html + self.events(section_id).html)
+
+    def section_heading(self, section_id: str) -> Fragment:
+        """A section's heading and headline, for sections whose events follow other blocks."""
+        section = self.monitor.section(section_id)
+        parts = [f'<h2 id="{_slug(section.id)}">{text(section.title)}</h2>']
+        issue = self.view.issue
+        headline = issue.headlines.get(section_id) if issue else None
+        if headline:
+            parts.append(f'<p class="headline">{inline(headline)}</p>')
+        return Fragment("".join(parts))
+
+    def events(self, section_id: str) -> Fragment:
+        """A section's dated events in date order, each as the monitor writes it."""
+        self.monitor.section(section_id)
+        issue = self.view.issue
+        if issue is None:
+            return Fragment('<p class="no-narrative">No narrative was written for this period.</p>')
+        parts = []
+        for event in issue.section_events(section_id):
+            prefix = f"On {format_day(event.date)}, " if event.date else ""
+            parts.append(f'<p class="event">{text(prefix)}{inline(event.text)}</p>')
+        return Fragment("".join(parts))
+
+    def security_summary(self) -> Fragment:
+        said = sentences.security_sentences(self.view.incidents, self.period)
+        return Fragment(f'<p class="summary">{text(" ".join(said))}</p>')
+
+    def incidents_table(self) -> Fragment:
+        return _headed("incidents-table", "Incidents in numbers",
+                       tables.incidents_table(self.view.incidents))
+
+    def incidents_chart(self) -> Fragment:
+        return figure(figures.by_type(self.view.incidents),
+                      "Incidents, people killed and people wounded by type of incident",
+                      "Bar chart of incidents, killed and wounded for each incident type "
+                      "recorded in the period.")
+
+    def governorate_chart(self) -> Fragment:
+        return figure(figures.by_governorate(self.view.incidents),
+                      "Incidents by governorate. Totals the source gives for several "
+                      "governorates together are counted where they are named, not split.",
+                      "Bar chart of incidents per governorate, with the number of shared totals "
+                      "naming each governorate.")
+
+    def governorate_map(self) -> Fragment:
+        chart = figure(figures.governorate_map(self.view.incidents),
+                       "Where incidents were reported: circles sized by incidents in one "
+                       "governorate, rings where a governorate is named in a shared total. "
+                       "Positions are schematic.",
+                       "Schematic map of Iraq's 18 governorates with circles for incidents.",
+                       css="map")
+        return _headed("incidents-map", "Where incidents were reported", chart.html)
+
+    def trend_chart(self) -> Fragment:
+        weeks = self.view.trend_weeks
+        chart = figure(figures.weekly_trend(self.view.trend_incidents, self.period, weeks),
+                       f"Incidents and people killed per week, the {weeks} weeks before this "
+                       "period and this period; a total over a span counts in the week it ends.",
+                       "Weekly bar chart of incidents with a line of people killed.")
+        return _headed("incidents-trend", "Weeks before this period", chart.html)
+
+    def covid_summary(self) -> Fragment:
+        paragraph = indicators.covid_paragraph(self.view.indicators, self.period, self.monitor.country)
+        body = text(paragraph) if paragraph else "No COVID-19 figures were recorded for this period."
+        return _headed("covid", "COVID-19", f'<p class="summary">{body}</p>')
+
+    def indicators_table(self) -> Fragment:
+        return Fragment(tables.indicators_table(
+            indicators.period_changes(self.view.indicators, self.period)))
+
+    def covid_chart(self) -> Fragment:
+        values = self.view.indicators
+        return figure(figures.covid_cases(indicators.daily_new_cases(values),
+                                          indicators.weekly_averages(values), self.period),
+                      "COVID-19 new cases a day; the shaded band is this period.",
+                      "Chart of COVID-19 new cases per day with the weekly average.")
+
+    def sources(self) -> Fragment:
+        v = self.view
+        used = set(v.incidents["reference"]) | set(v.indicators["reference"])
+        if v.issue is not None:
+            used |= {v.issue.reference} | {e.reference for e in v.issue.events}
+        bodies = sorted(set(v.incidents["source"]) | set(v.indicators["source"]))
+        reported = (f'<p class="reported-by">Figures reported by: {text("; ".join(bodies))}.</p>'
+                    if bodies else "")
+        return Fragment('<h2 id="sources">Sources</h2>' + reported
+                        + tables.sources_table(v.sources, used))
+
+    def colophon(self) -> Fragment:
+        p = self.period
+        note = (f"Period {p.start.isoformat()} to {p.end.isoformat()}. Figures are counted from "
+                "the day after the period's first day, which closes the previous issue.")
+        return Fragment(f'<p class="colophon">{text(note)}</p>')
+
+
+__all__ = ["Fragment", "Report", "figure", "title_block"]
