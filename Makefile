@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # Extra options for `jupyter lab`, e.g. make lab LAB_ARGS="--no-browser --port 8890".
 LAB_ARGS ?=
 
-.PHONY: help report test test-slow test-all bench lint lab lock lock-lab browser-deps clean
+.PHONY: help report test test-slow test-all bench lint lab lock lock-lab browser-deps system-deps clean
 
 help:
 	@echo "make report      build the latest report on the shipped data (outputs/<period-end>/)"
@@ -27,8 +27,13 @@ help:
 	@echo "make lock-lab    re-resolve requirements-lab.lock alone (pinned to requirements.lock)"
 	@echo "make clean       remove both environments and the caches"
 
+# The C libraries WeasyPrint prints with (Debian packages). HarfBuzz's subsetter is the one a
+# fresh machine lacks: without it WeasyPrint subsets fonts with fontTools and warns on every import.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+
 $(STAMP): pyproject.toml requirements.lock
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is required (python3.11 not found)"; exit 1; }
+	@$(MAKE) --no-print-directory system-deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
@@ -64,6 +69,12 @@ $(LAB_STAMP): pyproject.toml requirements-lab.lock
 
 lab: $(LAB_STAMP)
 	$(LAB_BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
+
+system-deps:
+	@if ! ldconfig -p | grep -q 'libharfbuzz-subset.so.0' || ! ldconfig -p | grep -q 'libpangoft2-1.0.so.0'; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "PDF printing needs $(PDF_LIBS): install them (apt-get install $(PDF_LIBS))"; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_LIBS); \
+	fi
 
 # Chromium and its driver for the browser tests, poppler for looking at PDF pages
 # (Debian packages; needs root or sudo).
