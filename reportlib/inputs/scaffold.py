@@ -18,7 +18,9 @@ from pathlib import Path
 
 from ..errors import UsageError
 from . import reference
-from .dataset import ISSUES_DIR, Dataset, Monitor, load
+from .dataset import Dataset, load
+from .issues import ISSUES_DIR
+from .monitor import Monitor
 from .periods import WEEKDAYS, Period, format_day, format_long
 from .schema import INCIDENTS, INDICATORS
 from .textrules import neutralise_formula

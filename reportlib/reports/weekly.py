@@ -15,7 +15,8 @@ from pathlib import Path
 
 from ..content import figures, indicators, sentences, tables
 from ..content.markup import inline, text
-from ..inputs.dataset import Monitor, PeriodData, load
+from ..inputs.dataset import PeriodData, load
+from ..inputs.monitor import Monitor
 from ..inputs.periods import Period, format_day, format_long, parse_date
 
 

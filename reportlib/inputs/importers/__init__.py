@@ -15,8 +15,8 @@ import pandas as pd
 
 from ...batch import outputs
 from ...errors import DataError, Problem
-from .. import csvreader
 from ..schema import SOURCES, Table
+from ..tables import read_table
 from ..textrules import neutralise_formula
 
 
@@ -89,7 +89,7 @@ def prepare_sheet(path: Path, table: Table, existing: pd.DataFrame | None, new_r
     with tempfile.TemporaryDirectory() as folder:
         check = Path(folder) / path.name
         check.write_bytes(data)
-        _, problems, _ = csvreader.read_table(check, table, shown, today, references)
+        _, problems, _ = read_table(check, table, shown, today, references)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise DataError(errors)

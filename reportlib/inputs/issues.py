@@ -1,0 +1,180 @@
+"""issues/<period-end>.yaml: one published issue (its period, a headline per section and the
+dated events in the monitor's words), read and checked against the monitor and the sources."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+
+from ..errors import Problem, UsageError
+from . import textrules, yamlreader
+from .periods import Period, parse_date
+
+ISSUES_DIR = "issues"
+
+
+@dataclass(frozen=True)
+class Event:
+    date: dt.date | None
+    text: str
+    section: str
+    reference: str
+
+
+@dataclass
+class Issue:
+    """One published issue: its period, a headline per section and the dated events."""
+
+    period: Period
+    reference: str
+    headlines: dict[str, str]
+    events: list[Event]
+    file: str
+
+    def section_events(self, section_id: str) -> list[Event]:
+        """Events of a section in date order; an undated event keeps its place after the
+        dated event that precedes it in the file."""
+        keyed, last = [], dt.date.min
+        for position, event in enumerate(e for e in self.events if e.section == section_id):
+            last = event.date or last
+            keyed.append((last, position, event))
+        return [e for _, _, e in sorted(keyed, key=lambda k: (k[0], k[1]))]
+
+
+def load_issue(path, shown, monitor, references, today, problems) -> Issue | None:
+    data, found = yamlreader.load(path, shown)
+    problems += found
+    if data is None:
+        return None
+    before = len(problems)
+
+    def date_of(mapping, key, required=True):
+        value = mapping.get(key)
+        if value is None or str(value).strip() == "":
+            if required:
+                problems.append(Problem(shown, mapping.line, key, None, "required key is missing"))
+            return None
+        text = str(value).strip()
+        try:
+            return parse_date(text, key)
+        except UsageError as exc:
+            # parse_date names the key and value; the Problem names them already.
+            reason = str(exc).replace(f"{key} {text!r} is ", "")
+            problems.append(Problem(shown, mapping.line_of(key), key, text, reason))
+            return None
+
+    start, end = date_of(data, "period_start"), date_of(data, "period_end")
+    period = None
+    if start and end:
+        if end < start:
+            problems.append(Problem(shown, data.line_of("period_end"), "period_end", str(end),
+                                    f"period end is before its start ({start.isoformat()})"))
+        else:
+            period = Period(start, end)
+    if end is not None and path.stem != end.isoformat():
+        problems.append(Problem(shown, data.line_of("period_end"), "period_end", str(end),
+                                f"the file must be named {end.isoformat()}.yaml after its period end"))
+    elif end is None and not _is_date(path.stem):
+        # The period end names the output folder; a file name that is no date is a sign
+        # that the period end is not one either.
+        problems.append(Problem(shown, data.line_of("period_end"), "period_end", None,
+                                f"the file name {path.name!r} is not a period end date; issue files are "
+                                "named after their period end, as in 2020-12-03.yaml"))
+    # An empty `reference:` is YAML's null, which must read as empty, not as the text "None".
+    reference = "" if data.get("reference") is None else str(data["reference"]).strip()
+    if "reference" not in data:
+        problems.append(Problem(shown, data.line, "reference", None,
+                                "required key is missing (the id in sources.csv this issue comes from)"))
+    elif not reference:
+        problems.append(Problem(shown, data.line_of("reference"), "reference", None,
+                                "reference is empty; add the issue's document to sources.csv and write "
+                                "its reference here"))
+    elif references is not None and reference not in references:
+        problems.append(Problem(shown, data.line_of("reference"), "reference", reference,
+                                "unknown reference; add it to sources.csv"))
+    sections = data.get("sections")
+    headlines: dict[str, str] = {}
+    events: list[Event] = []
+    if not isinstance(sections, dict):
+        problems.append(Problem(shown, data.line_of("sections"), "sections", None,
+                                "must be a mapping of section id to headline and events"))
+        sections = {}
+    known = [s.id for s in monitor.sections]
+    for section_id, body in sections.items():
+        line = sections.line_of(section_id)
+        if section_id not in known:
+            problems.append(Problem(shown, line, "sections", str(section_id),
+                                    f"unknown section; the monitor's sections are {', '.join(known)}"))
+            continue
+        if not isinstance(body, dict):
+            problems.append(Problem(shown, line, section_id, None,
+                                    "must be a mapping with a headline and events"))
+            continue
+        headline = body.get("headline")
+        if headline is None or not str(headline).strip():
+            problems.append(Problem(shown, body.line_of("headline"), f"{section_id}.headline", None,
+                                    "headline is empty; write the section's headline"))
+        else:
+            headline = str(headline).strip()
+            for reason in textrules.problems(headline, markdown=True):
+                problems.append(Problem(shown, body.line_of("headline"),
+                                        f"{section_id}.headline", headline, reason))
+            headlines[section_id] = headline
+        items = body.get("events") or []
+        if not isinstance(items, list):
+            problems.append(Problem(shown, body.line_of("events"), f"{section_id}.events", None,
+                                    "must be a list of events"))
+            continue
+        for i, item in enumerate(items):
+            event = _event(item, items.lines[i], section_id, reference, period, references,
+                           today, shown, date_of, problems)
+            if event:
+                events.append(event)
+    if len(problems) > before or period is None:
+        return None
+    return Issue(period, reference, headlines, events, shown)
+
+
+def _event(item, line, section_id, default_reference, period, references, today, shown,
+           date_of, problems) -> Event | None:
+    where = f"{section_id}.events"
+    if not isinstance(item, dict):
+        problems.append(Problem(shown, line, where, str(item),
+                                "each event must be a mapping with date and text"))
+        return None
+    text = str(item.get("text") or "").strip()
+    if not text:
+        problems.append(Problem(shown, item.line, f"{where}.text", None, "event text is empty"))
+        return None
+    for reason in textrules.problems(text, markdown=True):
+        problems.append(Problem(shown, item.line_of("text"), f"{where}.text", text, reason))
+    day = date_of(item, "date", required=False)
+    if day is not None:
+        if day > today:
+            problems.append(Problem(shown, item.line_of("date"), f"{where}.date", day.isoformat(),
+                                    f"date is in the future (today is {today.isoformat()})"))
+        elif period is not None and not period.contains(day):
+            problems.append(Problem(shown, item.line_of("date"), f"{where}.date", day.isoformat(),
+                                    f"event date is outside the issue's period ({period})"))
+    reference = str(item.get("reference") or default_reference)
+    if item.get("reference") and references is not None and reference not in references:
+        problems.append(Problem(shown, item.line_of("reference"), f"{where}.reference", reference,
+                                "unknown reference; add it to sources.csv"))
+    return Event(day, text, section_id, reference)
+
+
+def _is_date(text: str) -> bool:
+    try:
+        parse_date(text)
+    except UsageError:
+        return False
+    return True
+
+
+def check_overlaps(issues: list[Issue], problems: list[Problem]) -> None:
+    for before, after in itertools.pairwise(issues):
+        # Consecutive issues share their boundary day (Thursday to Thursday), no more.
+        if after.period.start < before.period.end:
+            problems.append(Problem(after.file, None, "period_start", after.period.start.isoformat(),
+                                    f"period overlaps the previous issue ({before.file}, {before.period})"))
