@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -51,3 +53,14 @@ def good_copy(tmp_path: Path) -> Path:
 def assert_no_traceback(result: subprocess.CompletedProcess) -> None:
     assert "Traceback" not in result.stderr, result.stderr
     assert "Traceback" not in result.stdout, result.stdout
+
+
+SEED_IED = ("Between November 21 – December 3, ten IEDs killed at least five Iraqis and wounded "
+            "20 more in Ninewa, Salah ad-Din, Diyala, and Kirkuk.")
+
+
+def pdf_text(path: Path) -> str:
+    """The text of every page of a PDF, whitespace collapsed."""
+    reader = PdfReader(str(path))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return re.sub(r"\s+", " ", text)

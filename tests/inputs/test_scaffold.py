@@ -17,8 +17,7 @@ from reportlib.inputs import reference
 from reportlib.inputs.scaffold import _csv
 from reportlib.inputs.schema import INCIDENTS, INDICATORS
 
-from .conftest import DATA, assert_no_traceback, run_cli
-from .test_report import pdf_text
+from ..conftest import DATA, assert_no_traceback, pdf_text, run_cli
 
 END = "2020-12-10"
 SECTIONS = ["politics", "armed_groups", "security", "humanitarian"]

@@ -14,7 +14,7 @@ import pytest
 import reportlib
 from reportlib.batch import build, fingerprint
 
-from .conftest import NOTEBOOK, assert_no_traceback, run_cli
+from ..conftest import NOTEBOOK, assert_no_traceback, run_cli
 
 WEEKS = 6
 
@@ -173,7 +173,7 @@ def strip_volatile(nb: dict, fields: list[str]) -> dict:
 
 @pytest.mark.slow
 def test_rebuilding_gives_the_same_bytes(tmp_path):
-    from .conftest import DATA
+    from ..conftest import DATA
 
     first_out, second_out = tmp_path / "one", tmp_path / "two"
     for out in (first_out, second_out):

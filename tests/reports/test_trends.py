@@ -15,8 +15,7 @@ from reportlib.inputs.dataset import load
 from reportlib.inputs.periods import Period
 from reportlib.reports.trends import TrendsReport, trend_range, week_ends
 
-from .conftest import DATA, ROOT, assert_no_traceback, run_cli
-from .test_report import SEED_IED, pdf_text
+from ..conftest import DATA, ROOT, SEED_IED, assert_no_traceback, pdf_text, run_cli
 
 TRENDS = ROOT / "notebooks" / "trends_report.ipynb"
 D = dt.date.fromisoformat

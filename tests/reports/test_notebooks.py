@@ -12,7 +12,7 @@ import nbformat
 import papermill
 import pytest
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 NOTEBOOKS = ROOT / "notebooks"
 PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))

@@ -9,7 +9,7 @@ import pandas as pd
 import reportlib
 from reportlib.content import indicators
 
-from .conftest import ROOT, assert_no_traceback, run_cli
+from ..conftest import ROOT, assert_no_traceback, run_cli
 
 IMPORTS = ROOT / "tests" / "data" / "imports"
 ACLED_NOW = IMPORTS / "acled_2025_layout.csv"

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from .conftest import DATA, NOTEBOOK, ROOT, assert_no_traceback, run_cli
+from ..conftest import DATA, NOTEBOOK, ROOT, assert_no_traceback, run_cli
 
 pytestmark = pytest.mark.slow
 

@@ -20,7 +20,7 @@ from reportlib.inputs.importers import ensure_source, prepare_sheet
 from reportlib.inputs.schema import INCIDENTS
 from reportlib.publish import render
 
-from .conftest import GOOD
+from ..conftest import GOOD
 
 EVIL = '<script>alert(1)</script><img src=x onerror=alert(1)><a href="javascript:alert(1)">x</a>'
 UNSAFE_URL_STARTS = ("javascript:", "vbscript:", "data:text/html")

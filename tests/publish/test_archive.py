@@ -16,7 +16,7 @@ import pytest
 
 from reportlib.publish import archive
 
-from .conftest import assert_no_traceback, run_cli
+from ..conftest import assert_no_traceback, run_cli
 
 pytestmark = pytest.mark.slow
 

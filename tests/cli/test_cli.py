@@ -7,7 +7,7 @@ import pytest
 
 from reportlib.cli import main
 
-from .conftest import assert_no_traceback, run_cli
+from ..conftest import assert_no_traceback, run_cli
 
 
 def leaf_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

@@ -22,7 +22,7 @@ from reportlib.inputs import reference, textrules
 from reportlib.inputs.periods import Period, format_long, format_span, parse_date
 from reportlib.inputs.schema import INCIDENTS
 
-from .conftest import GOOD
+from ..conftest import GOOD
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 REFERENCE_DIR = Path(reference.__file__).parent / "reference"

@@ -13,7 +13,7 @@ import yaml
 
 import reportlib
 
-from .conftest import BAD, DATA, GOOD, NOTEBOOK, assert_no_traceback, run_cli
+from ..conftest import BAD, DATA, GOOD, NOTEBOOK, assert_no_traceback, run_cli
 
 CASES = sorted(p.name for p in BAD.iterdir() if p.is_dir())
 REFUSED = [case for case in CASES

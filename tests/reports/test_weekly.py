@@ -12,12 +12,10 @@ import nbformat
 import pytest
 from pypdf import PdfReader
 
-from .conftest import DATA, NOTEBOOK, ROOT, assert_no_traceback, run_cli
+from ..conftest import DATA, NOTEBOOK, ROOT, SEED_IED, assert_no_traceback, pdf_text, run_cli
 
 pytestmark = pytest.mark.slow
 
-SEED_IED = ("Between November 21 – December 3, ten IEDs killed at least five Iraqis and wounded "
-            "20 more in Ninewa, Salah ad-Din, Diyala, and Kirkuk.")
 SEED_COVID = ("The daily average for new cases decreased from 2,488/day during the week ending Nov 19 "
               "to 2,013/day this week.")
 SEED_HEADLINES = [
@@ -26,12 +24,6 @@ SEED_HEADLINES = [
     "Rockets Damage Refinery",
     "Aid Organizations Warn Of The Impact Of Rushed Camp Closures",
 ]
-
-
-def pdf_text(path: Path) -> str:
-    reader = PdfReader(str(path))
-    text = "\n".join(page.extract_text() for page in reader.pages)
-    return re.sub(r"\s+", " ", text)
 
 
 @pytest.fixture(scope="module")

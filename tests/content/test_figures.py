@@ -14,7 +14,7 @@ import pytest
 import reportlib
 from reportlib.content import figures, indicators, svgchart
 
-from .conftest import DATA
+from ..conftest import DATA
 
 
 @pytest.fixture(scope="module")

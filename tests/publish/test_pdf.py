@@ -16,7 +16,7 @@ from reportlib.content import tables
 from reportlib.inputs import reference
 from reportlib.publish import render
 
-from .conftest import DATA, assert_no_traceback, run_cli
+from ..conftest import DATA, assert_no_traceback, run_cli
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ from reportlib.errors import DataError
 from reportlib.inputs import cache as datacache
 from reportlib.inputs import dataset
 
-from .conftest import assert_no_traceback, run_cli
+from ..conftest import assert_no_traceback, run_cli
 
 TODAY = dt.date(2026, 11, 25)
 

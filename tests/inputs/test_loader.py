@@ -11,7 +11,7 @@ import reportlib
 from reportlib.inputs import reference
 from reportlib.inputs.periods import Period
 
-from .conftest import DATA, GOOD
+from ..conftest import DATA, GOOD
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import DATA, assert_no_traceback, run_cli
+from ..conftest import DATA, assert_no_traceback, run_cli
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ import reportlib
 from reportlib.content import indicators, sentences, words
 from reportlib.inputs.periods import Period, format_span
 
-from .conftest import DATA
+from ..conftest import DATA
 
 PERIOD = Period(dt.date(2020, 11, 19), dt.date(2020, 12, 3))
 
