@@ -67,8 +67,15 @@ $(LAB_STAMP): pyproject.toml requirements-lab.lock
 	$(LAB_BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (reportlib)" >/dev/null
 	@touch $(LAB_STAMP)
 
+# JupyterLab refuses to run as root unless told; a root session (a container, a VM's first
+# login) is told here, and says so, rather than failing on Jupyter's own error.
 lab: $(LAB_STAMP)
-	$(LAB_BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
+	@if [ "$$(id -u)" = 0 ]; then \
+	  echo "make lab: running as root, so JupyterLab is started with --allow-root"; \
+	  $(LAB_BIN)/jupyter lab --allow-root --ServerApp.root_dir=notebooks $(LAB_ARGS); \
+	else \
+	  $(LAB_BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS); \
+	fi
 
 system-deps:
 	@if ! ldconfig -p | grep -q 'libharfbuzz-subset.so.0' || ! ldconfig -p | grep -q 'libpangoft2-1.0.so.0'; then \
