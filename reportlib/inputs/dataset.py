@@ -4,6 +4,7 @@ period's report reads."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,13 +67,20 @@ class Dataset:
         except UsageError:
             return week_ending(end)
 
+    @functools.cached_property
+    def _counted(self) -> pd.DataFrame:
+        """The incident rows that count. A row flagged as a repeat of another (`duplicate_of`)
+        never does: leaving it out where a period's rows are selected leaves it out of every
+        tally, table, chart and fingerprint at once. Computed once: a copy of a million rows
+        costs a fifth of a second."""
+        flagged = (self.incidents["duplicate_of"] != "").to_numpy(dtype=bool)
+        return self.incidents.loc[~flagged] if flagged.any() else self.incidents
+
     def select(self, period: Period, trend_weeks: int | None = None) -> PeriodData:
         weeks = self.monitor.trend_weeks if trend_weeks is None else trend_weeks
         window_start = pd.Timestamp(period.window_start(weeks))
         end = pd.Timestamp(period.end)
-        # A row flagged as a repeat of another (`duplicate_of`) is never counted: leaving it
-        # out here leaves it out of every tally, table, chart and fingerprint at once.
-        counted = self.incidents.loc[self.incidents["duplicate_of"] == ""]
+        counted = self._counted
         reported = counted["end_date"].fillna(counted["event_date"])
         in_window = (reported >= window_start) & (reported <= end)
         window = counted.loc[in_window]

@@ -216,6 +216,18 @@ def _sources_sheet(data_root: Path, source: Source, today: dt.date) -> tuple[byt
     return prepare_sheet(path, SOURCES, sheet, [NewRow(row, 0)], today, set(), SOURCES.file, None)
 
 
+def ensure_source(data_root: Path, reference: str, title: str, publisher: str, url: str,
+                  notes: str, published: str = "", today: dt.date | None = None) -> bool:
+    """Add the document to sources.csv unless it is there (checked like the file it joins);
+    True if added."""
+    sheet = _sources_sheet(data_root, Source(reference, title, publisher, url, notes, published),
+                           today or dt.date.today())
+    if sheet is None:
+        return False
+    outputs.write_atomic(data_root / SOURCES.file, sheet[0])
+    return True
+
+
 def safe_reference(prefix: str, name: str) -> str:
     """A reference id from a file name: lower-case letters, digits, hyphens and
     underscores only, whatever the file is called."""
