@@ -18,6 +18,7 @@ def _rows(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+@functools.lru_cache(maxsize=65536)  # imports and sheets repeat their place names
 def name_key(text: str) -> str:
     """Spelling-insensitive key: 'Salah al-Din', 'salah ad din', 'SALAHADDIN Governorate'
     differ only in what this drops. Arabic keeps its letters (it has no case)."""

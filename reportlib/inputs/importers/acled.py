@@ -17,6 +17,7 @@ own types and its precision codes are kept in columns of their own.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 from ...errors import DataError, Problem
@@ -36,6 +37,7 @@ KEPT = ["location", "actor1", "actor2", "admin2", "event_type", "sub_event_type"
         "geo_precision"]
 
 
+@functools.lru_cache(maxsize=8192)  # an export repeats its days
 def parse_acled_date(text: str) -> dt.date | None:
     for fmt in DATE_FORMATS:
         try:
@@ -82,12 +84,14 @@ def import_acled(path: Path, data_dir: Path, type_map: dict[str, str] | None = N
     problems: list[Problem] = []
     rows: list[NewRow] = []
 
-    for line, record in zip(frame.index, frame.to_dict("records"), strict=True):
-        def get(name, record=record):
-            return str(record[cols[name]]).strip() if name in cols else ""
+    # Plain lists, column by column: a row as a dict from pandas costs more than the import.
+    columns = {name: frame[column].tolist() for name, column in cols.items()}
+    for position, line in enumerate(frame.index.tolist()):
+        def get(name, i=position):
+            return columns[name][i].strip() if name in columns else ""
 
-        def given(name, record=record):
-            return (cols[name], str(record[cols[name]])) if name in cols else (name, "")
+        def given(name, i=position):
+            return (cols[name], columns[name][i]) if name in columns else (name, "")
 
         country = get("country")
         if country and country.lower() != data.monitor.country.lower():
