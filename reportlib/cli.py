@@ -355,23 +355,37 @@ def import_():
 
     Each import writes a sheet of its own (data/incidents/acled.csv,
     data/indicators/owid-<country>.csv), adds its source to sources.csv, validates what it
-    wrote, and skips rows already in the data, so running it twice adds nothing.
+    wrote, and skips rows already in the data, so running it twice adds nothing. An import
+    that would change a period already built under --out lists those periods and writes
+    nothing (exit 2) unless given --allow-changes.
     """
+
+
+def _import_options(f):
+    f = click.option("--allow-changes", is_flag=True,
+                     help="Write even if the import changes periods already built under --out.")(f)
+    f = click.option("--out", "out_root", default="outputs", show_default=True, type=click.Path(file_okay=False),
+                     help="Where built reports are; an import that would change one is refused.")(f)
+    return _data_option(f)
 
 
 @import_.command(name="acled", context_settings=CONTEXT)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@_data_option
+@_import_options
 @click.option("--type-map", "type_map", multiple=True, metavar="'SUB EVENT=TYPE'",
-              help="Map an ACLED sub-event type to an incident type, or to 'skip'.")
-def import_acled(file, data_dir, type_map):
+              help="Map an ACLED sub-event type to an incident type, or to 'skip' (before the type tables).")
+def import_acled(file, data_dir, out_root, allow_changes, type_map):
     """Import an ACLED export (any version: columns matched by name) into incidents.
 
     \b
     Example:
       reportlib import acled acled_iraq_2020.csv
       reportlib import acled export.csv --type-map 'Peaceful protest=skip'
-    Sub-event types without an incident type are errors to fix, never dropped silently.
+      reportlib import acled export.csv --allow-changes
+    Types map through data/acled-types.csv (if any), then the shipped table
+    reportlib/inputs/reference/acled_types.csv; a sub-event type they leave without an
+    incident type is an error to fix, never dropped silently. A row that repeats an event
+    already in the data is written with duplicate_of and counted once.
     """
     from .inputs.importers.acled import import_acled as run
 
@@ -381,7 +395,13 @@ def import_acled(file, data_dir, type_map):
             raise UsageError(f"--type-map {item!r} must be 'SUB EVENT=TYPE'")
         sub, target = item.rsplit("=", 1)
         mapping[sub] = target.strip()
-    report = run(Path(file), Path(data_dir), mapping)
+    report = run(Path(file), Path(data_dir), mapping, out_root=Path(out_root), allow_changes=allow_changes)
+    _print_import(report)
+
+
+def _print_import(report) -> None:
+    for line in report.warnings:
+        _err(line)
     for line in report.lines():
         click.echo(line)
 
@@ -389,15 +409,16 @@ def import_acled(file, data_dir, type_map):
 @import_.command(name="owid", context_settings=CONTEXT)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--country", required=True, help="Country name or ISO code as OWID writes it.")
-@_data_option
+@_import_options
 @click.option("--since", metavar="DATE", help="Only days from DATE on.")
 @click.option("--until", metavar="DATE", help="Only days up to DATE.")
-def import_owid(file, country, data_dir, since, until):
+def import_owid(file, country, data_dir, out_root, allow_changes, since, until):
     """Import Our World in Data's COVID-19 CSV for one country into indicators.
 
     \b
     Example:
       reportlib import owid owid-covid-data.csv --country Iraq --since 2020-09-01
+      reportlib import owid owid-covid-data.csv --country Iraq --allow-changes
     Imports total and new cases, deaths, tests and the 7-day average of new cases.
     """
     from .inputs.importers.owid import import_owid as run
@@ -405,9 +426,9 @@ def import_owid(file, country, data_dir, since, until):
 
     report = run(Path(file), Path(data_dir), country,
                  parse_date(since, "--since") if since else None,
-                 parse_date(until, "--until") if until else None)
-    for line in report.lines():
-        click.echo(line)
+                 parse_date(until, "--until") if until else None,
+                 out_root=Path(out_root), allow_changes=allow_changes)
+    _print_import(report)
 
 
 def run() -> None:

@@ -68,6 +68,18 @@ def environment() -> dict:
 
 def period_inputs(data: Dataset, view: PeriodData, notebook: Path, parameters: dict) -> dict:
     """The inputs of one period's report (`view`, what it reads), each with its hash."""
+    return {
+        **data_inputs(data, view),
+        "notebook": {"path": notebook.name, "sha256": sha256_file(notebook)},
+        "parameters": {k: parameters[k] for k in sorted(parameters) if k != "data_dir"},
+        "package": {"version": environment()["packages"]["reportlib"], "sha256": package_hash()},
+        "tools": environment()["packages"],
+    }
+
+
+def data_inputs(data: Dataset, view: PeriodData) -> dict:
+    """The part of a period's inputs that comes from the data folder (an import asks
+    whether it changes a built period with this)."""
     period = view.period
     issue_file = data.root / "issues" / f"{period.label}.yaml"
     before, after = view.neighbours
@@ -86,10 +98,6 @@ def period_inputs(data: Dataset, view: PeriodData, notebook: Path, parameters: d
             "indicators": {"count": len(view.indicators), "sha256": frame_hash(view.indicators)},
         },
         "neighbours": [p.label if p else None for p in (before, after)],
-        "notebook": {"path": notebook.name, "sha256": sha256_file(notebook)},
-        "parameters": {k: parameters[k] for k in sorted(parameters) if k != "data_dir"},
-        "package": {"version": environment()["packages"]["reportlib"], "sha256": package_hash()},
-        "tools": environment()["packages"],
     }
 
 

@@ -4,6 +4,7 @@ period's report reads."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from ..errors import DataError, Problem, UsageError
 from .issues import ISSUES_DIR, Issue, check_overlaps, load_issue
 from .monitor import MONITOR_FILE, Monitor, load_monitor
 from .periods import Period, parse_date, week_ending
-from .schema import INCIDENTS, INDICATORS, SOURCES
+from .reference import acled_type_rules
+from .schema import ACLED_TYPES, INCIDENTS, INDICATORS, SOURCES
 from .tables import load_table
 
 
@@ -65,13 +67,23 @@ class Dataset:
         except UsageError:
             return week_ending(end)
 
+    @functools.cached_property
+    def _counted(self) -> pd.DataFrame:
+        """The incident rows that count. A row flagged as a repeat of another (`duplicate_of`)
+        never does: leaving it out where a period's rows are selected leaves it out of every
+        tally, table, chart and fingerprint at once. Computed once: a copy of a million rows
+        costs a fifth of a second."""
+        flagged = (self.incidents["duplicate_of"] != "").to_numpy(dtype=bool)
+        return self.incidents.loc[~flagged] if flagged.any() else self.incidents
+
     def select(self, period: Period, trend_weeks: int | None = None) -> PeriodData:
         weeks = self.monitor.trend_weeks if trend_weeks is None else trend_weeks
         window_start = pd.Timestamp(period.window_start(weeks))
         end = pd.Timestamp(period.end)
-        reported = self.incidents["end_date"].fillna(self.incidents["event_date"])
+        counted = self._counted
+        reported = counted["end_date"].fillna(counted["event_date"])
         in_window = (reported >= window_start) & (reported <= end)
-        window = self.incidents.loc[in_window]
+        window = counted.loc[in_window]
         first = pd.Timestamp(period.start) + (pd.Timedelta(days=1) if period.days > 1 else pd.Timedelta(0))
         in_period = reported.loc[in_window] >= first
         dates = self.indicators["date"]
@@ -151,6 +163,11 @@ def _load(root: Path, today: dt.date) -> Dataset:
     incidents, incident_files, _ = load_table(root, INCIDENTS, shown, today, references, problems)
     indicators, indicator_files, _ = load_table(root, INDICATORS, shown, today, references, problems)
     files += incident_files + indicator_files
+
+    type_map = root / ACLED_TYPES.file
+    if type_map.is_file():
+        files.append(type_map)
+        acled_type_rules(type_map, shown(type_map), today, problems)
 
     issues = []
     issue_dir = root / ISSUES_DIR

@@ -31,6 +31,9 @@ class Table:
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # primary key: duplicates are an error
     description: str
+    # (column, key column): a value of the column must be the key of another row of the
+    # table (a row flagged `duplicate_of` names the row it repeats).
+    links: tuple[tuple[str, str], ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -88,6 +91,49 @@ INCIDENTS = Table(
                required=True, nonempty=True, label="Reference"),
         Column("notes", "text", "Anything else the source says about it", acled="notes",
                label="Notes"),
+        # Kept from imports (ACLED) so that nothing a later analysis needs is lost; a curated
+        # sheet may leave them out.
+        Column("actor2", "text", "The other side: who was attacked or fought, as the source names it",
+               acled="actor2", label="Other side"),
+        Column("admin2", "text", "District, as the source names it", acled="admin2", label="District"),
+        Column("event_type", "text", "The source's own event type (ACLED's event_type)",
+               acled="event_type", label="Source's event type"),
+        Column("sub_event_type", "text", "The source's own sub-event type (ACLED's sub_event_type), "
+               "from which incident_type was mapped", acled="sub_event_type", label="Source's sub-event type"),
+        Column("time_precision", "int", "How exact event_date is: 1 the day, 2 the week, 3 the month (ACLED)",
+               maximum=3, acled="time_precision", label="Date precision"),
+        Column("geo_precision", "int", "How exact the location is: 1 the place, 2 near it, 3 the "
+               "district or governorate (ACLED)", maximum=3, acled="geo_precision", label="Place precision"),
+        # casualty_group and inferred are defined by the fidelity work; the importer writes them.
+        Column("casualty_group", "text", "Whose deaths fatalities counts: victims (civilians, security "
+               "forces), militants, or unattributed; empty means victims", label="Killed are"),
+        Column("inferred", "text", "The columns whose value was inferred rather than stated by the "
+               "source, ';' between several", label="Inferred"),
+        Column("duplicate_of", "text", "Id of the row that reports the same event; a row flagged so is "
+               "kept but never counted", label="Duplicate of"),
+    ),
+    links=(("duplicate_of", "event_id_cnty"),),
+)
+
+# The rules by which `reportlib import acled` turns ACLED's event and sub-event types into
+# incident types: shipped as reportlib/inputs/reference/acled_types.csv, extended or
+# overridden by a data folder's acled-types.csv.
+ACLED_TYPES = Table(
+    name="acled-types",
+    file="acled-types.csv",
+    key=("event_type", "sub_event_type", "inter1", "inter2"),
+    description="ACLED event types to incident types; the first row whose conditions hold applies.",
+    columns=(
+        Column("event_type", "text", "ACLED event type; empty for any"),
+        Column("sub_event_type", "text", "ACLED sub-event type", required=True, nonempty=True),
+        Column("inter1", "text", "ACLED category of actor1 (State forces, Rebel group, ...), '|' between "
+               "several; empty for any"),
+        Column("inter2", "text", "ACLED category of actor2, '|' between several; empty for any"),
+        Column("incident_type", "text", "The incident type, 'skip' to leave such events out, or empty: "
+               "no type, the import stops and asks", required=True),
+        Column("casualty_group", "text", "Whose deaths the event's fatalities are: victims, militants "
+               "or unattributed", required=True),
+        Column("why", "text", "Why the rule maps as it does"),
     ),
 )
 

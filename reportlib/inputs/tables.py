@@ -120,6 +120,7 @@ def load_table(root, table, shown, today, references, problems):
         return pd.DataFrame(empty), paths, complete
     data = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     _check_keys(table, data, origins, problems)
+    _check_links(table, data, origins, problems)
     return data, paths, complete
 
 
@@ -130,6 +131,36 @@ def _key_text(value) -> str:
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
     return str(value)
+
+
+def _where(origins, position: int) -> tuple[str, int]:
+    """The sheet and line of a row of the joined table."""
+    offsets = np.cumsum([0] + [n for _, _, n in origins])
+    part = int(np.searchsorted(offsets, position, side="right") - 1)
+    name, lines, _ = origins[part]
+    return name, lines(position - int(offsets[part]))
+
+
+def _check_links(table: Table, data: pd.DataFrame, origins, problems: list[Problem]) -> None:
+    """A link names another row of the table, and that row is not itself linked: a
+    duplicate points at the row that is counted, never at another duplicate."""
+    for column, key in table.links:
+        values = data[column]
+        linked = (values != "").to_numpy(dtype=bool)
+        if not linked.any():
+            continue
+        keys = data[key]
+        known = values.isin(set(keys)).to_numpy(dtype=bool)
+        own = (values == keys).to_numpy(dtype=bool)
+        chained = values.isin(set(keys[linked])).to_numpy(dtype=bool)
+        checks = ((linked & ~known, f"names no row; it must be the {key} of the row this one repeats"),
+                  (linked & own, "names the row itself"),
+                  (linked & known & ~own & chained,
+                   f"names a row that is itself a {column}; name the row that is counted"))
+        for mask, message in checks:
+            for position in np.flatnonzero(mask)[:columns.MAX_PER_COLUMN]:
+                name, line = _where(origins, int(position))
+                problems.append(Problem(name, line, column, str(values.iloc[position]), message))
 
 
 def _check_keys(table: Table, data: pd.DataFrame, origins, problems: list[Problem]) -> None:

@@ -1,4 +1,5 @@
-"""`reportlib import acled` and `reportlib import owid` on files in the real layouts."""
+"""`reportlib import acled` and `reportlib import owid` on files in the real layouts, and
+where they report a bad value: the input file, its own line, the value as given."""
 
 from __future__ import annotations
 
@@ -15,11 +16,18 @@ IMPORTS = ROOT / "tests" / "data" / "imports"
 ACLED_NOW = IMPORTS / "acled_2025_layout.csv"
 ACLED_OLD = IMPORTS / "acled_2020_layout.csv"
 OWID = IMPORTS / "owid_2022_layout.csv"
+BAD_VALUES = IMPORTS / "acled_bad_values.csv"
+
+
+def run_import(kind: str, *args, data):
+    """`reportlib import KIND ARGS` on a data folder, with an outputs folder of its own
+    (empty unless the test builds there), never the checkout's outputs/."""
+    return run_cli("import", kind, *args, "--data", data, "--out", data.parent / "outputs")
 
 
 def test_unmapped_acled_sub_event_types_are_errors_and_nothing_is_written(data_copy):
     sources_before = (data_copy / "sources.csv").read_bytes()
-    result = run_cli("import", "acled", ACLED_NOW, "--data", data_copy)
+    result = run_import("acled", ACLED_NOW, data=data_copy)
     assert_no_traceback(result)
     assert result.returncode == 2
     assert ("acled_2025_layout.csv:5: column sub_event_type: value 'Peaceful protest': no incident type"
@@ -29,12 +37,12 @@ def test_unmapped_acled_sub_event_types_are_errors_and_nothing_is_written(data_c
 
 
 def test_acled_import_maps_types_and_refuses_duplicates(data_copy):
-    first = run_cli("import", "acled", ACLED_NOW, "--data", data_copy, "--type-map", "Peaceful protest=skip")
+    first = run_import("acled", ACLED_NOW, "--type-map", "Peaceful protest=skip", data=data_copy)
     assert first.returncode == 0, first.stderr
     assert "added 3 rows" in first.stdout
     assert "skipped 1 rows: events outside Iraq" in first.stdout
     assert "Peaceful protest" in first.stdout
-    second = run_cli("import", "acled", ACLED_NOW, "--data", data_copy, "--type-map", "Peaceful protest=skip")
+    second = run_import("acled", ACLED_NOW, "--type-map", "Peaceful protest=skip", data=data_copy)
     assert second.returncode == 0, second.stderr
     assert "added 0 rows" in second.stdout
     assert "skipped 3 rows already in the data" in second.stdout
@@ -49,30 +57,34 @@ def test_acled_import_maps_types_and_refuses_duplicates(data_copy):
 
 
 def test_acled_export_from_before_2023(data_copy):
-    result = run_cli("import", "acled", ACLED_OLD, "--data", data_copy)
+    result = run_import("acled", ACLED_OLD, data=data_copy)
     assert result.returncode == 0, result.stderr
     data = reportlib.load(data_copy)
     rows = data.incidents.set_index("event_id_cnty").loc[["IRQ80001", "IRQ80002"]]
     assert rows["event_date"].tolist() == [pd.Timestamp("2020-11-22"), pd.Timestamp("2020-11-25")]
     assert rows["admin1"].tolist() == ["Diyala", "Kirkuk"]
+    # Old exports give actor categories as numbers: 3 (political militia) against 1 (state
+    # forces) is a bomb that hit the security forces; an armed clash is not a militant attack.
+    assert rows["incident_type"].tolist() == ["IED", "armed clash"]
+    assert rows["casualty_group"].tolist() == ["victims", "unattributed"]
 
 
 def test_acled_missing_column_is_named(data_copy, tmp_path):
     broken = tmp_path / "acled.csv"
     broken.write_text("event_id_cnty,event_date,sub_event_type,fatalities\nX1,2020-11-22,Attack,1\n")
-    result = run_cli("import", "acled", broken, "--data", data_copy)
+    result = run_import("acled", broken, data=data_copy)
     assert_no_traceback(result)
     assert result.returncode == 2
     assert "acled.csv:1: column admin1: required column is missing" in result.stderr
 
 
 def test_owid_import_adds_a_daily_series_once(data_copy):
-    first = run_cli("import", "owid", OWID, "--country", "Iraq", "--data", data_copy)
+    first = run_import("owid", OWID, "--country", "Iraq", data=data_copy)
     assert first.returncode == 0, first.stderr
     assert "added 70 values" in first.stdout
     # The curated figures of 3 December are kept; OWID's for that day are skipped.
     assert "skipped 3 values already in the data" in first.stdout
-    second = run_cli("import", "owid", OWID, "--country", "IRQ", "--data", data_copy)
+    second = run_import("owid", OWID, "--country", "IRQ", data=data_copy)
     assert "added 0 values" in second.stdout
     assert second.returncode == 0
 
@@ -88,7 +100,7 @@ def test_owid_compact_layout_with_a_country_column(data_copy, tmp_path):
     compact.write_text("country,date,total_cases,new_cases,new_cases_smoothed,total_deaths\n"
                        "Iraq,2020-11-20,540000,2100,2300.5,11900\n"
                        "Jordan,2020-11-20,200000,,,2500\n")
-    result = run_cli("import", "owid", compact, "--country", "Iraq", "--data", data_copy)
+    result = run_import("owid", compact, "--country", "Iraq", data=data_copy)
     assert result.returncode == 0, result.stderr
     assert "added 4 values" in result.stdout
     data = reportlib.load(data_copy)
@@ -97,7 +109,53 @@ def test_owid_compact_layout_with_a_country_column(data_copy, tmp_path):
 
 
 def test_owid_unknown_country(data_copy):
-    result = run_cli("import", "owid", OWID, "--country", "Atlantis", "--data", data_copy)
+    result = run_import("owid", OWID, "--country", "Atlantis", data=data_copy)
     assert_no_traceback(result)
     assert result.returncode == 2
     assert "no rows for this country" in result.stderr
+
+
+def test_a_bad_value_is_reported_at_its_line_of_the_input_as_given(data_copy):
+    """Issue 16: not at a line of data/incidents/acled.csv, and not as the import would have
+    written it (a formula gets a leading apostrophe when written)."""
+    result = run_import("acled", BAD_VALUES, data=data_copy)
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    # Line 3's note runs over two lines, so the rows after it start on lines 5 and 6.
+    assert ("acled_bad_values.csv:5: column fatalities: value '=2+3': not a number" in result.stderr)
+    assert ("acled_bad_values.csv:6: column notes: value '=HYPERLINK(\"<b>x</b>\")': contains HTML markup"
+            in result.stderr)
+    assert "incidents/acled.csv" not in result.stderr
+    assert result.stderr.count("=HYPERLINK") == result.stderr.count("value '=HYPERLINK")  # no apostrophe
+    assert not (data_copy / "incidents").exists()
+
+
+def test_upper_case_column_names_are_named_as_the_file_writes_them(data_copy, tmp_path):
+    text = ACLED_OLD.read_text().splitlines()
+    fields = text[2].split(",")
+    fields[-3] = "three"  # FATALITIES
+    broken = tmp_path / "old.csv"
+    broken.write_text("\n".join([text[0], text[1], ",".join(fields)]) + "\n")
+    result = run_import("acled", broken, data=data_copy)
+    assert result.returncode == 2
+    assert "old.csv:3: column FATALITIES: value 'three': not a number" in result.stderr
+
+
+def test_owid_value_refused_by_the_sheet_rules_is_placed_in_the_input(data_copy, tmp_path):
+    owid = tmp_path / "owid.csv"
+    owid.write_text("location,date,total_cases\nIraq,2020-11-20,540000\nIraq,2020-11-21,99999999999\n")
+    result = run_import("owid", owid, "--country", "Iraq", data=data_copy)
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    assert "owid.csv:3: column total_cases: value '99999999999': implausibly large" in result.stderr
+    assert not (data_copy / "indicators").exists()
+
+
+def test_a_ragged_input_row_is_named_by_its_line(data_copy, tmp_path):
+    ragged = tmp_path / "ragged.csv"
+    header = ACLED_NOW.read_text().splitlines()[0]
+    ragged.write_text(header + "\nIRQ1,2020-11-22,2020\n")
+    result = run_import("acled", ragged, data=data_copy)
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    assert "ragged.csv:2: has 3 fields where the header has 31" in result.stderr

@@ -16,7 +16,7 @@ import pytest
 import reportlib
 from reportlib.content import markup
 from reportlib.inputs import textrules
-from reportlib.inputs.importers import ensure_source, prepare_sheet
+from reportlib.inputs.importers import NewRow, ensure_source, prepare_sheet
 from reportlib.inputs.schema import INCIDENTS
 from reportlib.publish import render
 
@@ -212,9 +212,9 @@ def _incident(notes: str, row_id: str) -> dict:
 
 
 def test_imported_sheet_neutralises_formulas_and_then_validates(tmp_path):
-    rows = [_incident(value, f"X-{i}") for i, value in enumerate(FORMULAS)]
-    data = prepare_sheet(tmp_path / "import.csv", INCIDENTS, None, rows, dt.date(2021, 1, 1), {"test-1"},
-                         "data/incidents/import.csv")
+    rows = [NewRow(_incident(value, f"X-{i}"), 2 + i) for i, value in enumerate(FORMULAS)]
+    data, _ = prepare_sheet(tmp_path / "import.csv", INCIDENTS, None, rows, dt.date(2021, 1, 1), {"test-1"},
+                            "data/incidents/import.csv", "import.csv")
     written = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
     assert [row["notes"] for row in written] == ["'" + value for value in FORMULAS]
     assert {row["actor1"] for row in written} == {"'" + FORMULAS[1]}

@@ -4,41 +4,57 @@ data/<table>/ and never adds a row that is already there."""
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import io
+import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from ...batch import outputs
 from ...errors import DataError, Problem
+from .. import textrules
 from ..schema import SOURCES, Table
 from ..tables import read_table
 from ..textrules import neutralise_formula
+from . import built
 
 
 @dataclass
 class ImportReport:
-    """What an import did, for the user: rows added and rows skipped, with reasons."""
+    """What an import did, for the user: rows added, flagged and skipped, with reasons, and
+    the built periods it changed (with --allow-changes)."""
 
     target: Path
     added: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     details: list[str] = field(default_factory=list)
+    noun: str = "row"
+    flagged: list[str] = field(default_factory=list)  # one line per row flagged as a duplicate
+    changed: list[str] = field(default_factory=list)  # labels of built periods it changed
+    warnings: list[str] = field(default_factory=list)  # for stderr
 
     def skip(self, reason: str, n: int = 1) -> None:
         if n:
             self.skipped[reason] = self.skipped.get(reason, 0) + n
 
-    noun: str = "row"
-
-    def lines(self) -> list[str]:
-        out = [f"added {self.added:,} {self.noun}{'s' if self.added != 1 else ''} to {self.target}"]
+    def lines(self, would: bool = False) -> list[str]:
+        verb = "add" if would else "added"
+        out = [f"{verb} {self.added:,} {self.noun}{'s' if self.added != 1 else ''} to {self.target}"]
+        if self.flagged:
+            n = len(self.flagged)
+            out.append(f"{'flag' if would else 'flagged'} {n:,} of them as {'a report' if n == 1 else 'reports'} "
+                       "of an event already in the data (duplicate_of set; counted once):")
+            out += [f"  {line}" for line in self.flagged]
         for reason, n in sorted(self.skipped.items()):
-            out.append(f"skipped {n:,} {reason}")
+            out.append(f"{'skip' if would else 'skipped'} {n:,} {reason}")
+        if self.changed:
+            out.append(f"changed the inputs of {len(self.changed)} built period(s), as --allow-changes allowed: "
+                       f"{', '.join(self.changed)}; rebuild them to publish the change")
         return out + self.details
 
 
@@ -55,7 +71,9 @@ def match_columns(header: list[str], wanted: list[str], required: list[str], sho
 
 
 def read_any_csv(path: Path, shown: str) -> pd.DataFrame:
-    """A foreign CSV as text columns; encoding and shape problems become Problems."""
+    """A foreign CSV as text columns, each row indexed by the line of the file it starts
+    on (so that a problem names the line the user sees); encoding and shape problems become
+    Problems."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -67,33 +85,105 @@ def read_any_csv(path: Path, shown: str) -> pd.DataFrame:
         raise DataError([Problem(shown, line, None, None, "not UTF-8 text; save the file as UTF-8")]) from None
     if not text.strip():
         raise DataError([Problem(shown, 1, None, None, "file is empty")])
+    return _parse(text, shown)
+
+
+def _parse(text: str, shown: str) -> pd.DataFrame:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows, lines, problems = [], [], []
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise DataError([Problem(shown, None, None, None, f"malformed CSV: {exc}")]) from None
+        header = [name.strip() for name in next(reader)]
+        seen = set()
+        for name in header:
+            if name.lower() in seen:
+                problems.append(Problem(shown, 1, name, None, "column appears twice in the header"))
+            seen.add(name.lower())
+        start = reader.line_num + 1
+        for record in reader:
+            if not any(value.strip() for value in record):
+                start = reader.line_num + 1
+                continue  # a blank line
+            if len(record) != len(header):
+                problems.append(Problem(shown, start, None, None,
+                                        f"has {len(record)} fields where the header has {len(header)}"))
+            else:
+                rows.append(record)
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        problems.append(Problem(shown, reader.line_num, None, None, f"malformed CSV: {exc}"))
+    if problems:
+        raise DataError(problems[:20])
+    return pd.DataFrame(rows, columns=header, index=pd.Index(lines, name="line"), dtype=str)
 
 
-def prepare_sheet(path: Path, table: Table, existing: pd.DataFrame | None, new_rows: list[dict],
-                  today: dt.date, references: set[str], shown: str) -> bytes:
+@dataclass
+class NewRow:
+    """A row an import adds, with where it came from: the line of the input file and, for
+    each column written, the input column and the value as given there."""
+
+    values: dict[str, str]
+    line: int
+    given: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def _written(table: Table, row: NewRow) -> dict:
+    """A row as written: text a spreadsheet would run gets a leading apostrophe (numbers and
+    dates are checked as such, never altered)."""
+    text = {c.name for c in table.columns if c.kind in ("text", "id", "url", "reference")}
+    out = {}
+    for name in table.names:
+        value = row.values.get(name, "")
+        out[name] = neutralise_formula(value) if name in text and isinstance(value, str) else value
+    return out
+
+
+def prepare_sheet(path: Path, table: Table, existing: pd.DataFrame | None, new_rows: list[NewRow],
+                  today: dt.date, references: set[str], shown: str,
+                  input_shown: str | None) -> tuple[bytes, pd.DataFrame]:
     """The sheet with the new rows appended, checked with the same rules as `reportlib
-    validate`; nothing is written here, so a refused import leaves the data as it was."""
+    validate`, and the new rows typed as the loader types them. Nothing is written here, so
+    a refused import leaves the data as it was. A problem in a new row is reported at its
+    line of the input file, with the value as given there."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=table.names, lineterminator="\n")
     writer.writeheader()
     if existing is not None:
         for row in existing.to_dict("records"):
             writer.writerow({k: row.get(k, "") for k in table.names})
+    line = buffer.getvalue().count("\n") + 1
+    first_new = line
+    starts = []  # (first line in the sheet, row): a quoted value may span lines
     for row in new_rows:
-        writer.writerow({k: neutralise_formula(v) if isinstance(v, str) else v for k, v in row.items()})
+        piece = io.StringIO()
+        csv.DictWriter(piece, fieldnames=table.names, lineterminator="\n").writerow(_written(table, row))
+        text = piece.getvalue()
+        starts.append((line, row))
+        line += text.count("\n")
+        buffer.write(text)
     data = buffer.getvalue().encode("utf-8")
     with tempfile.TemporaryDirectory() as folder:
         check = Path(folder) / path.name
         check.write_bytes(data)
-        _, problems, _ = read_table(check, table, shown, today, references)
-    errors = [p for p in problems if p.severity == "error"]
+        typed, problems, _ = read_table(check, table, shown, today, references)
+    errors = [_to_input(p, starts, first_new, input_shown, shown) for p in problems if p.severity == "error"]
     if errors:
         raise DataError(errors)
-    return data
+    added = typed.iloc[len(typed) - len(new_rows):] if new_rows else typed.iloc[0:0]
+    return data, added
+
+
+def _to_input(problem: Problem, starts: list, first_new: int, input_shown: str, shown: str) -> Problem:
+    """A problem found in the sheet as it would be, placed where the user can fix it."""
+    if input_shown is None or problem.line is None or problem.line < first_new:
+        return problem
+    index = bisect.bisect_right([s for s, _ in starts], problem.line) - 1
+    row = starts[index][1]
+    if problem.column in row.given:
+        column, value = row.given[problem.column]
+        return Problem(input_shown, row.line, column, value or None, problem.message)
+    return Problem(input_shown, row.line, problem.column, problem.value,
+                   f"{problem.message} (in the row the import writes to {shown})")
 
 
 def read_sheet(path: Path) -> pd.DataFrame | None:
@@ -103,34 +193,77 @@ def read_sheet(path: Path) -> pd.DataFrame | None:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
-def ensure_source(data_root: Path, reference: str, title: str, publisher: str, url: str,
-                  notes: str, published: str = "") -> bool:
-    """Add the document to sources.csv unless it is there; True if added."""
+@dataclass
+class Source:
+    """The document an import cites, added to sources.csv unless it is there."""
+
+    reference: str
+    title: str
+    publisher: str
+    url: str
+    notes: str
+    published: str = ""
+
+
+def _sources_sheet(data_root: Path, source: Source, today: dt.date) -> tuple[bytes, pd.DataFrame] | None:
+    """sources.csv with the import's document added and checked, or None if it is there."""
     path = data_root / SOURCES.file
     sheet = read_sheet(path)
-    if sheet is not None and reference in set(sheet["reference"]):
+    if sheet is not None and source.reference in set(sheet["reference"]):
+        return None
+    row = {"reference": source.reference, "title": source.title, "publisher": source.publisher,
+           "published": source.published, "url": source.url, "notes": source.notes}
+    return prepare_sheet(path, SOURCES, sheet, [NewRow(row, 0)], today, set(), SOURCES.file, None)
+
+
+def ensure_source(data_root: Path, reference: str, title: str, publisher: str, url: str,
+                  notes: str, published: str = "", today: dt.date | None = None) -> bool:
+    """Add the document to sources.csv unless it is there (checked like the file it joins);
+    True if added."""
+    sheet = _sources_sheet(data_root, Source(reference, title, publisher, url, notes, published),
+                           today or dt.date.today())
+    if sheet is None:
         return False
-    row = {"reference": reference, "title": title, "publisher": publisher, "published": published,
-           "url": url, "notes": notes}
-    rows = [] if sheet is None else sheet.to_dict("records")
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=SOURCES.names, lineterminator="\n")
-    writer.writeheader()
-    for existing in rows:
-        writer.writerow({k: existing.get(k, "") for k in SOURCES.names})
-    writer.writerow({k: neutralise_formula(v) for k, v in row.items()})
-    outputs.write_atomic(path, buffer.getvalue().encode("utf-8"))
+    outputs.write_atomic(data_root / SOURCES.file, sheet[0])
     return True
 
 
-def write_rows(data, sheet_path: Path, table: Table, rows: list[dict], today: dt.date, reference: str,
-               title: str, publisher: str, url: str, notes: str) -> None:
-    """Validate the sheet with the new rows, then add the source and write the sheet: an
-    import that fails validation changes nothing."""
+def safe_reference(prefix: str, name: str) -> str:
+    """A reference id from a file name: lower-case letters, digits, hyphens and
+    underscores only, whatever the file is called."""
+    slug = re.sub(r"[^a-z0-9_]+", "-", name.lower()).strip("-")[:60] or "file"
+    return f"{prefix}-{slug}"
+
+
+def safe_title(prefix: str, name: str) -> str:
+    """A document title naming the file, unless its name would break the rules for text."""
+    return f"{prefix} {name}" if not textrules.problems(name) else f"{prefix} {safe_reference('file', name)}"
+
+
+def write_rows(data, sheet_path: Path, table: Table, rows: list[NewRow], today: dt.date, source: Source,
+               input_shown: str, out_root: Path | None, allow_changes: bool, report: ImportReport) -> None:
+    """Validate the sheet with the new rows, refuse if it would change a period already
+    built under out_root (unless allow_changes), then add the source and write the sheet:
+    an import that is refused changes nothing."""
     if not rows:
         return
-    sources = set(pd.read_csv(data.root / SOURCES.file, dtype=str)["reference"]) | {reference}
-    sheet = prepare_sheet(sheet_path, table, read_sheet(sheet_path), rows, today, sources,
-                          str(sheet_path.relative_to(data.root.parent)))
-    ensure_source(data.root, reference, title, publisher, url, notes)
+    sheet_shown = str(sheet_path.relative_to(data.root.parent))
+    sources = _sources_sheet(data.root, source, today)
+    references = set(data.sources["reference"]) | {source.reference}
+    sheet, added = prepare_sheet(sheet_path, table, read_sheet(sheet_path), rows, today, references,
+                                 sheet_shown, input_shown)
+    periods = built.built_periods(out_root, report.warnings) if out_root is not None else []
+    if periods:
+        # The data as it would be: the loaded tables with the new rows after them, typed as
+        # the loader types them (only the rows a period counts, in their order, are hashed).
+        joined = pd.concat([getattr(data, table.name), added], ignore_index=True)
+        after_sources = data.sources if sources is None else pd.concat([data.sources, sources[1]],
+                                                                        ignore_index=True)
+        after = replace(data, sources=after_sources, **{table.name: joined})
+        found = built.changes(data, after, periods)
+        if found and not allow_changes:
+            raise built.refuse(found, out_root, report.lines(would=True), report.warnings)
+        report.changed = [change.built.period.label for change in found]
+    if sources is not None:
+        outputs.write_atomic(data.root / SOURCES.file, sources[0])
     outputs.write_atomic(sheet_path, sheet)

@@ -4,25 +4,40 @@ Columns are matched by name, case-insensitively; the version-specific ones (diso
 civilian_targeting, tags, event_id_no_cnty, data_id, iso3, timestamp ...) are optional.
 Dates come as 2020-01-03, 16 May 2025 or 18/04/2001 depending on the export. ACLED has no
 wounded column (injuries live in the notes), so `wounded` stays empty: not reported.
+
+Event types become incident types through a table an analyst can read and change
+(reportlib/inputs/reference/acled_types.csv, extended by the data folder's
+acled-types.csv and by --type-map): an armed clash stays an armed clash, a riot a riot,
+and the table says whose deaths an event's fatalities are where ACLED's categories tell
+(a strike by state forces on an armed group kills its fighters), else `unattributed`.
+Nothing ACLED gives that a later analysis needs is dropped: actor2, the district, ACLED's
+own types and its precision codes are kept in columns of their own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 from ...errors import DataError, Problem
 from .. import reference as ref
 from ..dataset import load
-from ..schema import INCIDENTS
-from . import ImportReport, match_columns, read_any_csv, write_rows
+from ..reference import SKIP, AcledTypeRule
+from ..schema import ACLED_TYPES, INCIDENTS
+from . import ImportReport, NewRow, Source, match_columns, read_any_csv, safe_reference, safe_title, write_rows
+from .duplicates import Finder
 
 REQUIRED = ["event_id_cnty", "event_date", "sub_event_type", "admin1", "fatalities"]
-OPTIONAL = ["event_type", "country", "actor1", "location", "source", "notes", "latitude", "longitude"]
+OPTIONAL = ["event_type", "country", "actor1", "actor2", "inter1", "inter2", "admin2", "location", "source",
+            "notes", "time_precision", "geo_precision"]
 DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d/%m/%Y", "%d-%B-%Y")
-SKIP = "skip"
+# Written as they come: the same meaning under the same name.
+KEPT = ["location", "actor1", "actor2", "admin2", "event_type", "sub_event_type", "notes", "time_precision",
+        "geo_precision"]
 
 
+@functools.lru_cache(maxsize=8192)  # an export repeats its days
 def parse_acled_date(text: str) -> dt.date | None:
     for fmt in DATE_FORMATS:
         try:
@@ -32,92 +47,112 @@ def parse_acled_date(text: str) -> dt.date | None:
     return None
 
 
-def type_mapping(extra: dict[str, str]) -> dict[str, str]:
-    """ACLED sub-event type (lower case) -> our incident type, or 'skip'."""
-    mapping = {}
-    for kind in ref.incident_types().values():
-        for sub in kind.acled_sub_event_types:
-            mapping[sub.lower()] = kind.type
-    for sub, target in extra.items():
-        mapping[sub.strip().lower()] = target
-    return mapping
+def type_rules(data_root: Path, extra: dict[str, str] | None = None) -> list[AcledTypeRule]:
+    """The rules in the order they are tried: --type-map, then the data folder's
+    acled-types.csv (checked when the folder was loaded), then the shipped table."""
+    rules = []
+    for sub, target in (extra or {}).items():
+        kind = target if target == SKIP else ref.incident_type_name(target)
+        if kind is None:
+            raise DataError([Problem("--type-map", None, None, target,
+                                     f"unknown incident type; allowed: {', '.join(ref.incident_types())} or {SKIP}")])
+        rules.append(AcledTypeRule("", sub.strip(), frozenset(), frozenset(), kind,
+                                   "" if kind == SKIP else "unattributed", "--type-map"))
+    local = data_root / ACLED_TYPES.file
+    if local.is_file():
+        rules += ref.acled_type_rules(local, f"{data_root.name}/{ACLED_TYPES.file}")
+    return rules + ref.acled_type_rules()
 
 
 def import_acled(path: Path, data_dir: Path, type_map: dict[str, str] | None = None,
-                 today: dt.date | None = None) -> ImportReport:
+                 today: dt.date | None = None, out_root: Path | None = None,
+                 allow_changes: bool = False) -> ImportReport:
+    """Add the events of an ACLED export to data/incidents/acled.csv. Nothing is written
+    when a row has a problem, or when the rows would change a period built under out_root
+    (unless allow_changes)."""
     today = today or dt.date.today()
     data = load(data_dir, today)
-    shown = path.name
+    shown = str(path)
     frame = read_any_csv(path, shown)
     cols = match_columns(list(frame.columns), REQUIRED + OPTIONAL, REQUIRED, shown)
-    for target in (type_map or {}).values():
-        if target != SKIP and ref.incident_type_name(target) is None:
-            raise DataError([Problem("--type-map", None, None, target,
-                                     f"unknown incident type; allowed: {', '.join(ref.incident_types())} or {SKIP}")])
-    mapping = type_mapping(type_map or {})
-    reference_id = f"acled-{path.stem.lower()}"
+    rules = type_rules(data.root, type_map)
+    reference_id = safe_reference("acled", path.stem)
     sheet_path = data.root / "incidents" / "acled.csv"
     report = ImportReport(sheet_path)
     existing_ids = set(data.incidents["event_id_cnty"])
+    finder = Finder(data.incidents)
     problems: list[Problem] = []
-    rows: list[dict] = []
+    rows: list[NewRow] = []
 
-    def get(record, name):
-        return str(record[cols[name]]).strip() if name in cols else ""
+    # Plain lists, column by column: a row as a dict from pandas costs more than the import.
+    columns = {name: frame[column].tolist() for name, column in cols.items()}
+    for position, line in enumerate(frame.index.tolist()):
+        def get(name, i=position):
+            return columns[name][i].strip() if name in columns else ""
 
-    for position, record in enumerate(frame.to_dict("records")):
-        line = position + 2
-        country = get(record, "country")
+        def given(name, i=position):
+            return (cols[name], columns[name][i]) if name in columns else (name, "")
+
+        country = get("country")
         if country and country.lower() != data.monitor.country.lower():
             report.skip(f"rows: events outside {data.monitor.country}")
             continue
-        event_id = get(record, "event_id_cnty")
+        event_id = get("event_id_cnty")
         if event_id in existing_ids:
             report.skip("rows already in the data (same event_id_cnty)")
             continue
-        sub = get(record, "sub_event_type")
-        kind = mapping.get(sub.lower())
-        if kind is None:
+        sub = get("sub_event_type")
+        inter1, inter2 = ref.acled_inter(get("inter1")), ref.acled_inter(get("inter2"))
+        rule = next((r for r in rules if r.matches(get("event_type"), sub, inter1, inter2)), None)
+        if rule is None or not rule.incident_type:
+            where = f" ({rule.origin} gives none)" if rule else ""
             problems.append(Problem(shown, line, cols["sub_event_type"], sub,
-                                    "no incident type for this ACLED sub-event type; map it with "
-                                    f"--type-map '{sub}=TYPE' or skip it with --type-map '{sub}={SKIP}'"))
+                                    f"no incident type for this ACLED sub-event type{where}; map it in "
+                                    f"{data.root.name}/{ACLED_TYPES.file} or with --type-map '{sub}=TYPE', "
+                                    f"or skip it with --type-map '{sub}={SKIP}'"))
             continue
-        if kind == SKIP:
-            report.skip(f"rows of sub-event type '{sub}' (skipped by --type-map)")
+        if rule.incident_type == SKIP:
+            by = "--type-map" if rule.origin == "--type-map" else rule.origin
+            report.skip(f"rows of sub-event type '{sub}' (skipped by {by})")
             continue
-        day = parse_acled_date(get(record, "event_date"))
+        day = parse_acled_date(get("event_date"))
         if day is None:
-            problems.append(Problem(shown, line, cols["event_date"], get(record, "event_date"),
+            problems.append(Problem(shown, line, cols["event_date"], get("event_date"),
                                     "not a date in any ACLED form (2020-01-03, 16 May 2025, 18/04/2001)"))
             continue
-        admin1 = ref.governorate_name(get(record, "admin1"))
+        admin1 = ref.governorate_name(get("admin1"))
         if admin1 is None:
-            problems.append(Problem(shown, line, cols["admin1"], get(record, "admin1"),
-                                    "unknown governorate; add the spelling to reportlib/reference/governorates.csv"))
+            problems.append(Problem(shown, line, cols["admin1"], get("admin1"),
+                                    "unknown governorate; add the spelling to "
+                                    "reportlib/inputs/reference/governorates.csv"))
             continue
-        rows.append({
-            "event_id_cnty": event_id,
-            "event_date": day.isoformat(),
-            "end_date": "",
-            "incident_type": kind,
-            "admin1": admin1,
-            "location": get(record, "location"),
-            "actor1": get(record, "actor1"),
-            "target": "",
-            "incidents": "1",
-            "fatalities": get(record, "fatalities"),
-            "fatalities_min": "false",
-            "wounded": "",
-            "wounded_min": "false",
-            "source": get(record, "source") or "ACLED",
-            "reference": reference_id,
-            "notes": get(record, "notes"),
-        })
+        values = {
+            "event_id_cnty": event_id, "event_date": day.isoformat(), "end_date": "",
+            "incident_type": rule.incident_type, "admin1": admin1, "target": "", "incidents": "1",
+            "fatalities": get("fatalities"), "fatalities_min": "false", "wounded": "", "wounded_min": "false",
+            "source": get("source") or "ACLED", "reference": reference_id,
+            "casualty_group": rule.casualty_group,
+            # ACLED counts the dead of an event, not whose they are: a group other than
+            # "unattributed" is the table's reading of the actors' categories.
+            "inferred": "casualty_group" if rule.casualty_group != "unattributed" else "",
+            "duplicate_of": "",
+            **{name: get(name) for name in KEPT},
+        }
+        origin = {name: given(name) for name in ["event_id_cnty", "event_date", "admin1", "fatalities",
+                                                  "source", *KEPT]}
+        # An event dated only to the week or month has no day to compare.
+        if get("time_precision") in ("", "1"):
+            repeated = finder.check(values)
+            if repeated:
+                values["duplicate_of"], said = repeated
+                report.flagged.append(said)
+        rows.append(NewRow(values, int(line), origin))
         existing_ids.add(event_id)
     if problems:
         raise DataError(problems)
-    write_rows(data, sheet_path, INCIDENTS, rows, today, reference_id, f"ACLED export {path.name}",
-               "Armed Conflict Location & Event Data Project (ACLED)", "https://acleddata.com",
-               "Imported with reportlib import acled; wounded is not reported by ACLED.")
+    source = Source(reference_id, safe_title("ACLED export", path.name),
+                    "Armed Conflict Location & Event Data Project (ACLED)", "https://acleddata.com",
+                    "Imported with reportlib import acled; wounded is not reported by ACLED.")
     report.added = len(rows)
+    write_rows(data, sheet_path, INCIDENTS, rows, today, source, shown, out_root, allow_changes, report)
     return report

@@ -14,7 +14,7 @@ from pathlib import Path
 from ...errors import DataError, Problem
 from ..dataset import load
 from ..schema import INDICATORS
-from . import ImportReport, match_columns, read_any_csv, write_rows
+from . import ImportReport, NewRow, Source, match_columns, read_any_csv, write_rows
 
 COLUMNS = {
     "total_cases": "covid_cases_total",
@@ -28,10 +28,14 @@ REFERENCE = "owid-covid-data"
 
 
 def import_owid(path: Path, data_dir: Path, country: str, since: dt.date | None = None,
-                until: dt.date | None = None, today: dt.date | None = None) -> ImportReport:
+                until: dt.date | None = None, today: dt.date | None = None, out_root: Path | None = None,
+                allow_changes: bool = False) -> ImportReport:
+    """Add one country's daily figures to data/indicators/owid-<country>.csv. Nothing is
+    written when a value has a problem, or when the values would change a period built
+    under out_root (unless allow_changes)."""
     today = today or dt.date.today()
     data = load(data_dir, today)
-    shown = path.name
+    shown = str(path)
     frame = read_any_csv(path, shown)
     header = list(frame.columns)
     place = "country" if "country" in {h.lower() for h in header} else "location"
@@ -52,7 +56,7 @@ def import_owid(path: Path, data_dir: Path, country: str, since: dt.date | None 
     existing = {(r.indicator, r.date.date().isoformat(), r.admin1) for r in data.indicators.itertuples()}
     problems, rows = [], []
     for position, record in rows_for_country.iterrows():
-        line = int(position) + 2
+        line = int(position)  # read_any_csv indexes rows by their line
         day_text = str(record[cols["date"]]).strip()
         try:
             day = dt.date.fromisoformat(day_text)
@@ -84,17 +88,18 @@ def import_owid(path: Path, data_dir: Path, country: str, since: dt.date | None 
                 continue
             existing.add(key)
             shown_value = str(int(value)) if value.is_integer() else f"{value:.3f}".rstrip("0")
-            rows.append({"date": day.isoformat(), "indicator": indicator, "admin1": "",
-                         "value": shown_value, "source": "Our World in Data", "reference": REFERENCE,
-                         "notes": f"OWID column {column}"})
+            values = {"date": day.isoformat(), "indicator": indicator, "admin1": "",
+                      "value": shown_value, "source": "Our World in Data", "reference": REFERENCE,
+                      "notes": f"OWID column {column}"}
+            rows.append(NewRow(values, line, {"date": (cols["date"], day_text), "value": (cols[column], raw)}))
     if problems:
         raise DataError(problems)
-    write_rows(data, sheet_path, INDICATORS, rows, today, REFERENCE, "COVID-19 dataset", "Our World in Data",
-               "https://github.com/owid/covid-19-data",
-               "Imported with reportlib import owid; national figures by day.")
     report.added = len(rows)
     if rows:
-        days = sorted(r["date"] for r in rows)
+        days = sorted(r.values["date"] for r in rows)
         report.details.append(f"dates {days[0]} to {days[-1]}, indicators: "
-                              + ", ".join(sorted({r['indicator'] for r in rows})))
+                              + ", ".join(sorted({r.values['indicator'] for r in rows})))
+    source = Source(REFERENCE, "COVID-19 dataset", "Our World in Data", "https://github.com/owid/covid-19-data",
+                    "Imported with reportlib import owid; national figures by day.")
+    write_rows(data, sheet_path, INDICATORS, rows, today, source, shown, out_root, allow_changes, report)
     return report
