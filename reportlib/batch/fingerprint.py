@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..inputs.dataset import Dataset, PeriodData
+from ..publish.records import notices
 
 KEY_PACKAGES = ("reportlib", "papermill", "nbclient", "nbconvert", "ipykernel", "pandas",
                 "pyarrow", "weasyprint", "pydyf", "nh3", "mistune")
@@ -86,6 +87,8 @@ def period_inputs(data: Dataset, view: PeriodData, notebook: Path, parameters: d
             "indicators": {"count": len(view.indicators), "sha256": frame_hash(view.indicators)},
         },
         "neighbours": [p.label if p else None for p in (before, after)],
+        # A correction of a published issue is printed in its title block.
+        "corrections": notices(data.root, period),
         "notebook": {"path": notebook.name, "sha256": sha256_file(notebook)},
         "parameters": {k: parameters[k] for k in sorted(parameters) if k != "data_dir"},
         "package": {"version": environment()["packages"]["reportlib"], "sha256": package_hash()},
