@@ -504,6 +504,52 @@ def correct(period_end, note, on, draft, withdraw, site, data_dir, out_root, not
         click.echo(line)
 
 
+@main.command(context_settings=CONTEXT)
+@click.option("--period-end", "period_end", metavar="DATE", required=True, help="The published issue to send.")
+@click.option("--recipients", metavar="FILE", help="The distribution list (default: mail.recipients in monitor.yaml).")
+@click.option("--dry-run", is_flag=True, help="Write the messages as .eml files instead of sending them.")
+@click.option("--eml", "eml_dir", metavar="DIR", type=click.Path(file_okay=False),
+              help="Where --dry-run writes (default: outputs/mail/<period-end>-v<version>/).")
+@_data_option
+def send(period_end, recipients, dry_run, eml_dir, data_dir):
+    """Mail a published issue to its distribution list, each recipient once per version.
+
+    \b
+    Examples:
+      reportlib send --period-end 2020-12-03 --dry-run
+      REPORTLIB_SMTP_PASSWORD=... reportlib send --period-end 2020-12-03
+    Settings come from mail: in monitor.yaml (host, port, username, sender, ...); the password
+    from the environment variable mail.password_env names, never from a file. Every attempt
+    and the server's answer go to data/publications/<period-end>/sends.jsonl, so running the
+    command again after a failure sends only to those who did not get the issue. Exit status
+    0 when every recipient has it, 1 when any failed.
+    """
+    from .publish import mail
+
+    if eml_dir and not dry_run:
+        raise UsageError("--eml is for --dry-run")
+    target = None
+    if dry_run:
+        from .inputs.periods import parse_date
+        from .publish.records import read
+
+        period_end = parse_date(period_end, "--period-end").isoformat()
+        record = read(Path(data_dir).resolve(), period_end)
+        version = record.latest.number if record and record.published else 0
+        target = Path(eml_dir) if eml_dir else Path("outputs") / "mail" / f"{period_end}-v{version}"
+    outcome = mail.send_issue(data_dir, period_end, recipients, target, log=_err)
+    if dry_run:
+        click.echo(f"{period_end} version {outcome.version}: wrote {len(outcome.written)} message(s) to {target}/")
+        return
+    click.echo(f"{period_end} version {outcome.version}: {len(outcome.delivered)} delivered now, "
+               f"{len(outcome.already)} had it already, {len(outcome.failed)} failed")
+    for address, kind, answer in outcome.failed:
+        click.echo(f"  FAILED ({kind}): {address}: {answer}")
+    if outcome.failed:
+        _err("run the same command again to retry those not delivered; nobody gets the issue twice.")
+        raise click.exceptions.Exit(1)
+
+
 def run() -> None:
     """The console entry point. Once the command is done, leave at once: every file is
     written and closed, every kernel and worker stopped, and the interpreter's own teardown

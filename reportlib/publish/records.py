@@ -100,7 +100,10 @@ class Record:
 
 
 def folder(data_root: Path, label: str) -> Path:
-    return data_root / RECORDS_DIR / label
+    """data/publications/<label>; a label is a period end date, so it never leaves the folder."""
+    from ..inputs.periods import parse_date
+
+    return data_root / RECORDS_DIR / parse_date(label, "issue").isoformat()
 
 
 def version_dir(data_root: Path, label: str, number: int) -> Path:

@@ -22,7 +22,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from ..errors import DataError, Problem
-from ..inputs import textrules, yamlreader
+from ..inputs import yamlreader
 from ..inputs.monitor import MONITOR_FILE
 
 DEFAULT_PASSWORD_ENV = "REPORTLIB_SMTP_PASSWORD"
@@ -100,10 +100,10 @@ def _text(section, prefix, key, shown, problems, default=None, required=False) -
     if not isinstance(value, str):
         problems.append(Problem(shown, section.line_of(key), f"{prefix}.{key}", str(value), "must be text"))
         return default
-    for reason in textrules.problems(value):
-        problems.append(Problem(shown, section.line_of(key), f"{prefix}.{key}", value, reason))
-    if "\n" in value or "\r" in value:
-        problems.append(Problem(shown, section.line_of(key), f"{prefix}.{key}", value, "must be one line"))
+    # Settings reach mail headers and file names, never a page: one line, no control characters.
+    if re.search(r"[\x00-\x1f\x7f]", value):
+        problems.append(Problem(shown, section.line_of(key), f"{prefix}.{key}", value,
+                                "must be one line of text, without control characters"))
     return value.strip()
 
 
