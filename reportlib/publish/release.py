@@ -148,16 +148,29 @@ def publish_issue(data_dir: str | Path, period_end: str, out_root: Path, noteboo
                 *_site_lines(data, site, record)]
     manifest = _check_built(data, task, folder)
     day = _date(date, "--date")
-    settings = publish_settings(data.root, data.monitor.name)
-    version = _version(data, view, 1, rec.PUBLISHED, day, build_key=manifest["key"],
-                       files=_store(data, period.label, 1, folder, view))
-    record = rec.Record(issue=period.label, start=period.start.isoformat(), end=period.end.isoformat(),
-                        period=manifest["summary"]["period"], title=data.monitor.name,
-                        stem=settings.stem(period.start.isoformat(), period.label), notebook=notebook.name,
-                        synthetic=data.monitor.synthetic, versions=[version], language=data.monitor.language)
-    path = rec.write(data.root, record)
+    record = record_publication(data, view, folder, day, notebook.name, manifest["key"])
+    path = rec.folder(data.root, record.issue) / rec.RECORD_FILE
     return [f"{period.label}: published version 1 on {day}",
             f"  recorded in {path} (commit data/{rec.RECORDS_DIR}/ with the data)", *_site_lines(data, site, record)]
+
+
+def record_publication(data: Dataset, view: PeriodData, folder: Path, day: str, notebook: str,
+                       build_key: str | None = None) -> rec.Record:
+    """Record version 1 of the issue of `view`, published on `day` from the report in
+    `folder` (report.pdf and report.html): its files and HXL exports kept, the record
+    written last. The caller has checked that the build is the issue's, up to date."""
+    from ..inputs.periods import format_long
+
+    period = view.period
+    settings = publish_settings(data.root, data.monitor.name)
+    version = _version(data, view, 1, rec.PUBLISHED, day, build_key=build_key,
+                       files=_store(data, period.label, 1, folder, view))
+    record = rec.Record(issue=period.label, start=period.start.isoformat(), end=period.end.isoformat(),
+                        period=format_long(period), title=data.monitor.name,
+                        stem=settings.stem(period.start.isoformat(), period.label), notebook=notebook,
+                        synthetic=data.monitor.synthetic, versions=[version], language=data.monitor.language)
+    rec.write(data.root, record)
+    return record
 
 
 def _row_summary(published: dict, now: dict) -> list[str]:
