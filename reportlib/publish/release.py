@@ -232,7 +232,7 @@ def correct_issue(data_dir: str | Path, period_end: str, note: str, out_root: Pa
     root = out_root if notebook.stem == "weekly_report" else out_root / notebook.stem
     task = _task(data, period, root, notebook)
     log(f"{period.label}: building the corrected report")
-    result = builder.build_period(task, data, log=log)
+    result = _build(task, data, log)
     _write_archive(root)
     folder = root / period.label
     if draft:
@@ -247,6 +247,24 @@ def correct_issue(data_dir: str | Path, period_end: str, note: str, out_root: Pa
             *(f"  changed: {line}" for line in changes),
             f"  version {latest.number} of {latest.date} stays on the site under its own name",
             f"  recorded in {path}", *_site_lines(data, site, record)]
+
+
+def _build(task: builder.Task, data: Dataset, log) -> builder.Result:
+    """Build one period as `reportlib build` does: its kernel's sockets in a short private
+    folder of their own (a socket path inside a deep output folder can pass the system's
+    limit of about 100 characters)."""
+    import shutil
+    import tempfile
+
+    from ..engine import kernels
+
+    sockets = Path(tempfile.mkdtemp(prefix="reportlib-kernel-"))
+    km = kernels.start(kernels.manager(sockets), Path(task.notebook).parent)
+    try:
+        return builder.build_period(task, data, km=km, log=log)
+    finally:
+        kernels.stop(km)
+        shutil.rmtree(sockets, ignore_errors=True)
 
 
 def withdraw_correction(data_dir: str | Path, period_end: str) -> list[str]:

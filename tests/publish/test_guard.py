@@ -95,8 +95,8 @@ def test_what_does_not_change_the_report_passes(published):
 
 
 def test_an_ad_hoc_span_ending_on_a_published_issue_is_refused(published):
-    with pytest.raises(PublishedIssueError, match="the period: 2020-11-19 to 2020-12-03 .* as published, "
-                                                  "2020-11-26 to 2020-12-03 .* now"):
+    with pytest.raises(PublishedIssueError, match=r"the period: 2020-11-19 to 2020-12-03 .* as published, "
+                                                  r"2020-11-26 to 2020-12-03 .* now"):
         check(published, Period(parse_date("2020-11-26"), parse_date(ISSUE)))
 
 
