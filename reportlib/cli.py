@@ -91,6 +91,8 @@ def main():
       reportlib new-period --end 2020-12-10   # scaffold the week's files
       reportlib validate                      # check them
       reportlib build                         # outputs/2020-12-10/report.{html,pdf}
+      reportlib publish --period-end 2020-12-10   # site/, and the issue stays as published
+      reportlib send --period-end 2020-12-10      # mail it to the distribution list
     """
 
 

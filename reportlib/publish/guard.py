@@ -29,7 +29,6 @@ from ..inputs.monitor import MONITOR_FILE
 from ..inputs.periods import Period, parse_date
 from ..inputs.schema import INCIDENTS, INDICATORS, SOURCES, Table
 from . import hxl, records
-from .pages import figure_text
 
 # Keys of monitor.yaml that say how issues are published and mailed, not what a report says.
 _NOT_CONTENT = ("publish", "mail")
@@ -97,6 +96,8 @@ def content_key(value: dict) -> str:
 
 def figure_changes(published: list[dict], current: list[dict]) -> list[str]:
     """'People killed ≥40 → ≥42' for each key figure that differs."""
+    from .pages import figure_text
+
     before = {f["name"]: f for f in published}
     now = {f["name"]: f for f in current}
     out = []

@@ -149,3 +149,34 @@ def test_an_import_after_the_published_issue_goes_ahead(published, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "added 3 rows" in result.stdout
     check(published)
+
+
+def test_a_correction_needs_a_published_issue_a_note_and_a_change(published):
+    def correct(data, *args):
+        result = run_cli("correct", "--period-end", ISSUE, "--data", data, *args)
+        assert_no_traceback(result)
+        return result
+
+    unchanged = correct(published, "--note", "Nothing, really.")
+    assert unchanged.returncode == 2
+    assert ("nothing to correct: the data 2020-12-03 reads is as version 1 published it on 2020-12-04"
+            in unchanged.stderr)
+    assert correct(published, "--note", "   ").returncode == 2
+    assert "--note is empty" in correct(published, "--note", "   ").stderr
+    formula = correct(published, "--note", "=HYPERLINK(1)")
+    assert formula.returncode == 2 and "starts like a spreadsheet formula" in formula.stderr
+    assert "has no pending correction" in correct(published, "--withdraw").stderr
+    assert records.read(published, ISSUE).versions[-1].number == 1
+
+
+def test_bad_publish_settings_name_their_line(published, tmp_path):
+    monitor = published / "monitor.yaml"
+    monitor.write_text(monitor.read_text(encoding="utf-8").replace(
+        "  name: ishm-{end}\n", "  name: ../ishm\n  base_url: ftp://example.org\n"), encoding="utf-8")
+    result = run_cli("publish", "--rebuild-site", "--data", published, "--site", tmp_path / "site")
+    assert result.returncode == 2
+    assert ("data/monitor.yaml:14: key publish.name: value '../ishm': must be a file name with {end} in it"
+            in result.stderr)
+    assert "data/monitor.yaml:15: key publish.base_url: value 'ftp://example.org': must start with https://" \
+        in result.stderr
+    assert not (tmp_path / "site").exists()
