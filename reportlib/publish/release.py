@@ -148,6 +148,8 @@ def publish_issue(data_dir: str | Path, period_end: str, out_root: Path, noteboo
                 *_site_lines(data, site, record)]
     manifest = _check_built(data, task, folder)
     day = _date(date, "--date")
+    if day < period.label:
+        raise UsageError(f"--date {day} is before the issue's last day, {period.label}")
     record = record_publication(data, view, folder, day, notebook.name, manifest["key"])
     path = rec.folder(data.root, record.issue) / rec.RECORD_FILE
     return [f"{period.label}: published version 1 on {day}",
