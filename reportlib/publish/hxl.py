@@ -92,9 +92,8 @@ def cell(value) -> str:
 
 def row_texts(frame: pd.DataFrame) -> list[dict[str, str]]:
     """Each row of a table as text, column by column."""
-    columns = list(frame.columns)
-    return [{name: cell(value) for name, value in zip(columns, values, strict=True)}
-            for values in frame.itertuples(index=False, name=None)]
+    columns = {name: [cell(value) for value in frame[name].tolist()] for name in frame.columns}
+    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
 def exported(row: dict[str, str]) -> dict[str, str]:
