@@ -91,6 +91,8 @@ def main():
       reportlib new-period --end 2020-12-10   # scaffold the week's files
       reportlib validate                      # check them
       reportlib build                         # outputs/2020-12-10/report.{html,pdf}
+      reportlib publish --period-end 2020-12-10   # site/, and the issue stays as published
+      reportlib send --period-end 2020-12-10      # mail it to the distribution list
     """
 
 
@@ -395,7 +397,10 @@ def import_acled(file, data_dir, out_root, allow_changes, type_map):
             raise UsageError(f"--type-map {item!r} must be 'SUB EVENT=TYPE'")
         sub, target = item.rsplit("=", 1)
         mapping[sub] = target.strip()
-    report = run(Path(file), Path(data_dir), mapping, out_root=Path(out_root), allow_changes=allow_changes)
+    from .publish.guard import guard_import
+
+    with guard_import(data_dir):
+        report = run(Path(file), Path(data_dir), mapping, out_root=Path(out_root), allow_changes=allow_changes)
     _print_import(report)
 
 
@@ -423,12 +428,149 @@ def import_owid(file, country, data_dir, out_root, allow_changes, since, until):
     """
     from .inputs.importers.owid import import_owid as run
     from .inputs.periods import parse_date
+    from .publish.guard import guard_import
 
-    report = run(Path(file), Path(data_dir), country,
-                 parse_date(since, "--since") if since else None,
-                 parse_date(until, "--until") if until else None,
-                 out_root=Path(out_root), allow_changes=allow_changes)
+    with guard_import(data_dir):
+        report = run(Path(file), Path(data_dir), country,
+                     parse_date(since, "--since") if since else None,
+                     parse_date(until, "--until") if until else None,
+                     out_root=Path(out_root), allow_changes=allow_changes)
     _print_import(report)
+
+
+# -- publishing --------------------------------------------------------------------------------
+
+def _site_option(f):
+    return click.option("--site", default="site", show_default=True, type=click.Path(file_okay=False),
+                        help="The public archive folder the site is written to.")(f)
+
+
+def _out_option(f):
+    return click.option("--out", "out_root", default="outputs", show_default=True,
+                        type=click.Path(file_okay=False), help="Where the builds are (outputs/<period-end>/).")(f)
+
+
+def _notebook_option(f):
+    return click.option("--notebook", default="notebooks/weekly_report.ipynb", show_default=True,
+                        type=click.Path(dir_okay=False), help="The report notebook the issue is built with.")(f)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--period-end", "period_end", metavar="DATE", help="The declared issue to publish.")
+@click.option("--rebuild-site", is_flag=True, help="Only make the site again from the publication records.")
+@click.option("--date", "on", metavar="DATE", help="The day of publication (default: today).")
+@_site_option
+@_data_option
+@_out_option
+@_notebook_option
+def publish(period_end, rebuild_site, on, site, data_dir, out_root, notebook):
+    """Publish a built issue: record it in the data folder and put it on the archive site.
+
+    \b
+    Examples:
+      reportlib build --period-end 2020-12-03
+      reportlib publish --period-end 2020-12-03
+      reportlib publish --rebuild-site
+    The build must be up to date and of a declared issue. The report's files and the HXL
+    exports of its incidents and indicators are kept in data/publications/<period-end>/ and
+    copied to the site under dated names (publish.name in monitor.yaml); the site's pages and
+    feed.xml are made again from the records. From then on a build or import that would
+    change the issue is refused (exit 2); `reportlib correct` issues a correction.
+    """
+    from .publish import release
+
+    if rebuild_site:
+        if period_end or on:
+            raise UsageError("--rebuild-site takes no --period-end or --date: it makes the site from the records")
+        lines = release.rebuild_site(data_dir, Path(site))
+    else:
+        if not period_end:
+            raise UsageError("give --period-end DATE (the issue to publish), or --rebuild-site")
+        lines = release.publish_issue(data_dir, period_end, Path(out_root), Path(notebook), Path(site), on)
+    for line in lines:
+        click.echo(line)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--period-end", "period_end", metavar="DATE", required=True, help="The published issue to correct.")
+@click.option("--note", metavar="TEXT", help="What was corrected and why, as readers will see it.")
+@click.option("--date", "on", metavar="DATE", help="The day of the correction (default: today).")
+@click.option("--draft", is_flag=True, help="Build the corrected report with its notice, but do not publish it yet.")
+@click.option("--withdraw", is_flag=True, help="Drop a pending (drafted or failed) correction.")
+@_site_option
+@_data_option
+@_out_option
+@_notebook_option
+def correct(period_end, note, on, draft, withdraw, site, data_dir, out_root, notebook):
+    """Issue a correction of a published issue, after changing its data.
+
+    \b
+    Example:
+      reportlib correct --period-end 2020-12-03 --note "The Kut clash killed three, not two."
+    The report is rebuilt with a visible "Corrected on DATE" notice (the note and the key
+    figures that changed) and published as the issue's next version; the earlier version
+    stays on the site under its own name, the feed announces the correction and the record
+    keeps the history. --draft stops before publishing, to review the rebuilt report.
+    """
+    from .publish import release
+
+    if withdraw:
+        if note or draft:
+            raise UsageError("--withdraw takes no --note or --draft")
+        lines = release.withdraw_correction(data_dir, period_end)
+    else:
+        if not note:
+            raise UsageError('give --note "what was corrected and why"')
+        lines = release.correct_issue(data_dir, period_end, note, Path(out_root), Path(notebook), Path(site),
+                                      on, draft, log=_err)
+    for line in lines:
+        click.echo(line)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--period-end", "period_end", metavar="DATE", required=True, help="The published issue to send.")
+@click.option("--recipients", metavar="FILE", help="The distribution list (default: mail.recipients in monitor.yaml).")
+@click.option("--dry-run", is_flag=True, help="Write the messages as .eml files instead of sending them.")
+@click.option("--eml", "eml_dir", metavar="DIR", type=click.Path(file_okay=False),
+              help="Where --dry-run writes (default: outputs/mail/<period-end>-v<version>/).")
+@_data_option
+def send(period_end, recipients, dry_run, eml_dir, data_dir):
+    """Mail a published issue to its distribution list, each recipient once per version.
+
+    \b
+    Examples:
+      reportlib send --period-end 2020-12-03 --dry-run
+      REPORTLIB_SMTP_PASSWORD=... reportlib send --period-end 2020-12-03
+    Settings come from mail: in monitor.yaml (host, port, username, sender, ...); the password
+    from the environment variable mail.password_env names, never from a file. Every attempt
+    and the server's answer go to data/publications/<period-end>/sends.jsonl, so running the
+    command again after a failure sends only to those who did not get the issue. Exit status
+    0 when every recipient has it, 1 when any failed.
+    """
+    from .publish import mail
+
+    if eml_dir and not dry_run:
+        raise UsageError("--eml is for --dry-run")
+    target = None
+    if dry_run:
+        from .inputs.periods import parse_date
+        from .publish.records import read
+
+        period_end = parse_date(period_end, "--period-end").isoformat()
+        record = read(Path(data_dir).resolve(), period_end)
+        version = record.latest.number if record and record.published else 0
+        target = Path(eml_dir) if eml_dir else Path("outputs") / "mail" / f"{period_end}-v{version}"
+    outcome = mail.send_issue(data_dir, period_end, recipients, target, log=_err)
+    if dry_run:
+        click.echo(f"{period_end} version {outcome.version}: wrote {len(outcome.written)} message(s) to {target}/")
+        return
+    click.echo(f"{period_end} version {outcome.version}: {len(outcome.delivered)} delivered now, "
+               f"{len(outcome.already)} had it already, {len(outcome.failed)} failed")
+    for address, kind, answer in outcome.failed:
+        click.echo(f"  FAILED ({kind}): {address}: {answer}")
+    if outcome.failed:
+        _err("run the same command again to retry those not delivered; nobody gets the issue twice.")
+        raise click.exceptions.Exit(1)
 
 
 def run() -> None:

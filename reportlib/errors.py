@@ -86,3 +86,10 @@ class NotebookExecutionError(ReportlibError):
         self.failure = failure
         self.notebook_path = notebook_path
         super().__init__(message)
+
+
+class PublishedIssueError(ReportlibError):
+    """A build, an import or a publication would change an issue already published; the
+    message names the issue and what would change. Nothing is built or written."""
+
+    exit_code = 2

@@ -130,6 +130,9 @@ def build_period(task: Task, data: Dataset | None = None, km=None, log=None,
         check_parameters(notebook, params)
         folder = outputs.period_dir(Path(task.out_root), task.label)
         view = data.select(task.period, task.trend_weeks)
+        from ..publish import guard  # published issues stay as published
+
+        guard.check(data, [view], notebook.name)
         inputs, key = task_key(task, data, view)
         if not task.force and manifest_matches(folder, key):
             return Result(task.label, "skipped", time.perf_counter() - started, "inputs unchanged")
@@ -260,6 +263,9 @@ def plan(data: Dataset, tasks: list[Task], on_first: Callable[[], None] | None =
          ) -> tuple[list[Task], list[Result]]:
     """Split tasks into those to build and those whose inputs are unchanged; `on_first` is
     called as soon as one is found to build (to start workers while planning goes on)."""
+    from ..publish import guard  # published issues stay as published: refuse before building any
+
+    guard.check_tasks(data, tasks)
     todo, skipped = [], []
     for task in tasks:
         folder = outputs.period_dir(Path(task.out_root), task.label)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..inputs.dataset import Dataset, PeriodData
+from ..publish.records import notices
 
 KEY_PACKAGES = ("reportlib", "papermill", "nbclient", "nbconvert", "ipykernel", "pandas",
                 "pyarrow", "weasyprint", "pydyf", "nh3", "mistune")
@@ -98,6 +99,8 @@ def data_inputs(data: Dataset, view: PeriodData) -> dict:
             "indicators": {"count": len(view.indicators), "sha256": frame_hash(view.indicators)},
         },
         "neighbours": [p.label if p else None for p in (before, after)],
+        # A correction of a published issue is printed in its title block.
+        "corrections": notices(data.root, period),
     }
 
 

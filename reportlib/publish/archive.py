@@ -1,23 +1,22 @@
 """outputs/index.html: every report built, newest first, with its key figures, links to its
 page and PDF, and a chart of incidents and people killed across the periods. Rebuilt from the
 manifests after every build, so it never disagrees with what is there; the same manifests give
-the same bytes, and like the reports it is one file with no script and no request."""
+the same bytes, and like the reports it is one file with no script and no request. The page
+is the template archive.html, on the layout the public site's pages share (reportlib.publish.site)."""
 
 from __future__ import annotations
 
-import functools
 import json
-from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
 import pandas as pd
+from markupsafe import Markup
 
 from ..batch.outputs import write_atomic
 from ..content.figures import archive_trend
-from ..content.markup import text
-from ..content.tables import count
 from ..reports.weekly import figure
+from . import pages
 
 LINKS = (("report.html", "Read the report"), ("report.pdf", "PDF"))
 
@@ -52,59 +51,31 @@ def trend_table(reports: list[dict]) -> pd.DataFrame:
         {"incidents": float, "killed": float})
 
 
-def _trend(reports: list[dict]) -> str:
-    return figure(archive_trend(trend_table(reports)),
-                  "Incidents and people killed in each report period; where a source says "
-                  "“at least”, the minimum is drawn.",
-                  "Bar chart of incidents per report period with a line of people killed, "
-                  f"from {reports[-1]['period']} to {reports[0]['period']}.").html
+def trend_html(reports: list[dict]) -> Markup:
+    """The chart of incidents and people killed across the periods, as the archive and the
+    public site show it (reports newest first, each with `period`, `end`, `key_figures`)."""
+    return Markup(figure(archive_trend(trend_table(reports)),
+                         "Incidents and people killed in each report period; where a source says "
+                         "“at least”, the minimum is drawn.",
+                         "Bar chart of incidents per report period with a line of people killed, "
+                         f"from {reports[-1]['period']} to {reports[0]['period']}.").html)
 
 
-def _key_figures(report: dict) -> str:
-    items = "".join(
-        f'<div><dt>{text(f.get("label", ""))}</dt><dd>{count(f.get("value"), bool(f.get("minimum")))}</dd></div>'
-        for f in report.get("key_figures") or [])
-    return f'<dl class="archive-figures">{items}</dl>' if items else ""
-
-
-def _entry(root: Path, report: dict, title: str) -> str:
+def _entry(root: Path, report: dict, title: str) -> dict:
     folder = report["folder"]
     # Only files that are there: a report whose PDF failed still lists its page.
-    links = [f'<a href="{text(quote(folder))}/{name}">{label}</a>'
-             for name, label in LINKS if (root / folder / name).is_file()]
-    other_title = (f'<p class="archive-title">{text(report["title"])}</p>'
-                   if report.get("title") and report["title"] != title else "")
-    synthetic = '<p class="archive-synthetic">Synthetic data</p>' if report.get("synthetic") else ""
-    return (f'<article class="archive-entry"><h3 id="{text(folder)}">{text(report["period"])}</h3>'
-            f"{other_title}{synthetic}{_key_figures(report)}"
-            f'<p class="archive-links">{" · ".join(links)}</p></article>')
-
-
-@functools.cache
-def _css() -> str:
-    """The reports' own style sheet, so the archive looks like the reports it lists."""
-    return resources.files("reportlib.publish").joinpath("templates", "report.css").read_text(encoding="utf-8")
+    links = [(f"{quote(folder)}/{name}", label) for name, label in LINKS if (root / folder / name).is_file()]
+    return {"folder": folder, "period": report["period"], "synthetic": bool(report.get("synthetic")),
+            "other_title": report["title"] if report.get("title") and report["title"] != title else "",
+            "figures": report.get("key_figures") or [], "links": links}
 
 
 def render_index(root: Path, reports: list[dict]) -> str:
-    title = text(reports[0].get("title") or "Reports")
-    banner = ""
-    if any(r.get("synthetic") for r in reports):
-        banner = ('<p class="synthetic-banner" role="note"><strong>Synthetic data.</strong> Reports '
-                  "marked “Synthetic data” were built from generated figures and events for "
-                  "demonstration and testing; they describe no real events.</p>")
-    listed = f"{len(reports)} report{'s' if len(reports) != 1 else ''}, newest first."
-    entries = "".join(_entry(root, r, reports[0].get("title")) for r in reports)
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{title}: archive</title>\n<style>\n{_css()}</style>\n</head>\n"
-        f'<body>\n<main class="report archive">\n'
-        f'<header class="title-block"><p class="kicker">Archive</p><h1 class="title">{title}</h1>'
-        f'<p class="period">{text(listed)}</p>{banner}</header>\n'
-        f'<section><h2 id="trend">Across the periods</h2>{_trend(reports)}</section>\n'
-        f'<section><h2 id="reports">Reports</h2>{entries}</section>\n'
-        "</main>\n</body>\n</html>\n")
+    title = reports[0].get("title") or "Reports"
+    return pages.render(
+        "archive.html", language="en", title=title, synthetic=any(r.get("synthetic") for r in reports),
+        listed=f"{len(reports)} report{'s' if len(reports) != 1 else ''}, newest first.",
+        trend=trend_html(reports), entries=[_entry(root, r, reports[0].get("title")) for r in reports])
 
 
 def write_index(root: Path) -> Path | None:

@@ -50,10 +50,29 @@ def figure(svg: str, caption: str, alt: str, css: str = "") -> Fragment:
         f'alt="{text(alt)}"><figcaption>{text(caption)}</figcaption></figure>')
 
 
-def title_block(monitor: Monitor, period: Period, kind: str, nav: str = "") -> Fragment:
+def _long_day(iso: str) -> str:
+    day = parse_date(iso)
+    return f"{day.day} {day:%B} {day.year}"
+
+
+def correction_notice(corrections: list[dict]) -> str:
+    """"Corrected on 10 December 2020: ..." for each correction of a published issue (from
+    reportlib.publish.records.notices), oldest first: the note and what changed."""
+    parts = []
+    for c in corrections:
+        since = f" Changed since the version of {_long_day(c['previous'])}" if c.get("previous") else " Changed"
+        changes = f"{since}: {'; '.join(c['changes'])}." if c.get("changes") else ""
+        parts.append(f'<p><strong>Corrected on {text(_long_day(c["date"]))}:</strong> '
+                     f"{text(c['note'])}{text(changes)}</p>")
+    return f'<div class="correction-notice" role="note">{"".join(parts)}</div>' if parts else ""
+
+
+def title_block(monitor: Monitor, period: Period, kind: str, nav: str = "",
+                corrections: list[dict] = ()) -> Fragment:
     """The title block every report type opens with: country and kind of report, the
     monitor's name (the PDF's running header) and the period; on synthetic data, the banner
-    and the running footer that say so on every page. `nav` is HTML, already safe."""
+    and the running footer that say so on every page; the notice of each correction. `nav`
+    is HTML, already safe."""
     synthetic = ""
     if monitor.synthetic:
         synthetic = ('<p class="synthetic-banner" role="note"><strong>Synthetic data.</strong> '
@@ -64,17 +83,18 @@ def title_block(monitor: Monitor, period: Period, kind: str, nav: str = "") -> F
         f'<p class="kicker">{text(monitor.country)} · {text(kind)}</p>'
         f'<h1 class="title">{text(monitor.name)}</h1>'
         f'<p class="period">{text(format_long(period))}</p>'
-        f"{synthetic}{nav}"
+        f"{synthetic}{correction_notice(list(corrections))}{nav}"
         + ('<span class="running-synthetic">Synthetic data – not real events</span>'
            if monitor.synthetic else "")
         + "</header>")
 
 
 class Report:
-    def __init__(self, view: PeriodData):
+    def __init__(self, view: PeriodData, corrections: list[dict] = ()):
         self.view = view
         self.period = view.period
         self.monitor = view.monitor
+        self.corrections = list(corrections)
 
     @classmethod
     def open(cls, data_dir: str | Path, period_end: str = "", period_start: str = "",
@@ -82,7 +102,9 @@ class Report:
         data = load(data_dir, parse_date(today) if today else None)
         period = data.resolve_period(period_end, period_start)
         weeks = None if trend_weeks is None or trend_weeks < 0 else trend_weeks
-        return cls(data.select(period, weeks))
+        from ..publish.records import notices
+
+        return cls(data.select(period, weeks), notices(data.root, period))
 
     # -- blocks -------------------------------------------------------------------------
 
@@ -97,7 +119,7 @@ class Report:
             links.append(f'<a rel="next" href="../{after.label}/report.html">Next issue '
                          f"({text(format_long(after))}) →</a>")
         nav = f'<nav class="issue-nav">{" ".join(links)}</nav>'
-        return title_block(self.monitor, self.period, "Weekly monitor", nav)
+        return title_block(self.monitor, self.period, "Weekly monitor", nav, self.corrections)
 
     def key_figures(self) -> Fragment:
         items = "".join(

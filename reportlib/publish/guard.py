@@ -1,0 +1,311 @@
+"""Published issues stay as published. What a published report read (its data rows, its
+narrative file, the monitor's settings) is kept in its record as digests; a build or an
+import whose data would make that report say something else is refused, naming the issue,
+the rows and the key figures that would change. The one way to change a published issue is
+a correction (`reportlib correct`), which records the change before the report is rebuilt.
+
+    >>> check(data, [data.select(period)], "weekly_report.ipynb")   # raises PublishedIssueError
+
+Builds (reportlib.batch.build) and imports (cli's import commands, through guard_import) call
+`check`; the correction and the publication call `content` and `differences`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import PublishedIssueError
+from ..inputs import yamlreader
+from ..inputs.dataset import Dataset, PeriodData
+from ..inputs.issues import ISSUES_DIR
+from ..inputs.monitor import MONITOR_FILE
+from ..inputs.periods import Period, parse_date
+from ..inputs.schema import INCIDENTS, INDICATORS, SOURCES, Table
+from . import hxl, records
+
+# Keys of monitor.yaml that say how issues are published and mailed, not what a report says.
+_NOT_CONTENT = ("publish", "mail")
+_SHOWN_ROWS = 20
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _row_digest(row: dict[str, str]) -> str:
+    # Empty and false cells are left out: a column the table gains later, empty in old rows,
+    # does not make every published row look changed.
+    return _digest({k: v for k, v in row.items() if v not in ("", "false")})[:20]
+
+
+def _yaml_digest(path: Path, drop: tuple[str, ...] = ()) -> str | None:
+    """The parsed content of a YAML file: comments and layout do not count."""
+    if not path.is_file():
+        return None
+    data, _ = yamlreader.load(path, path.name)
+    if data is None:
+        return _digest(path.read_bytes().decode("utf-8", "replace"))
+    return _digest({k: v for k, v in data.items() if k not in drop})
+
+
+def _rows(frame: pd.DataFrame, table: Table) -> dict[str, dict[str, str]]:
+    return {hxl.key_of(table, row): row for row in hxl.row_texts(frame)}
+
+
+def period_indicators(view: PeriodData) -> pd.DataFrame:
+    """The indicator values dated within the period, both ends included (an issue states the
+    figure of its first day as the one before)."""
+    dates = view.indicators["date"]
+    start, end = pd.Timestamp(view.period.start), pd.Timestamp(view.period.end)
+    return view.indicators.loc[(dates >= start) & (dates <= end)]
+
+
+def _used_sources(view: PeriodData) -> pd.DataFrame:
+    used = set(view.trend_incidents["reference"]) | set(view.indicators["reference"])
+    if view.issue is not None:
+        used |= {view.issue.reference} | {e.reference for e in view.issue.events}
+    return view.sources.loc[view.sources["reference"].isin(used)]
+
+
+def content(data: Dataset, view: PeriodData) -> dict:
+    """Digests of everything the report of `view` reads from the data folder."""
+    period = view.period
+    return {
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat(),
+                   "trend_weeks": view.trend_weeks},
+        "monitor": _yaml_digest(data.root / MONITOR_FILE, _NOT_CONTENT),
+        "issue": _yaml_digest(data.root / ISSUES_DIR / f"{period.label}.yaml"),
+        "incidents": {k: _row_digest(r) for k, r in _rows(view.trend_incidents, INCIDENTS).items()},
+        "indicators": {k: _row_digest(r) for k, r in _rows(view.indicators, INDICATORS).items()},
+        "sources": {k: _row_digest(r) for k, r in _rows(_used_sources(view), SOURCES).items()},
+    }
+
+
+def content_key(value: dict) -> str:
+    return _digest(value)
+
+
+# -- what changed -----------------------------------------------------------------------------
+
+def figure_changes(published: list[dict], current: list[dict]) -> list[str]:
+    """'People killed ≥40 → ≥42' for each key figure that differs."""
+    from .pages import figure_text
+
+    before = {f["name"]: f for f in published}
+    now = {f["name"]: f for f in current}
+    out = []
+    for name in [*before, *(n for n in now if n not in before)]:
+        old, new = before.get(name), now.get(name)
+        if figure_text(old) != figure_text(new):
+            label = (new or old).get("label", name)
+            out.append(f"{label} {figure_text(old)} → {figure_text(new)}")
+    return out
+
+
+def _short(value: str) -> str:
+    return value if len(value) <= 50 else value[:47] + "..."
+
+
+def _incident_brief(row: dict[str, str]) -> str:
+    span = row.get("event_date", "") + (f" to {row['end_date']}" if row.get("end_date") else "")
+    parts = [span, row.get("admin1", ""), row.get("incident_type", "")]
+    for column, noun in (("fatalities", "killed"), ("wounded", "wounded")):
+        if row.get(column):
+            parts.append(f"{row[column]} {noun}")
+    return ", ".join(p for p in parts if p)
+
+
+def _row_noun(table: Table, key: str) -> str:
+    if table is INCIDENTS:
+        return f"incident {key}"
+    if table is INDICATORS:
+        indicator, day, admin1 = ([*key.split("|"), "", "", ""])[:3]
+        return f"{indicator} on {day}" + (f" in {admin1}" if admin1 else "")
+    return f"source {key}"
+
+
+def _row_lines(table: Table, published: dict[str, str], current: dict[str, dict[str, str]],
+               stored: dict[str, dict[str, str]], in_period: set[str]) -> list[str]:
+    """One line per row added, removed or changed, naming the columns that changed where the
+    published export holds the row."""
+    digests = {k: _row_digest(r) for k, r in current.items()}
+    lines = []
+    for key in sorted(set(published) | set(digests)):
+        if published.get(key) == digests.get(key):
+            continue
+        noun = _row_noun(table, key)
+        row = current.get(key)
+        if key not in published:
+            brief = _incident_brief(row) if table is INCIDENTS else _short(row.get("value", row.get("title", "")))
+            line = f"{noun} added ({brief})"
+        elif key not in digests:
+            line = f"{noun} removed"
+        elif key in stored:
+            now = hxl.exported(row)
+            fields = [f"{name} {_short(stored[key].get(name, '')) or 'empty'} → {_short(now.get(name, '')) or 'empty'}"
+                      for name in sorted(set(stored[key]) | set(now)) if stored[key].get(name, "") != now.get(name, "")]
+            line = f"{noun} changed: " + ("; ".join(fields) or "its values")
+        else:
+            line = f"{noun} changed"
+        if table is not SOURCES and key not in in_period:
+            line += " (in the weeks before the period, which its trend chart reads)"
+        lines.append(line)
+    return lines
+
+
+def differences(data: Dataset, view: PeriodData, record: records.Record, version: records.Version) -> list[str]:
+    """What the report of `view` would say differently from `version` of the issue: the
+    period, the narrative, the monitor, each row, then each key figure."""
+    from ..content.sentences import key_figures
+
+    published, now = version.content, content(data, view)
+    lines = []
+    if published["period"] != now["period"]:
+        p, n = published["period"], now["period"]
+        lines.append(f"the period: {p['start']} to {p['end']} ({p['trend_weeks']} trend weeks) as published, "
+                     f"{n['start']} to {n['end']} ({n['trend_weeks']} trend weeks) now")
+    if published["issue"] != now["issue"]:
+        lines.append(f"the narrative, {ISSUES_DIR}/{record.issue}.yaml (headlines or events)")
+    if published["monitor"] != now["monitor"]:
+        lines.append(f"the monitor's settings in {MONITOR_FILE} (name, country, sections or trend window)")
+
+    def stored(kind: str, table: Table) -> dict:
+        with contextlib.suppress(KeyError, OSError, StopIteration):
+            return hxl.read_rows(records.stored_file(data.root, record, version, kind), table)
+        return {}
+
+    incidents = _rows(view.trend_incidents, INCIDENTS)
+    lines += _row_lines(INCIDENTS, published["incidents"], incidents, stored("incidents", INCIDENTS),
+                        set(_rows(view.incidents, INCIDENTS)))
+    lines += _row_lines(INDICATORS, published["indicators"], _rows(view.indicators, INDICATORS),
+                        stored("indicators", INDICATORS), set(_rows(period_indicators(view), INDICATORS)))
+    lines += _row_lines(SOURCES, published["sources"], _rows(_used_sources(view), SOURCES), {}, set())
+    figures = figure_changes(version.key_figures, key_figures(view)) if view.period.label == record.issue else []
+    return lines + [f"key figure: {line}" for line in figures]
+
+
+def describe(data: Dataset, view: PeriodData, record: records.Record, doing: str) -> str:
+    version = record.latest
+    lines = differences(data, view, record, version)
+    shown = lines[:_SHOWN_ROWS] + ([f"... and {len(lines) - _SHOWN_ROWS} more"] if len(lines) > _SHOWN_ROWS else [])
+    return "\n".join([
+        f"the issue {record.issue} ({record.period}) was published on {version.date} (version {version.number}); "
+        f"{doing} would change it:", *(f"  {line}" for line in shown)])
+
+
+# -- the guard --------------------------------------------------------------------------------
+
+def _refusal(parts: list[str], labels: list[str]) -> PublishedIssueError:
+    how = "\n".join(f'  reportlib correct --period-end {label} --note "what changed and why"' for label in labels)
+    return PublishedIssueError(
+        "\n".join(parts) + "\nA published issue does not change silently: nothing was built or written. "
+        "Undo the change, or issue a correction, which rebuilds the issue with a visible notice and keeps "
+        f"the published version:\n{how}")
+
+
+def check(data: Dataset, views: Iterable[PeriodData], notebook: str, doing: str = "this build") -> None:
+    """Refuse (PublishedIssueError, exit 2) when the report of any of `views`, built with
+    `notebook`, would differ from its published version, unless a pending correction covers
+    exactly the data as it is now."""
+    if not records.labels(data.root):
+        return
+    parts, refused = [], []
+    for view in views:
+        record = records.read(data.root, view.period.label)
+        if record is None or not record.published or record.notebook != Path(notebook).name:
+            continue
+        key = content_key(content(data, view))
+        pending = record.pending
+        if key == record.latest.content_key or (pending is not None and pending.content_key == key):
+            continue
+        parts.append(describe(data, view, record, doing))
+        refused.append(record.issue)
+    if parts:
+        raise _refusal(parts, refused)
+
+
+def check_tasks(data: Dataset, tasks) -> None:
+    """`check` for the periods of a batch (reportlib.batch.build.Task), before any is built."""
+    published = set(records.labels(data.root))
+    by_notebook: dict[str, list[PeriodData]] = {}
+    for task in tasks:
+        if task.label in published:
+            by_notebook.setdefault(Path(task.notebook).name, []).append(data.select(task.period, task.trend_weeks))
+    for notebook, views in by_notebook.items():
+        check(data, views, notebook)
+
+
+def published_views(data: Dataset) -> list[tuple[records.Record, PeriodData]]:
+    """Each published issue's period, as its report reads the data now."""
+    out = []
+    for label in records.labels(data.root):
+        record = records.read(data.root, label)
+        if record is None or not record.published:
+            continue
+        weeks = record.latest.content["period"]["trend_weeks"]
+        period = Period(parse_date(record.start), parse_date(record.end))
+        out.append((record, data.select(period, weeks)))
+    return out
+
+
+def check_all(data: Dataset, doing: str) -> None:
+    """Refuse when any published issue would change (an import can touch any period)."""
+    by_notebook: dict[str, list[PeriodData]] = {}
+    for record, view in published_views(data):
+        by_notebook.setdefault(record.notebook, []).append(view)
+    for notebook, views in by_notebook.items():
+        check(data, views, notebook, doing)
+
+
+# -- imports ---------------------------------------------------------------------------------
+
+def _snapshot(root: Path) -> dict[Path, bytes]:
+    """The data files an import may write (depth two, the publication records aside)."""
+    files = {}
+    for path in [*root.iterdir(), *(p for d in root.iterdir() if d.is_dir() and d.name != records.RECORDS_DIR
+                                    and not d.name.startswith(".") for p in d.iterdir())]:
+        if path.is_file() and not path.is_symlink() and not path.name.startswith("."):
+            files[path] = path.read_bytes()
+    return files
+
+
+@contextlib.contextmanager
+def guard_import(data_root: str | Path, today=None):
+    """Around an import: afterwards, if the data would change a published issue, put every
+    file back as it was and refuse (PublishedIssueError), so that the import changes nothing.
+    A data folder with no publication records is left to the import alone."""
+    from ..inputs.dataset import load
+
+    root = Path(data_root).resolve()
+    if not records.labels(root):
+        yield
+        return
+    before = _snapshot(root)
+    try:
+        yield
+        check_all(load(root, today), "this import")
+    except BaseException:
+        _restore(root, before)
+        raise
+
+
+def _restore(root: Path, before: dict[Path, bytes]) -> None:
+    from ..batch.outputs import write_atomic
+
+    after = _snapshot(root)
+    for path, data in before.items():
+        if after.get(path) != data:
+            write_atomic(path, data)
+    for path in after.keys() - before.keys():
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+
+
+__all__ = ["check", "check_all", "content", "content_key", "differences", "guard_import"]

@@ -1,0 +1,377 @@
+"""Mailing a published issue to a distribution list, over SMTP with STARTTLS.
+
+The list is a CSV file (address, name, format); each recipient gets a message of their own
+with a plain-text and an HTML part (the headlines and key figures) and the issue's PDF
+attached, or linked when it is over the configured size or the recipient asks for links.
+Every attempt and the server's answer go to the issue's send log
+(data/publications/<period-end>/sends.jsonl), so each recipient gets each version at most
+once: a run after a failure sends only what was not delivered. Temporary failures (4xx, a
+dropped connection) are retried with back-off; permanent ones (5xx) are reported per address.
+
+    >>> outcome = send_issue(Path("data"), "2020-12-03")
+    >>> outcome.failed        # [] when every recipient has the issue
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import fcntl
+import hashlib
+import io
+import json
+import os
+import re
+import smtplib
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import formataddr, formatdate, parseaddr
+from pathlib import Path
+
+from ..batch.outputs import write_atomic
+from ..errors import DataError, Problem, UsageError
+from . import pages
+from . import records as rec
+from .settings import MailSettings, PublishSettings, mail_settings, publish_settings
+from .site import file_name, site_path
+
+FORMATS = ("pdf", "link")  # the PDF attached; or a link to it on the site
+_ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+DELIVERED, TEMPORARY, PERMANENT = "delivered", "temporary", "permanent"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    address: str
+    name: str
+    format: str
+    line: int
+
+
+def read_recipients(path: Path, shown: str) -> list[Recipient]:
+    """The distribution list; DataError naming the line and column of every problem."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"the recipients list {shown} does not exist; write it (address,name,format) or give "
+                         "--recipients FILE (see data/README.md, 'Mail')") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError([Problem(shown, None, None, None, f"cannot be read as UTF-8 text: {exc}")]) from None
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip().lower() for h in next(reader, [])]
+    problems: list[Problem] = []
+    if "address" not in header:
+        raise DataError([Problem(shown, 1, "address", None, "required column is missing from the header "
+                                 "(address,name,format)")])
+    for name in header:
+        if name not in ("address", "name", "format"):
+            problems.append(Problem(shown, 1, name, None, "unknown column, ignored", "warning"))
+    out, seen = [], {}
+    for values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        row = {name: value.strip() for name, value in zip(header, values, strict=False)}
+        address, name, kind = row.get("address", ""), row.get("name", ""), (row.get("format") or "pdf").lower()
+        if not _ADDRESS.match(address) or len(address) > 254:
+            problems.append(Problem(shown, line, "address", address,
+                                    "not an e-mail address (name@example.org, ASCII letters only)"))
+            continue
+        if re.search(r"[\r\n\x00-\x1f]", name):
+            problems.append(Problem(shown, line, "name", name, "must be one line of text"))
+            continue
+        if kind not in FORMATS:
+            problems.append(Problem(shown, line, "format", kind,
+                                    f"must be one of {', '.join(FORMATS)} (the PDF attached, or a link to it)"))
+            continue
+        if address.lower() in seen:
+            problems.append(Problem(shown, line, "address", address,
+                                    f"listed twice; already on line {seen[address.lower()]}"))
+            continue
+        seen[address.lower()] = line
+        out.append(Recipient(address, name, kind, line))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise DataError(problems)
+    return out
+
+
+# -- the send log ----------------------------------------------------------------------------
+
+class SendLog:
+    """Every attempt, one JSON line each, appended and flushed before the next; held locked
+    for the whole run, so two runs cannot send to the same recipient at once."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.entries: list[dict] = []
+
+    def __enter__(self) -> SendLog:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._stream = open(self.path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(self._stream, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._stream.close()
+            raise UsageError(f"another `reportlib send` is using {self.path}; wait for it to finish") from None
+        self._stream.seek(0)
+        text = self._stream.read()
+        for line in text.splitlines():
+            # A line cut short by a crash is skipped: that attempt counts as not delivered.
+            with contextlib.suppress(ValueError):
+                self.entries.append(json.loads(line))
+        if text and not text.endswith("\n"):
+            self._stream.write("\n")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stream.close()
+
+    def _of(self, version: int) -> list[dict]:
+        return [e for e in self.entries if e.get("version") == version]
+
+    def delivered(self, version: int) -> set[str]:
+        return {e["address"].lower() for e in self._of(version) if e.get("result") == DELIVERED}
+
+    def attempts(self, version: int, address: str) -> int:
+        return sum(1 for e in self._of(version) if e.get("address", "").lower() == address.lower())
+
+    def add(self, **entry) -> None:
+        entry = {"time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **entry}
+        self.entries.append(entry)
+        self._stream.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
+        self._stream.flush()
+        os.fsync(self._stream.fileno())
+
+
+# -- messages --------------------------------------------------------------------------------
+
+def _domain(address: str) -> str:
+    return parseaddr(address)[1].rpartition("@")[2] or "localhost"
+
+
+def message(record: rec.Record, version: rec.Version, recipient: Recipient, mail: MailSettings,
+            publishing: PublishSettings, pdf: bytes) -> EmailMessage:
+    """The message one recipient gets. Its Message-ID is made from the issue, the version
+    and the address, so a copy that does arrive twice is recognisably the same message."""
+    attach = recipient.format == "pdf" and len(pdf) <= mail.attach_limit
+    pdf_name = file_name(record, version, "pdf")
+    previous = record.previous(version)
+    values = {
+        "title": record.title, "period": record.period, "version": version, "previous": previous,
+        "figures": version.key_figures, "headlines": version.headlines, "attach": attach, "pdf_name": pdf_name,
+        "pdf_size": f"{max(1, round(len(pdf) / 1024)):,} KB",
+        "pdf_url": publishing.url(site_path(record, version, "pdf")) if publishing.base_url else None,
+        "html_url": publishing.url(site_path(record, version, "html")) if publishing.base_url else None,
+        "index_url": publishing.url("index.html") if publishing.base_url else None,
+        "synthetic": record.synthetic, "language": record.language,
+    }
+    msg = EmailMessage(policy=SMTP_POLICY)
+    msg["Subject"] = (f"Correction: {record.title}: {record.period}" if version.is_correction
+                      else f"{record.title}: {record.period}")
+    msg["From"] = mail.sender
+    msg["To"] = formataddr((recipient.name, recipient.address)) if recipient.name else recipient.address
+    if mail.reply_to:
+        msg["Reply-To"] = mail.reply_to
+    msg["Date"] = formatdate(usegmt=True)
+    digest = hashlib.sha256(recipient.address.lower().encode()).hexdigest()[:16]
+    msg["Message-ID"] = f"<{record.stem}.v{version.number}.{digest}@{_domain(mail.sender)}>"
+    msg["Content-Language"] = record.language
+    msg.set_content(pages.render("mail.txt", **values))
+    msg.add_alternative(pages.render("mail.html", **values), subtype="html")
+    if attach:
+        msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=pdf_name)
+    return msg
+
+
+# -- sending ---------------------------------------------------------------------------------
+
+class _Permanent(Exception):
+    """A failure no retry will mend (authentication refused, no STARTTLS)."""
+
+
+def _connect(mail: MailSettings, password: str | None) -> smtplib.SMTP:
+    context = ssl.create_default_context(cafile=mail.ca_file) if mail.ca_file else ssl.create_default_context()
+    smtp = smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout)
+    try:
+        smtp.ehlo()
+        if not smtp.has_extn("starttls"):
+            raise _Permanent(f"{mail.host}:{mail.port} does not offer STARTTLS; nothing is sent in clear")
+        smtp.starttls(context=context)
+        smtp.ehlo()
+        if mail.username:
+            try:
+                smtp.login(mail.username, password or "")
+            except smtplib.SMTPAuthenticationError as exc:
+                raise _Permanent(f"{mail.host} refused the login of {mail.username}: {exc.smtp_code} "
+                                 f"{_text(exc.smtp_error)}") from None
+    except BaseException:
+        with contextlib.suppress(Exception):
+            smtp.close()
+        raise
+    return smtp
+
+
+def _text(answer) -> str:
+    if isinstance(answer, bytes):
+        answer = answer.decode("utf-8", "replace")
+    return " ".join(str(answer).split())
+
+
+def _kind(code: int) -> str:
+    return DELIVERED if 200 <= code < 300 else TEMPORARY if 400 <= code < 500 else PERMANENT
+
+
+def _transaction(smtp: smtplib.SMTP, sender: str, address: str, data: bytes) -> tuple[int, str]:
+    """One message to one address, command by command, so that the log keeps the server's
+    answer to each: the first refusal, or the answer to the message itself."""
+    for command in (lambda: smtp.mail(sender), lambda: smtp.rcpt(address)):
+        code, answer = command()
+        if not 200 <= code < 300:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                smtp.rset()
+            return code, _text(answer)
+    code, answer = smtp.data(data)
+    return code, _text(answer)
+
+
+@dataclass
+class Outcome:
+    """What a run did, per recipient."""
+
+    version: int
+    delivered: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str, str]] = field(default_factory=list)  # address, temporary|permanent, answer
+    written: list[Path] = field(default_factory=list)  # .eml files of a dry run
+
+
+def _password(mail: MailSettings) -> str | None:
+    if not mail.username:
+        return None
+    password = os.environ.get(mail.password_env)
+    if not password:
+        raise UsageError(f"the SMTP password for {mail.username} is not set: put it in the environment variable "
+                         f"{mail.password_env} (never in a file of the repository)")
+    return password
+
+
+def send_issue(data_dir: str | Path, period_end: str, recipients_file: str | None = None,
+               dry_run: Path | None = None, log: Callable[[str], None] = lambda line: None,
+               sleep: Callable[[float], None] = time.sleep) -> Outcome:
+    """Mail the latest published version of an issue to every recipient who does not have it
+    yet; with `dry_run`, write the messages there as .eml files instead."""
+    from ..inputs.periods import parse_date
+
+    data_root = Path(data_dir).resolve()
+    label = parse_date(period_end, "--period-end").isoformat()
+    record = rec.read(data_root, label)
+    if record is None or not record.published:
+        raise UsageError(f"{label} is not published; `reportlib publish --period-end {label}` first")
+    version = record.latest
+    mail = mail_settings(data_root)
+    publishing = publish_settings(data_root, record.title)
+    listed = Path(recipients_file) if recipients_file else Path(mail.recipients)
+    path = listed if listed.is_absolute() or recipients_file else data_root / listed
+    recipients = read_recipients(path, str(path))
+    pdf = rec.stored_bytes(data_root, record, version, "pdf")
+    if not publishing.base_url and any(r.format == "link" or len(pdf) > mail.attach_limit for r in recipients):
+        raise UsageError(f"some recipients get a link to the PDF ({len(pdf):,} bytes, format link or over "
+                         f"mail.attach_limit_kb), but publish.base_url in monitor.yaml is not set, so there is "
+                         "nothing to link to; set it to where the site is served")
+    outcome = Outcome(version.number)
+    if dry_run is not None:
+        for number, recipient in enumerate(recipients, 1):
+            target = dry_run / f"{number:03d}-{re.sub(r'[^A-Za-z0-9@._-]', '_', recipient.address)}.eml"
+            write_atomic(target, message(record, version, recipient, mail, publishing, pdf).as_bytes())
+            outcome.written.append(target)
+        return outcome
+    password = _password(mail)
+    sender = parseaddr(mail.sender)[1]
+    with SendLog(rec.folder(data_root, label) / rec.SEND_LOG) as sends:
+        done = sends.delivered(version.number)
+        todo = [r for r in recipients if r.address.lower() not in done]
+        outcome.already = [r.address for r in recipients if r.address.lower() in done]
+        _send_all(todo, record, version, mail, publishing, pdf, password, sender, sends, outcome, log, sleep)
+    return outcome
+
+
+class _Session:
+    """The connection, made when first needed and again after it is lost."""
+
+    def __init__(self, mail: MailSettings, password: str | None):
+        self.mail, self.password, self.smtp = mail, password, None
+
+    def get(self) -> smtplib.SMTP:
+        if self.smtp is None:
+            self.smtp = _connect(self.mail, self.password)
+        return self.smtp
+
+    def drop(self) -> None:
+        if self.smtp is not None:
+            with contextlib.suppress(Exception):
+                self.smtp.close()
+        self.smtp = None
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            with contextlib.suppress(Exception):
+                self.smtp.quit()
+        self.drop()
+
+
+def _attempt(session: _Session, sender: str, address: str, data: bytes) -> tuple[str, str, bool]:
+    """One try: (delivered|temporary|permanent, the answer, whether the server was reached)."""
+    try:
+        smtp = session.get()
+    except _Permanent as exc:
+        return PERMANENT, str(exc), False
+    except (smtplib.SMTPException, OSError) as exc:
+        where = f"{session.mail.host}:{session.mail.port}"
+        return TEMPORARY, f"cannot reach {where}: {type(exc).__name__}: {_text(exc)}", False
+    try:
+        code, answer = _transaction(smtp, sender, address, data)
+        kind, answer = _kind(code), f"{code} {answer}"
+    except smtplib.SMTPResponseException as exc:
+        kind, answer = _kind(exc.smtp_code), f"{exc.smtp_code} {_text(exc.smtp_error)}"
+    except (smtplib.SMTPException, OSError) as exc:
+        # The connection dropped or timed out mid-send: the server did not take the message.
+        kind, answer = TEMPORARY, f"{type(exc).__name__}: {_text(exc) or 'connection lost'}"
+    if kind == TEMPORARY:
+        session.drop()
+    return kind, answer, True
+
+
+def _send_all(todo, record, version, mail, publishing, pdf, password, sender, sends, outcome, log, sleep) -> None:
+    session = _Session(mail, password)
+    unreachable = None  # (kind, reason): the server cannot be reached or refuses us; nobody else is tried
+    try:
+        for recipient in todo:
+            if unreachable:
+                outcome.failed.append((recipient.address, unreachable[0], f"not attempted: {unreachable[1]}"))
+                continue
+            data = message(record, version, recipient, mail, publishing, pdf).as_bytes()
+            for attempt in range(1, mail.retries + 2):
+                kind, answer, reached = _attempt(session, sender, recipient.address, data)
+                sends.add(issue=record.issue, version=version.number, address=recipient.address,
+                          attempt=sends.attempts(version.number, recipient.address) + 1, result=kind, answer=answer)
+                if kind != TEMPORARY or attempt > mail.retries:
+                    break
+                wait = mail.retry_wait * 2 ** (attempt - 1)
+                log(f"  {recipient.address}: {answer}; trying again in {wait:g} s")
+                sleep(wait)
+            if not reached and kind != DELIVERED:
+                unreachable = (kind, answer)
+            if kind == DELIVERED:
+                outcome.delivered.append(recipient.address)
+                log(f"  {recipient.address}: {answer}")
+            else:
+                outcome.failed.append((recipient.address, kind, answer))
+    finally:
+        session.close()

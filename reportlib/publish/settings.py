@@ -1,0 +1,191 @@
+"""How a monitor publishes and mails its issues: the `publish:` and `mail:` keys of
+monitor.yaml, read and checked with file and line like every data file.
+
+    publish:
+      name: ishm-{end}                  # published files: ishm-2020-12-03.pdf, .html, ...
+      base_url: https://example.org/ishm/
+    mail:
+      host: smtp.example.org
+      username: monitor@example.org
+      sender: Iraq Security and Humanitarian Monitor <monitor@example.org>
+
+The SMTP password is never in a file: it is read from the environment variable that
+`mail.password_env` names (REPORTLIB_SMTP_PASSWORD unless set).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from email.utils import parseaddr
+from pathlib import Path
+
+from ..errors import DataError, Problem
+from ..inputs import yamlreader
+from ..inputs.monitor import MONITOR_FILE
+
+DEFAULT_PASSWORD_ENV = "REPORTLIB_SMTP_PASSWORD"
+_FILE_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_FIELDS = {"end", "start"}
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    """`name` makes each issue's file stem from its period ({end}, {start}); `base_url`, where
+    the site is served, makes the feed's and the mails' links absolute."""
+
+    name: str
+    base_url: str | None = None
+
+    def stem(self, start: str, end: str) -> str:
+        return self.name.format(start=start, end=end)
+
+    def url(self, path: str) -> str:
+        """A site path as a reader reaches it: absolute under base_url, else relative."""
+        return (self.base_url or "") + path
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    host: str
+    port: int
+    sender: str
+    username: str | None
+    password_env: str
+    recipients: str  # the list file, relative to the data folder unless absolute
+    attach_limit: int  # bytes; a larger PDF is linked instead of attached
+    retries: int  # further attempts after a temporary failure
+    retry_wait: float  # seconds before the first retry, doubled for each one after
+    timeout: float
+    ca_file: str | None  # a CA bundle to trust for STARTTLS besides the system's
+    reply_to: str | None = None
+
+
+def _default_name(monitor_name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", monitor_name.lower()).strip("-") or "issue"
+    return slug + "-{end}"
+
+
+def _load(data_root: Path) -> tuple[yamlreader.Mapping, str]:
+    path = data_root / MONITOR_FILE
+    shown = f"{data_root.name}/{MONITOR_FILE}"
+    data, problems = yamlreader.load(path, shown)
+    if data is None:
+        raise DataError(problems)
+    return data, shown
+
+
+def _section(data: yamlreader.Mapping, key: str, shown: str, problems: list[Problem]) -> yamlreader.Mapping:
+    value = data.get(key)
+    if value is None:
+        empty = yamlreader.Mapping()
+        empty.line, empty.lines = data.line_of(key), {}
+        return empty
+    if not isinstance(value, yamlreader.Mapping):
+        problems.append(Problem(shown, data.line_of(key), key, str(value), "must be a mapping of keys to values"))
+        empty = yamlreader.Mapping()
+        empty.line, empty.lines = data.line_of(key), {}
+        return empty
+    return value
+
+
+def _text(section, prefix, key, shown, problems, default=None, required=False) -> str | None:
+    value = section.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            problems.append(Problem(shown, section.line, f"{prefix}.{key}", None, "required key is missing"))
+        return default
+    if not isinstance(value, str):
+        problems.append(Problem(shown, section.line_of(key), f"{prefix}.{key}", str(value), "must be text"))
+        return default
+    # Settings reach mail headers and file names, never a page: one line, no control characters.
+    if re.search(r"[\x00-\x1f\x7f]", value):
+        problems.append(Problem(shown, section.line_of(key), f"{prefix}.{key}", value,
+                                "must be one line of text, without control characters"))
+    return value.strip()
+
+
+def _number(section, prefix, key, shown, problems, default, low, high, kind=int):
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or (kind is int and not isinstance(value, int)) \
+            or not low <= value <= high:
+        noun = "a whole number" if kind is int else "a number"
+        problems.append(Problem(shown, section.line_of(key), f"{prefix}.{key}", str(value),
+                                f"must be {noun} from {low} to {high}"))
+        return default
+    return value
+
+
+def publish_settings(data_root: Path, monitor_name: str) -> PublishSettings:
+    """The `publish:` settings; raises DataError naming the line of anything wrong."""
+    data, shown = _load(data_root)
+    problems: list[Problem] = []
+    section = _section(data, "publish", shown, problems)
+    name = _text(section, "publish", "name", shown, problems, default=_default_name(monitor_name))
+    try:
+        fields = {f for _, f, _, _ in string.Formatter().parse(name) if f is not None}
+        sample = name.format(start="2020-11-19", end="2020-12-03")
+    except (ValueError, KeyError, IndexError):
+        fields, sample = {"?"}, ""
+    if "end" not in fields or not fields <= _FIELDS or not _FILE_STEM.match(sample):
+        problems.append(Problem(shown, section.line_of("name"), "publish.name", name,
+                                "must be a file name with {end} in it (and optionally {start}), of letters, "
+                                "digits, '-', '_' and '.', such as ishm-{end}"))
+    base_url = _text(section, "publish", "base_url", shown, problems)
+    if base_url is not None:
+        if not base_url.startswith(("https://", "http://")):
+            problems.append(Problem(shown, section.line_of("base_url"), "publish.base_url", base_url,
+                                    "must start with https:// or http://"))
+        elif not base_url.endswith("/"):
+            base_url += "/"
+    if problems:
+        raise DataError(problems)
+    return PublishSettings(name, base_url)
+
+
+def mail_settings(data_root: Path) -> MailSettings:
+    """The `mail:` settings; raises DataError naming the line of anything wrong. A password
+    written in the file is refused: it would end up in the repository."""
+    data, shown = _load(data_root)
+    problems: list[Problem] = []
+    if "mail" not in data:
+        raise DataError([Problem(shown, None, "mail", None,
+                                 "no mail settings; add a mail: section with host and sender "
+                                 "(see data/README.md, 'Mail')")])
+    section = _section(data, "mail", shown, problems)
+    if "password" in section:
+        problems.append(Problem(shown, section.line_of("password"), "mail.password", None,
+                                "a password must not be written in a file of the repository; remove it and "
+                                f"set the environment variable named by mail.password_env ({DEFAULT_PASSWORD_ENV} "
+                                "by default)"))
+    host = _text(section, "mail", "host", shown, problems, required=True)
+    sender = _text(section, "mail", "sender", shown, problems, required=True)
+    if sender and "@" not in parseaddr(sender)[1]:
+        problems.append(Problem(shown, section.line_of("sender"), "mail.sender", sender,
+                                "must be an address, optionally with a name: Monitor <monitor@example.org>"))
+    reply_to = _text(section, "mail", "reply_to", shown, problems)
+    if reply_to and "@" not in parseaddr(reply_to)[1]:
+        problems.append(Problem(shown, section.line_of("reply_to"), "mail.reply_to", reply_to, "must be an address"))
+    password_env = _text(section, "mail", "password_env", shown, problems, default=DEFAULT_PASSWORD_ENV)
+    if not _ENV_NAME.match(password_env):
+        problems.append(Problem(shown, section.line_of("password_env"), "mail.password_env", password_env,
+                                "must be the name of an environment variable"))
+    settings = MailSettings(
+        host=host or "",
+        port=_number(section, "mail", "port", shown, problems, 587, 1, 65535),
+        sender=sender or "",
+        username=_text(section, "mail", "username", shown, problems),
+        password_env=password_env,
+        recipients=_text(section, "mail", "recipients", shown, problems, default="recipients.csv"),
+        attach_limit=int(_number(section, "mail", "attach_limit_kb", shown, problems, 5000, 0, 100_000) * 1024),
+        retries=_number(section, "mail", "retries", shown, problems, 3, 0, 10),
+        retry_wait=float(_number(section, "mail", "retry_wait", shown, problems, 2.0, 0, 600, float)),
+        timeout=float(_number(section, "mail", "timeout", shown, problems, 30.0, 1, 600, float)),
+        ca_file=_text(section, "mail", "ca_file", shown, problems),
+        reply_to=reply_to,
+    )
+    if problems:
+        raise DataError(problems)
+    return settings

@@ -1,0 +1,125 @@
+"""The public archive site, made from the publication records alone:
+
+    site/index.html                          every issue, newest first, key figures, links
+    site/feed.xml                            the Atom feed (reportlib.publish.feed)
+    site/2020-12-03/index.html               the issue's page: its versions and files
+    site/2020-12-03/ishm-2020-12-03.pdf      the issue as published (the current version)
+    site/2020-12-03/ishm-2020-12-03.html
+    site/2020-12-03/ishm-2020-12-03-incidents.csv    HXL exports (reportlib.publish.hxl)
+    site/2020-12-03/ishm-2020-12-03-indicators.csv
+    site/2020-12-03/ishm-2020-12-03-v1.pdf   an earlier version, after a correction (and .html, ...)
+    site/2020-12-03/report.html              points to the report: a report's links to the
+                                             issues either side of it (../<date>/report.html)
+                                             work on the site as in outputs/
+
+Static files only, no script and no request, served by any web server or opened from a shared
+drive. Every file comes from the records and the files they keep (data/publications/), and
+the pages hold no clock time, so deleting site/ and making it again gives the same bytes.
+
+    >>> write_site(Path("data"), Path("site"))
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from ..batch.outputs import write_atomic
+from ..errors import BuildError
+from . import pages
+from . import records as rec
+from .archive import trend_html
+from .feed import feed_xml
+from .settings import publish_settings
+
+EXTENSIONS = {"pdf": ".pdf", "html": ".html", "incidents": "-incidents.csv", "indicators": "-indicators.csv"}
+LABELS = {"pdf": "PDF", "html": "Read the report", "incidents": "Incidents (CSV, HXL)",
+          "indicators": "Indicators (CSV, HXL)"}
+
+
+def file_name(record: rec.Record, version: rec.Version, kind: str) -> str:
+    """A published file's name: the record's stem for the current version, with -v<N> for
+    the versions a correction superseded."""
+    stem = record.stem if version.number == record.latest.number else f"{record.stem}-v{version.number}"
+    return stem + EXTENSIONS[kind]
+
+
+def site_path(record: rec.Record, version: rec.Version, kind: str) -> str:
+    """The file's path within the site, as a link from its root."""
+    return f"{quote(record.issue)}/{quote(file_name(record, version, kind))}"
+
+
+def _links(record: rec.Record, version: rec.Version, prefix: str) -> list[tuple[str, str]]:
+    return [(prefix + quote(file_name(record, version, kind)), LABELS[kind])
+            for kind in ("html", "pdf", "incidents", "indicators") if kind in version.files]
+
+
+def _versions(record: rec.Record) -> list[dict]:
+    """The published versions, newest first, as the issue page lists them."""
+    out = []
+    for version in reversed(record.published):
+        previous = record.previous(version)
+        out.append({"number": version.number, "date": version.date, "note": version.note,
+                    "changes": version.changes, "current": version.number == record.latest.number,
+                    "previous": previous.date if previous else None, "links": _links(record, version, "")})
+    return out
+
+
+def _entry(record: rec.Record) -> dict:
+    latest = record.latest
+    return {"issue": record.issue, "period": record.period, "title": record.title, "synthetic": record.synthetic,
+            "figures": latest.key_figures, "corrections": [v for v in record.published if v.is_correction],
+            "page": f"{quote(record.issue)}/index.html", "links": _links(record, latest, f"{quote(record.issue)}/")}
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write a file unless it already holds these bytes, so rebuilding a large site rewrites
+    only what changed."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    write_atomic(path, data)
+
+
+def write_site(data_root: Path, site: Path) -> list[Path]:
+    """Make the site in `site` from the records of `data_root`; the paths written or already
+    current. No records: nothing is written."""
+    data_root = Path(data_root).resolve()
+    records = rec.all_records(data_root)
+    if not records:
+        return []
+    settings = publish_settings(data_root, records[0].title)
+    language = records[0].language
+    written = []
+
+    def put(relative: str, data: bytes) -> None:
+        path = site / relative
+        try:
+            _write(path, data)
+        except OSError as exc:
+            raise BuildError(f"cannot write {path}: {exc.strerror}; the site is incomplete, nothing published "
+                             "was lost: run `reportlib publish --rebuild-site` once the folder is writable") from None
+        written.append(path)
+
+    for record in records:
+        for version in record.published:
+            for kind in version.files:
+                kept = rec.stored_bytes(data_root, record, version, kind)
+                put(f"{record.issue}/{file_name(record, version, kind)}", kept)
+        put(f"{record.issue}/index.html", pages.render(
+            "issue.html", language=language, title=record.title, synthetic=record.synthetic, record=record,
+            figures=record.latest.key_figures, versions=_versions(record),
+            headlines=record.latest.headlines).encode("utf-8"))
+        put(f"{record.issue}/report.html", pages.render(
+            "redirect.html", language=language, target=quote(file_name(record, record.latest, "html")),
+            title=f"{record.title}: {record.period}").encode("utf-8"))
+
+    summaries = [{"period": r.period, "end": r.end, "key_figures": r.latest.key_figures} for r in records]
+    put("index.html", pages.render(
+        "index.html", language=language, title=records[0].title, synthetic=any(r.synthetic for r in records),
+        listed=f"{len(records)} issue{'s' if len(records) != 1 else ''}, newest first.",
+        trend=trend_html(summaries), entries=[_entry(r) for r in records]).encode("utf-8"))
+    put("feed.xml", feed_xml(records, settings, language, site_path))
+    return written

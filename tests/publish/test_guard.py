@@ -1,0 +1,182 @@
+"""Published issues stay as published: a build or an import whose data would change a
+published issue is refused with exit 2, naming the issue, the rows and the key figures, and
+nothing is written; changes that do not touch what the report says pass."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from reportlib.errors import PublishedIssueError
+from reportlib.inputs.dataset import load
+from reportlib.inputs.periods import Period, parse_date
+from reportlib.publish import guard, records
+
+from ..conftest import ROOT, assert_no_traceback, run_cli
+from .standin import ISSUE, publish_stand_in
+
+ACLED = ROOT / "tests" / "data" / "imports" / "acled_2025_layout.csv"
+NOTEBOOK = "weekly_report.ipynb"
+ROW_04 = ("ISHM-20201203-04,2020-11-22,2020-12-02,assassination attempt,Diwaniyah;Baghdad;Maysan,,gunmen,"
+          "activists known for criticizing armed groups,4,1,false,1,")
+
+
+@pytest.fixture
+def published(data_copy, tmp_path) -> Path:
+    publish_stand_in(data_copy, tmp_path / "build")
+    return data_copy
+
+
+def check(data_root: Path, period: Period | None = None, notebook: str = NOTEBOOK) -> None:
+    data = load(data_root)
+    guard.check(data, [data.select(period or data.latest_period())], notebook)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_changed_row_is_refused_naming_the_row_and_the_figures(published):
+    edit(published / "incidents.csv", ROW_04, ROW_04.replace(",4,1,false,1,", ",4,2,false,1,"))
+    with pytest.raises(PublishedIssueError) as caught:
+        check(published)
+    message = str(caught.value)
+    assert message.splitlines()[:3] == [
+        "the issue 2020-12-03 (19 November – 3 December 2020) was published on 2020-12-04 (version 1); "
+        "this build would change it:",
+        "  incident ISHM-20201203-04 changed: fatalities 1 → 2",
+        "  key figure: People killed ≥40 → ≥41",
+    ]
+    assert 'reportlib correct --period-end 2020-12-03 --note "what changed and why"' in message
+    assert caught.value.exit_code == 2
+
+
+def test_rows_added_in_the_period_and_in_its_trend_window_are_named(published):
+    with open(published / "incidents.csv", "a", encoding="utf-8") as stream:
+        stream.write("NEW-1,2020-11-25,,IED,Baghdad,,,,1,3,false,,,Test outlet,ishm-2020-12-03,\n"
+                     "NEW-2,2020-10-20,,IED,Anbar,,,,1,,,,,Test outlet,ishm-2020-12-03,\n")
+    with pytest.raises(PublishedIssueError) as caught:
+        check(published)
+    lines = str(caught.value).splitlines()
+    assert "  incident NEW-1 added (2020-11-25, Baghdad, IED, 3 killed)" in lines
+    assert ("  incident NEW-2 added (2020-10-20, Anbar, IED) (in the weeks before the period, which its trend "
+            "chart reads)") in lines
+    assert "  key figure: People killed ≥40 → ≥43" in lines
+
+
+def test_the_narrative_and_indicators_are_guarded_too(published):
+    edit(published / "issues" / f"{ISSUE}.yaml", "Rockets Damage Refinery", "Rockets Hit Refinery")
+    edit(published / "indicators.csv", "2020-12-03,covid_deaths_total,,12361", "2020-12-03,covid_deaths_total,,12362")
+    with pytest.raises(PublishedIssueError) as caught:
+        check(published)
+    lines = str(caught.value).splitlines()
+    assert "  the narrative, issues/2020-12-03.yaml (headlines or events)" in lines
+    assert "  covid_deaths_total on 2020-12-03 changed: value 12361 → 12362" in lines
+    assert "  key figure: COVID-19 deaths to date 12,361 → 12,362" in lines
+
+
+def test_what_does_not_change_the_report_passes(published):
+    issue = published / "issues" / f"{ISSUE}.yaml"
+    issue.write_text("# a comment an analyst added\n" + issue.read_text(encoding="utf-8"), encoding="utf-8")
+    with open(published / "monitor.yaml", "a", encoding="utf-8") as stream:
+        stream.write("mail:\n  host: smtp.example.org\n  sender: monitor@example.org\n")
+    with open(published / "incidents.csv", "a", encoding="utf-8") as stream:  # after the issue: not read
+        stream.write("LATER-1,2020-12-05,,IED,Baghdad,,,,1,3,false,,,Test outlet,ishm-2020-12-03,\n")
+    check(published)
+    check(published, notebook="trends_report.ipynb")  # another report type is not the published issue
+
+
+def test_an_ad_hoc_span_ending_on_a_published_issue_is_refused(published):
+    with pytest.raises(PublishedIssueError, match=r"the period: 2020-11-19 to 2020-12-03 .* as published, "
+                                                  r"2020-11-26 to 2020-12-03 .* now"):
+        check(published, Period(parse_date("2020-11-26"), parse_date(ISSUE)))
+
+
+def test_a_pending_correction_admits_exactly_the_data_it_records(published):
+    edit(published / "incidents.csv", ROW_04, ROW_04.replace(",4,1,false,1,", ",4,2,false,1,"))
+    data = load(published)
+    view = data.select(data.latest_period())
+    record = records.read(published, ISSUE)
+    content = guard.content(data, view)
+    record.versions.append(dataclasses.replace(record.latest, number=2, status=records.PENDING, date="2020-12-10",
+                                               note="Two were killed.", content=content,
+                                               content_key=guard.content_key(content), files={}))
+    records.write(published, record)
+    check(published)
+    edit(published / "incidents.csv", ",4,2,false,1,", ",4,3,false,1,")
+    with pytest.raises(PublishedIssueError, match="fatalities 1 → 3"):
+        check(published)
+
+
+def test_the_build_command_refuses_before_writing_anything(published, tmp_path):
+    edit(published / "incidents.csv", ROW_04, ROW_04.replace(",4,1,false,1,", ",4,2,false,1,"))
+    result = run_cli("build", "--data", published, "--out", tmp_path / "out")
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    assert "the issue 2020-12-03 (19 November – 3 December 2020) was published on 2020-12-04" in result.stderr
+    assert "incident ISHM-20201203-04 changed: fatalities 1 → 2" in result.stderr
+    assert not (tmp_path / "out" / ISSUE).exists()
+    batch = run_cli("build", "--data", published, "--out", tmp_path / "out", "--from", "2020-11-01",
+                    "--to", "2020-12-31")
+    assert batch.returncode == 2 and "fatalities 1 → 2" in batch.stderr
+    assert not (tmp_path / "out" / ISSUE).exists()
+
+
+def test_an_import_that_would_change_a_published_issue_changes_nothing(published):
+    before = files(published)
+    result = run_cli("import", "acled", ACLED, "--data", published, "--type-map", "Peaceful protest=skip")
+    assert_no_traceback(result)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "this import would change it:" in result.stderr
+    for row in ("IRQ90001", "IRQ90002", "IRQ90003"):
+        assert f"incident {row} added" in result.stderr
+    assert "key figure: Incidents recorded ≥34 → ≥37" in result.stderr
+    assert files(published) == before
+
+
+def test_an_import_after_the_published_issue_goes_ahead(published, tmp_path):
+    later = tmp_path / "later.csv"
+    later.write_text(ACLED.read_text(encoding="utf-8").replace("2020-11-2", "2020-12-2"), encoding="utf-8")
+    result = run_cli("import", "acled", later, "--data", published, "--type-map", "Peaceful protest=skip")
+    assert result.returncode == 0, result.stderr
+    assert "added 3 rows" in result.stdout
+    check(published)
+
+
+def test_a_correction_needs_a_published_issue_a_note_and_a_change(published):
+    def correct(data, *args):
+        result = run_cli("correct", "--period-end", ISSUE, "--data", data, *args)
+        assert_no_traceback(result)
+        return result
+
+    unchanged = correct(published, "--note", "Nothing, really.")
+    assert unchanged.returncode == 2
+    assert ("nothing to correct: the data 2020-12-03 reads is as version 1 published it on 2020-12-04"
+            in unchanged.stderr)
+    assert correct(published, "--note", "   ").returncode == 2
+    assert "--note is empty" in correct(published, "--note", "   ").stderr
+    formula = correct(published, "--note", "=HYPERLINK(1)")
+    assert formula.returncode == 2 and "starts like a spreadsheet formula" in formula.stderr
+    assert "has no pending correction" in correct(published, "--withdraw").stderr
+    assert records.read(published, ISSUE).versions[-1].number == 1
+
+
+def test_bad_publish_settings_name_their_line(published, tmp_path):
+    monitor = published / "monitor.yaml"
+    monitor.write_text(monitor.read_text(encoding="utf-8").replace(
+        "  name: ishm-{end}\n", "  name: ../ishm\n  base_url: ftp://example.org\n"), encoding="utf-8")
+    result = run_cli("publish", "--rebuild-site", "--data", published, "--site", tmp_path / "site")
+    assert result.returncode == 2
+    assert ("data/monitor.yaml:14: key publish.name: value '../ishm': must be a file name with {end} in it"
+            in result.stderr)
+    assert "data/monitor.yaml:15: key publish.base_url: value 'ftp://example.org': must start with https://" \
+        in result.stderr
+    assert not (tmp_path / "site").exists()

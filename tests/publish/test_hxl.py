@@ -1,0 +1,84 @@
+"""The HXL exports beside each published issue: the incidents and indicator values the issue
+counts, a hashtag row under the header, P-codes beside governorates, formula-like text
+neutralised."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+
+from reportlib.inputs.dataset import load
+from reportlib.publish import guard, hxl
+from reportlib.publish.hxl import INCIDENTS
+
+from ..conftest import DATA
+
+
+def rows(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8"))))
+
+
+def shipped():
+    data = load(DATA)
+    return data.select(data.latest_period())
+
+
+def test_incidents_of_the_issue_with_the_hashtag_row():
+    view = shipped()
+    table = rows(hxl.incidents_csv(view.incidents, "Iraq"))
+    header, tags, body = table[0], table[1], table[2:]
+    assert header[:7] == ["event_id_cnty", "event_date", "end_date", "incident_type", "country", "admin1",
+                          "admin1_pcode"]
+    named = dict(zip(header, tags, strict=True))
+    for column, tag in (("event_date", "#date"), ("admin1", "#adm1+name"), ("admin1_pcode", "#adm1+code"),
+                        ("incident_type", "#event+type"), ("fatalities", "#affected+killed"),
+                        ("wounded", "#affected+injured"), ("source", "#meta+source"), ("notes", "#description")):
+        assert named[column] == tag, column
+    assert all(tag.startswith("#") for tag in tags)
+    assert sorted(r[0] for r in body) == sorted(view.incidents["event_id_cnty"])
+    ied = {h: v for h, v in zip(header, next(r for r in body if r[0] == "ISHM-20201203-01"), strict=True)}
+    assert ied["admin1"] == "Ninewa;Salah ad-Din;Diyala;Kirkuk"
+    assert ied["admin1_pcode"] == "IQG15;IQG16;IQG10;IQG13"
+    assert (ied["fatalities"], ied["fatalities_min"], ied["wounded"], ied["country"]) == ("5", "true", "20", "Iraq")
+    dates = [r[1] for r in body]
+    assert dates == sorted(dates)
+
+
+def test_indicators_of_the_issue_include_its_first_day():
+    view = shipped()
+    table = rows(hxl.indicators_csv(guard.period_indicators(view), "Iraq"))
+    header, tags = table[0], table[1]
+    assert dict(zip(header, tags, strict=True))["value"] == "#indicator+value+num"
+    values = {(r[header.index("indicator")], r[header.index("date")]): r[header.index("value")] for r in table[2:]}
+    assert values[("covid_new_cases_7d_avg", "2020-11-19")] == "2488"
+    assert values[("covid_cases_total", "2020-12-03")] == "558767"
+    assert len(values) == 9
+    label = table[2][header.index("indicator_label")]
+    assert label and table[2][header.index("unit")]
+
+
+def test_formula_like_text_is_neutralised_and_new_columns_kept():
+    frame = pd.DataFrame({
+        "event_id_cnty": ["X-1", "X-2"], "event_date": pd.to_datetime(["2020-11-20", "2020-11-21"]),
+        "end_date": [pd.NaT, pd.NaT], "incident_type": ["IED", "IED"], "admin1": ["Baghdad", "Basra"],
+        "fatalities": [1.0, float("nan")], "notes": ["=HYPERLINK(\"http://x\")", "-5"],
+        "source": ["@SUM(A1)", "+cmd|' /C calc'!A0"], "victims_kind": ["civilians", ""],
+    })
+    table = rows(hxl.incidents_csv(frame, "Iraq"))
+    header = table[0]
+    first, second = (dict(zip(header, r, strict=True)) for r in table[2:])
+    assert first["notes"] == "'=HYPERLINK(\"http://x\")" and first["source"] == "'@SUM(A1)"
+    assert second["source"].startswith("'+cmd") and second["notes"] == "-5"  # a plain negative number stays
+    assert (first["fatalities"], second["fatalities"]) == ("1", "")
+    assert dict(zip(header, table[1], strict=True))["victims_kind"] == "#meta+victims_kind"
+
+
+def test_an_export_reads_back_as_the_rows_it_was_made_from(tmp_path):
+    view = shipped()
+    path = tmp_path / "incidents.csv"
+    path.write_bytes(hxl.incidents_csv(view.incidents, "Iraq"))
+    back = hxl.read_rows(path, INCIDENTS)
+    now = {hxl.key_of(INCIDENTS, r): hxl.exported(r) for r in hxl.row_texts(view.incidents)}
+    assert back == now

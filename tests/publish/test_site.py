@@ -1,0 +1,138 @@
+"""The archive site made from the publication records: pages, dated files, HXL exports, the
+Atom feed (parsed as Atom), and the same bytes when it is made again from the records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from reportlib.publish import records
+from reportlib.publish.site import write_site
+
+from ..conftest import assert_no_traceback, run_cli
+from .standin import HTML, ISSUE, PDF, publish_stand_in
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+STEM = "ishm-2020-12-03"
+
+
+@pytest.fixture
+def site(data_copy, tmp_path) -> Path:
+    publish_stand_in(data_copy, tmp_path / "build")
+    write_site(data_copy, tmp_path / "site")
+    return tmp_path / "site"
+
+
+def digests(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def links(page: Path) -> list[str]:
+    return re.findall(r'href="([^"]+)"', page.read_text(encoding="utf-8"))
+
+
+def test_the_site_holds_the_issue_under_dated_names(site):
+    assert sorted(digests(site)) == sorted([
+        "index.html", "feed.xml", f"{ISSUE}/index.html", f"{ISSUE}/report.html", f"{ISSUE}/{STEM}.pdf",
+        f"{ISSUE}/{STEM}.html", f"{ISSUE}/{STEM}-incidents.csv", f"{ISSUE}/{STEM}-indicators.csv"])
+    assert (site / ISSUE / f"{STEM}.pdf").read_bytes() == PDF
+    assert (site / ISSUE / f"{STEM}.html").read_text(encoding="utf-8") == HTML
+    assert (site / ISSUE / f"{STEM}-incidents.csv").read_text(encoding="utf-8").splitlines()[1].startswith(
+        "#event+id,#date,")
+    # A report links to its neighbours as ../<date>/report.html: on the site that leads to the report.
+    assert f'url={STEM}.html"' in (site / ISSUE / "report.html").read_text(encoding="utf-8")
+
+
+def test_every_link_of_every_page_resolves_and_nothing_is_fetched(site):
+    for page in [site / "index.html", site / ISSUE / "index.html"]:
+        text = page.read_text(encoding="utf-8")
+        assert "<script" not in text and not re.search(r'(src|href)="(https?:)?//', text)
+        for href in links(page):
+            assert (page.parent / unquote(href.split("#")[0])).is_file(), (page, href)
+
+
+def test_the_index_and_issue_pages_show_the_key_figures(site):
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "1 issue, newest first." in index
+    entry = re.search(r'<article class="archive-entry"><h3 id="2020-12-03">(.*?)</article>', index, re.S).group(1)
+    shown = {html.unescape(re.sub("<[^>]+>", "", k)): html.unescape(re.sub("<[^>]+>", "", v))
+             for k, v in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", entry)}
+    assert shown["People killed"] == "≥40" and shown["Incidents recorded"] == "≥34"
+    assert shown["New cases a day, 7-day average"] == "2,013"
+    page = (site / ISSUE / "index.html").read_text(encoding="utf-8")
+    assert "Published on 4 December 2020 (current)" in page
+    assert "Rockets Damage Refinery" in page
+    assert '<link rel="alternate" type="application/atom+xml"' in index
+
+
+def test_the_feed_is_atom_with_the_pdf_as_enclosure(site):
+    root = ET.parse(site / "feed.xml").getroot()
+    assert root.tag == f"{ATOM}feed"
+    for name in ("id", "title", "updated"):
+        assert root.find(f"{ATOM}{name}").text, name
+    assert root.find(f"{ATOM}author/{ATOM}name").text == "Iraq Security and Humanitarian Monitor"
+    assert root.find(f"{ATOM}updated").text == "2020-12-04T00:00:00+00:00"
+    assert {link.get("rel"): link.get("href") for link in root.findall(f"{ATOM}link")} == {
+        "self": "feed.xml", "alternate": "index.html"}
+    entries = root.findall(f"{ATOM}entry")
+    assert len(entries) == 1
+    entry = entries[0]
+    assert entry.find(f"{ATOM}id").text.startswith("urn:uuid:")
+    assert entry.find(f"{ATOM}title").text == "Iraq Security and Humanitarian Monitor: 19 November – 3 December 2020"
+    assert entry.find(f"{ATOM}published").text == entry.find(f"{ATOM}updated").text == "2020-12-04T00:00:00+00:00"
+    assert "People killed: ≥40" in entry.find(f"{ATOM}summary").text
+    by_rel = {link.get("rel", "alternate"): link for link in entry.findall(f"{ATOM}link")}
+    assert set(by_rel) == {"alternate", "enclosure"}
+    assert by_rel["alternate"].get("href") == f"{ISSUE}/index.html"
+    enclosure = by_rel["enclosure"]
+    assert (enclosure.get("href"), enclosure.get("type"), enclosure.get("length")) == (
+        f"{ISSUE}/{STEM}.pdf", "application/pdf", str(len(PDF)))
+    assert (site / enclosure.get("href")).read_bytes() == PDF
+
+
+def test_made_again_from_the_records_it_is_the_same_bytes_with_no_clock_time(site, data_copy):
+    before = digests(site)
+    shutil.rmtree(site)
+    result = run_cli("publish", "--rebuild-site", "--data", data_copy, "--site", site)
+    assert_no_traceback(result)
+    assert result.returncode == 0, result.stderr
+    assert f"site: 8 files in {site}, from 1 publication record" in result.stdout
+    assert digests(site) == before
+    today = dt.date.today()
+    for path in site.rglob("*"):
+        if path.suffix in (".html", ".xml"):
+            text = path.read_text(encoding="utf-8")
+            assert today.isoformat() not in text and f"{today:%B} {today.year}" not in text, path
+
+
+def test_a_kept_file_changed_after_publication_is_refused(site, data_copy):
+    kept = data_copy / "publications" / ISSUE / "v1" / "report.pdf"
+    kept.write_bytes(PDF + b"tampered")
+    result = run_cli("publish", "--rebuild-site", "--data", data_copy, "--site", site)
+    assert result.returncode == 2
+    assert (f"data/publications/{ISSUE}/v1/report.pdf: differs from what version 1 of the issue {ISSUE} published"
+            in result.stderr)
+    assert (site / ISSUE / f"{STEM}.pdf").read_bytes() == PDF
+
+
+def test_text_from_records_is_escaped_on_every_page(site, data_copy):
+    record = records.read(data_copy, ISSUE)
+    record.title = '<script>alert("x")</script> & Co'
+    record.latest.headlines[0]["headline"] = "<img src=x onerror=alert(1)> *Emphasis*"
+    records.write(data_copy, record)
+    write_site(data_copy, site)
+    for page in (site / "index.html", site / ISSUE / "index.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script>" not in text and "<img src=x" not in text
+        assert "&lt;script&gt;" in text
+    assert "<em>Emphasis</em>" in (site / ISSUE / "index.html").read_text(encoding="utf-8")
+    assert ET.parse(site / "feed.xml").getroot().find(f"{ATOM}title").text.startswith("<script>")
