@@ -17,7 +17,7 @@ import pandas as pd
 from ..inputs.dataset import Dataset, PeriodData
 
 KEY_PACKAGES = ("reportlib", "papermill", "nbclient", "nbconvert", "ipykernel", "pandas",
-                "pyarrow", "weasyprint", "pydyf", "nh3", "mistune")
+                "pyarrow", "weasyprint", "pydyf", "nh3", "mistune", "matplotlib")
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -86,6 +86,8 @@ def period_inputs(data: Dataset, view: PeriodData, notebook: Path, parameters: d
             "indicators": {"count": len(view.indicators), "sha256": frame_hash(view.indicators)},
         },
         "neighbours": [p.label if p else None for p in (before, after)],
+        # The trend chart draws one mark per declared issue in the window.
+        "issue_periods": [str(p) for p in view.issue_periods],
         "notebook": {"path": notebook.name, "sha256": sha256_file(notebook)},
         "parameters": {k: parameters[k] for k in sorted(parameters) if k != "data_dir"},
         "package": {"version": environment()["packages"]["reportlib"], "sha256": package_hash()},
