@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 from ..inputs import reference
 from ..inputs.periods import Period, short_day
 from . import style
-from .sentences import Tally, tally
+from .sentences import IncidentRow, Tally, incident_rows, tally
 
 VICTIMS, MILITANTS, UNATTRIBUTED = "victims", "militants", "unattributed"
 MIN_MARK = "≥"
@@ -103,27 +103,28 @@ class _Tallies:
 _NOTHING = Tally(0, None, False, None, False, None, False, None, None)
 
 
-def _tallies(rows: pd.DataFrame) -> _Tallies:
-    groups = casualty_groups(rows)
-    every = tally(rows)
-    victims = tally(rows.loc[groups == VICTIMS]) if (groups == VICTIMS).any() else _NOTHING
-    militants = rows.loc[groups == MILITANTS]
-    unattributed = rows.loc[groups == UNATTRIBUTED]
+def _with_groups(incidents: pd.DataFrame) -> list[tuple[IncidentRow, str]]:
+    """Each row in plain values with its casualty group: a chart groups tens of rows a few
+    ways, which costs less in Python than a pandas filter a group."""
+    return list(zip(incident_rows(incidents), casualty_groups(incidents).tolist(), strict=True))
+
+
+def _tallies(rows: Sequence[tuple[IncidentRow, str]]) -> _Tallies:
+    victims = [r for r, group in rows if group == VICTIMS]
+    militants = [r for r, group in rows if group == MILITANTS]
+    unattributed = [r for r, group in rows if group == UNATTRIBUTED]
+    every = tally([r for r, _ in rows])
+    v = tally(victims) if victims else _NOTHING
     return _Tallies(
-        Tally(every.rows, every.incidents, every.incidents_min, victims.killed, victims.killed_min,
-              victims.wounded, victims.wounded_min, every.start, every.end),
-        tally(militants) if len(militants) else None,
-        tally(unattributed) if len(unattributed) else None)
+        Tally(every.rows, every.incidents, every.incidents_min, v.killed, v.killed_min, v.wounded, v.wounded_min,
+              every.start, every.end),
+        tally(militants) if militants else None,
+        tally(unattributed) if unattributed else None)
 
 
 def _label(value, minimum: bool) -> str:
     """A count as the report's tables print it: thousands separated, ≥ for a minimum."""
     return (MIN_MARK if minimum else "") + f"{int(value):,}"
-
-
-def _reported(rows: pd.DataFrame) -> list[dt.date]:
-    """The day each row counts on: the end of its span, else its date."""
-    return [d.date() for d in rows["end_date"].fillna(rows["event_date"])]
 
 
 # -- the layout helpers --------------------------------------------------------------------------
@@ -157,6 +158,15 @@ def _legend(ax, handles, labels, columns: int | None = None, unit: str = "") -> 
     fig.legend(handles, labels, loc="lower right" if unit else "lower left",
                bbox_to_anchor=(1 - 4 / width if unit else 4 / width, top), ncols=columns or len(labels),
                borderaxespad=0, borderpad=0, handletextpad=0.5)
+
+
+def _category_labels(ax, labels: Sequence[str], size: float = 7.5) -> None:
+    """A label left of each row of a bar chart (rows 0, 1, ... from the top). Written as text
+    rather than as tick labels: matplotlib makes each tick of four artists."""
+    ax.set_yticks([])
+    for i, label in enumerate(labels):
+        ax.annotate(label, (0, i + 0.5), xycoords=ax.get_yaxis_transform(), xytext=(-4, 0), textcoords="offset points",
+                    ha="right", va="center", fontsize=size, color=style.INK)
 
 
 def _bar_handle(color, hatch=None):
@@ -202,12 +212,12 @@ def by_type(incidents: pd.DataFrame) -> Chart | None:
     if incidents.empty:
         return None
     kinds = reference.incident_types()
-    present = sorted(set(incidents["incident_type"]), key=lambda t: kinds[t].order)
+    rows = _with_groups(incidents)
+    present = sorted({r.incident_type for r, _ in rows}, key=lambda t: kinds[t].order)
     groups = []
     for kind in present:
-        part = incidents.loc[incidents["incident_type"] == kind]
         label = kinds[kind].plural[:1].upper() + kinds[kind].plural[1:]
-        groups.append((label, _tallies(part)))
+        groups.append((label, _tallies([x for x in rows if x[0].incident_type == kind])))
     militants = any(t.militants is not None and t.militants.killed for _, t in groups)
     unattributed = any(t.unattributed is not None and t.unattributed.killed for _, t in groups)
     return _type_chart(groups, militants, unattributed)
@@ -241,22 +251,26 @@ def _type_chart(groups, militants: bool, unattributed: bool) -> Chart:
         ax.set_ylim(len(groups), 0)
         ax.grid(axis="x")
         ax.grid(axis="y", visible=False)
-        ax.set_yticks([i + 0.5 for i in range(len(groups))], [label for label, _ in groups])
-        ax.tick_params(axis="y", length=0, labelsize=7.5, labelcolor=style.INK)
+        _category_labels(ax, [label for label, _ in groups])
         ticks = _ticks_every(high * 1.12)[:-1] if high > 1 else [0, 1]
         ax.set_xticks(ticks)
         ax.spines.bottom.set_bounds(0, ticks[-1])
         ax.set_xlabel("Count (minimums where the source says “at least”)")
         thickness = bar / row  # in rows
-        for i, group_values in enumerate(values):
-            first = i + 0.5 - thickness * len(series) / 2
-            for k, ((value, minimum), (_, color, hatch, _)) in enumerate(zip(group_values, series, strict=True)):
+        for k, (_, color, hatch, _) in enumerate(series):
+            # One call a series (a call a bar costs a container and a limit update each).
+            ys, widths = [], []
+            for i, group_values in enumerate(values):
+                value, minimum = group_values[k]
                 if value is None:
                     continue
-                y = first + thickness * (k + 0.5)
-                ax.barh(y, value, height=thickness * 0.9, color="white" if hatch else color,
+                ys.append(i + 0.5 - thickness * len(series) / 2 + thickness * (k + 0.5))
+                widths.append(value)
+                ax.text(value + high * 0.012, ys[-1], _label(value, minimum), va="center", fontsize=6.5,
+                        color=style.INK)
+            if ys:
+                ax.barh(ys, widths, height=thickness * 0.9, color="white" if hatch else color,
                         edgecolor=color, hatch=hatch, linewidth=0.6 if hatch else 0)
-                ax.text(value + high * 0.012, y, _label(value, minimum), va="center", fontsize=6.5, color=style.INK)
         _legend(ax, [_bar_handle(c, h) for _, c, h, _ in series], [name for *_, name in series],
                 columns=3 if rows_of_legend > 1 else None)
     caption = ("Each group of bars is one type of incident: incidents, people killed and people wounded in them "
@@ -330,20 +344,18 @@ def by_governorate(incidents: pd.DataFrame) -> Chart | None:
         ax.set_ylim(len(counts), 0)
         ax.grid(axis="x")
         ax.grid(axis="y", visible=False)
-        ax.set_yticks([i + 0.5 for i in range(len(counts))], list(counts.index))
-        ax.tick_params(axis="y", length=0, labelsize=7.5, labelcolor=style.INK)
+        _category_labels(ax, list(counts.index))
         ticks = [t for t in _ticks_every(high) if t <= high * 1.9]
         ax.set_xticks(ticks)
         ax.spines.bottom.set_bounds(0, ticks[-1])
         ax.set_xlabel("Incidents in the governorate alone")
-        for i, (_name, c) in enumerate(counts.iterrows()):
-            stated = c["alone"] - c["alone_inferred"]
-            y = i + 0.5
-            if stated:
-                ax.barh(y, stated, height=0.62, color=style.ACCENT)
-            if c["alone_inferred"]:
-                ax.barh(y, c["alone_inferred"], left=stated, height=0.62, color="white", edgecolor=style.ACCENT,
-                        hatch="////", linewidth=0.6)
+        ys = [i + 0.5 for i in range(len(counts))]
+        stated = (counts["alone"] - counts["alone_inferred"]).tolist()
+        ax.barh(ys, stated, height=0.62, color=style.ACCENT)
+        if inferred_any:
+            ax.barh(ys, counts["alone_inferred"].tolist(), left=stated, height=0.62, color="white",
+                    edgecolor=style.ACCENT, hatch="////", linewidth=0.6)
+        for y, (_name, c) in zip(ys, counts.iterrows(), strict=True):
             words = [_label(c["alone"], False)] if c["alone"] else []
             if c["alone_inferred"]:
                 words[-1] += f" ({c['alone_inferred']:,} by inference)"
@@ -398,19 +410,16 @@ def _counted_days(period: Period) -> tuple[float, float]:
     return _day(first), _day(period.end) + 1
 
 
-def _rows_in(rows: pd.DataFrame, period: Period, reported: list[dt.date]) -> pd.DataFrame:
-    return rows.loc[[period.counts(d) for d in reported]]
-
-
 def issue_trend(rows: pd.DataFrame, periods: Sequence[Period], window: Period, wounded: bool = False,
                 current: Period | None = None) -> Chart:
     """Incidents and people killed (victims; and wounded, if asked) in each of the given
     issue periods, each drawn over the days it counts on a date axis spanning `window`:
     one bar per issue, its height the issue's total, however many weeks it covers. Days of
     the window in no issue have no bar. `current` is shaded as the report's own period."""
-    reported = _reported(rows)
+    grouped = _with_groups(rows)
     periods = sorted(periods)
-    marks = [(p, _tallies(_rows_in(rows, p, reported))) for p in periods]
+    # A row counts in the issue its span ends in (IncidentRow.end: its end date, else its date).
+    marks = [(p, _tallies([x for x in grouped if p.counts(x[0].end)])) for p in periods]
     drawn = sum(t.victims.rows for _, t in marks)
     left_out = len(rows) - drawn
     height, top, bottom = 190.0, 26.0, 34.0

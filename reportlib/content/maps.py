@@ -154,15 +154,17 @@ def governorate_map(incidents: pd.DataFrame) -> Chart:
         ax.set_ylim(28.95, 37.5)
         # A degree of latitude drawn 1/cos(33°) times as long as one of longitude, as on the ground.
         ax.set_aspect(1 / math.cos(math.radians(lat_mid)), adjustable="box")
+        # add_artist, not add_patch: the limits are set above, and working them out from
+        # 1,400 vertices cost more than drawing them.
         for name, place in places.items():
             n = int(stated[name])
             path = _path(place)
-            ax.add_patch(PathPatch(path, facecolor=shade(n), edgecolor="white", linewidth=0.8, zorder=1))
+            ax.add_artist(PathPatch(path, facecolor=shade(n), edgecolor="white", linewidth=0.8, zorder=1))
             if shared[name]:
-                ax.add_patch(PathPatch(path, facecolor="none", edgecolor="none", hatch="///", hatchcolor=SHARED,
+                ax.add_artist(PathPatch(path, facecolor="none", edgecolor="none", hatch="///", hatchcolor=SHARED,
                                        hatch_linewidth=0.5, linewidth=0, zorder=2))
             if inferred[name]:
-                ax.add_patch(PathPatch(path, facecolor="none", edgecolor=INFERRED, linewidth=1.3,
+                ax.add_artist(PathPatch(path, facecolor="none", edgecolor=INFERRED, linewidth=1.3,
                                        linestyle=(0, (2.5, 1.5)), zorder=3))
         for name, place in places.items():
             n = int(stated[name])

@@ -32,7 +32,7 @@ def patches(chart) -> dict[str, list[PathPatch]]:
     """The map's patches by what they mark: fill, hatching, dashed outline."""
     ax = chart.figure.axes[0]
     found = {"fill": [], "hatch": [], "outline": []}
-    for patch in ax.patches:
+    for patch in (a for a in ax.get_children() if isinstance(a, PathPatch)):
         if patch.get_hatch():
             found["hatch"].append(patch)
         elif patch.get_facecolor()[3] == 0:
