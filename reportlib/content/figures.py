@@ -31,7 +31,7 @@ from matplotlib.figure import Figure
 
 from ..inputs import reference
 from ..inputs.periods import Period, short_day
-from . import style
+from . import style, words
 from .sentences import IncidentRow, Tally, incident_rows, tally
 
 VICTIMS, MILITANTS, UNATTRIBUTED = "victims", "militants", "unattributed"
@@ -158,6 +158,10 @@ def _legend(ax, handles, labels, columns: int | None = None, unit: str = "") -> 
     fig.legend(handles, labels, loc="lower right" if unit else "lower left",
                bbox_to_anchor=(1 - 4 / width if unit else 4 / width, top), ncols=columns or len(labels),
                borderaxespad=0, borderpad=0, handletextpad=0.5)
+
+
+# Behind a figure written over a bar.
+_ON_WHITE = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
 
 
 def _category_labels(ax, labels: Sequence[str], size: float = 7.5) -> None:
@@ -420,8 +424,9 @@ def issue_trend(rows: pd.DataFrame, periods: Sequence[Period], window: Period, w
     periods = sorted(periods)
     # A row counts in the issue its span ends in (IncidentRow.end: its end date, else its date).
     marks = [(p, _tallies([x for x in grouped if p.counts(x[0].end)])) for p in periods]
-    drawn = sum(t.victims.rows for _, t in marks)
-    left_out = len(rows) - drawn
+    # Rows reported on the window's first day belong to the issue before it, outside the window.
+    in_window = sum(window.counts(r.end) for r, _ in grouped)
+    left_out = in_window - sum(t.victims.rows for p, t in marks if window.start <= p.start)
     height, top, bottom = 190.0, 26.0, 34.0
     values = [v for _, t in marks for v in (t.victims.incidents, t.victims.killed,
                                             t.victims.wounded if wounded else None) if v]
@@ -438,24 +443,33 @@ def issue_trend(rows: pd.DataFrame, periods: Sequence[Period], window: Period, w
             a, b = _counted_days(current)
             ax.axvspan(a, b, color=style.BAND, zorder=0, linewidth=0)
         inset = 0.35
-        for period, t in marks:
-            a, b = _counted_days(period)
-            v = t.victims
-            if v.incidents:
-                ax.bar(a + inset, v.incidents, width=b - a - 2 * inset, align="edge", color=style.ACCENT, zorder=2)
-                ax.text((a + b) / 2, v.incidents + high * 0.02, _label(v.incidents, v.incidents_min),
-                        ha="center", va="bottom", fontsize=6.5, color=style.ACCENT, zorder=4)
-            lines = [(v.killed, v.killed_min, style.ALERT, None)]
-            if wounded:
-                lines.append((v.wounded, v.wounded_min, style.AMBER, (3, 1.5)))
-            for value, minimum, color, dashes in lines:
-                if value is None:
+        series = [("incidents", style.ACCENT, None), ("killed", style.ALERT, None)]
+        if wounded:
+            series.append(("wounded", style.AMBER, (3, 1.5)))
+        for what, color, dashes in series:
+            spans = []
+            for period, t in marks:
+                a, b = _counted_days(period)
+                value, minimum = getattr(t.victims, what), getattr(t.victims, f"{what}_min")
+                if value is None or (what == "incidents" and not value):
                     continue
-                ax.hlines(value, a + inset, b - inset, colors=color, linewidth=2.2, zorder=3,
-                          linestyles=(0, dashes) if dashes else "solid")
-                ax.text(b - inset, value + high * 0.015, _label(value, minimum), ha="right", va="bottom",
-                        fontsize=6.5, color=color, zorder=4)
-            any_min |= v.incidents_min or v.killed_min or (wounded and v.wounded_min)
+                spans.append((a + inset, b - inset, value))
+                any_min |= minimum
+                if what == "incidents":
+                    ax.text((a + b) / 2, value + high * 0.02, _label(value, minimum), ha="center", va="bottom",
+                            fontsize=6.5, color=color, zorder=4)
+                else:
+                    # Over the bar, on white: a red figure on the blue bar would not read.
+                    ax.text(b - inset, value + high * 0.02, _label(value, minimum), ha="right", va="bottom",
+                            fontsize=6.5, color=color, zorder=5, bbox=_ON_WHITE)
+            if not spans:
+                continue
+            if what == "incidents":
+                ax.bar([a for a, _, _ in spans], [v for *_, v in spans], width=[b - a for a, b, _ in spans],
+                       align="edge", color=color, zorder=2)
+            else:
+                ax.hlines([v for *_, v in spans], [a for a, _, _ in spans], [b for _, b, _ in spans], colors=color,
+                          linewidth=2.2, zorder=3, linestyles=(0, dashes) if dashes else "solid")
         _gaps(ax, [p for p, _ in marks], window, high * 1.18)
         # A tick at the end of each week of the window, on the monitor's weekday.
         weeks = [window.end - dt.timedelta(weeks=k) for k in range(window.days // 7 + 1)]
@@ -469,11 +483,10 @@ def issue_trend(rows: pd.DataFrame, periods: Sequence[Period], window: Period, w
             handles.append(_bar_handle(style.BAND))
             labels.append("This period")
         _legend(ax, handles, labels, unit="Count in the issue")
-    what = "incidents, people killed" + (" and people wounded" if wounded else "")
-    caption = (f"Each bar is one issue of the monitor, drawn over the days it covers and labelled with its "
-               f"last day; its height is the issue's total of {what.split(',')[0]}, not a weekly rate, so an issue "
-               f"covering two weeks is one bar over two weeks. The red line across a bar is the people killed in "
-               f"that issue (victims of attacks; militants killed in operations are not counted)")
+    caption = ("Each bar is one issue of the monitor, drawn over the days it covers; its height is the issue's "
+               "total of incidents, not a weekly rate, so an issue covering two weeks is one bar over two weeks. "
+               "The red line across a bar is the people killed in that issue (victims of attacks; militants "
+               "killed in operations are not counted)")
     if wounded:
         caption += ", the dashed line the people wounded"
     caption += ". Days in no issue of the data have no bar."
@@ -481,8 +494,8 @@ def issue_trend(rows: pd.DataFrame, periods: Sequence[Period], window: Period, w
         caption += " A number marked ≥ is a minimum."
     if left_out > 0:
         caption += (f" {left_out} row{'s' if left_out != 1 else ''} of the data in these weeks "
-                    f"{'fall' if left_out != 1 else 'falls'} in no issue and {'are' if left_out != 1 else 'is'} "
-                    "not drawn.")
+                    f"{'belong' if left_out != 1 else 'belongs'} to no issue drawn here and "
+                    f"{'are' if left_out != 1 else 'is'} not drawn.")
     alt = "Bar chart over time, one bar per issue. " + " ".join(
         f"Issue ending {short_day(p.end)} {p.end.year}: {_label(t.victims.incidents or 0, t.victims.incidents_min)} "
         f"incidents, " + (f"{_label(t.victims.killed, t.victims.killed_min)} killed" if t.victims.killed is not None
@@ -512,6 +525,7 @@ def covid_cases(daily: pd.Series, weekly: pd.Series, period: Period, band: str =
     the report's period shaded."""
     if daily.empty and weekly.empty:
         return None
+    weekly = _whole_weeks(weekly)
     days = [d.date() for d in daily.index] + [d.date() - dt.timedelta(days=6) for d in weekly.index]
     days += [d.date() for d in weekly.index] + [period.start, period.end]
     first, last = min(days), max(days)
@@ -531,12 +545,14 @@ def covid_cases(daily: pd.Series, weekly: pd.Series, period: Period, band: str =
                    zorder=2)
             handles.append(_bar_handle(style.PALE))
             labels.append("New cases that day")
-        for end, value in weekly.items():
-            end = end.date()
-            start = _day(end - dt.timedelta(days=6))
-            ax.hlines(value, start, _day(end) + 1, colors=style.ACCENT, linewidth=2.4, zorder=3)
-            ax.text((start + _day(end) + 1) / 2, value + high * 0.03, f"{value:,.0f}/day", ha="center",
-                    va="bottom", fontsize=6.5, color=style.ACCENT, zorder=4)
+        starts = [_day(end.date() - dt.timedelta(days=6)) for end in weekly.index]
+        ends = [_day(end.date()) + 1 for end in weekly.index]
+        if len(weekly):
+            ax.hlines(weekly.to_numpy(), starts, ends, colors=style.ACCENT, linewidth=2.4, zorder=3)
+        if len(weekly) <= 12:  # past a dozen weeks the figures would overlap; the text gives them
+            for start, end, value in zip(starts, ends, weekly.tolist(), strict=True):
+                ax.text((start + end) / 2, value + high * 0.03, _average_label(value), ha="center", va="bottom",
+                        fontsize=6.5, color=style.ACCENT, zorder=4, bbox=_ON_WHITE)
         if not weekly.empty:
             handles.append(_line_handle(style.ACCENT))
             labels.append("Daily average of the week it spans")
@@ -551,7 +567,7 @@ def covid_cases(daily: pd.Series, weekly: pd.Series, period: Period, band: str =
     caption = ("New COVID-19 cases a day. ")
     if not daily.empty:
         caption += "Each pale bar is one day's new cases. "
-    caption += ("Each dark line is a weekly daily average, drawn over the seven days it averages and ending on "
+    caption += ("Each dark line is the daily average of one week, drawn over the seven days it averages and ending on "
                 "the day it is dated; it is not joined to the next, because the data does not say how the figure "
                 f"moved between them. The shaded band is {band}.")
     if daily.empty:
@@ -561,6 +577,23 @@ def covid_cases(daily: pd.Series, weekly: pd.Series, period: Period, band: str =
     if not daily.empty:
         alt += f" Daily figures from {short_day(daily.index[0].date())} to {short_day(daily.index[-1].date())}."
     return Chart(fig, caption, alt)
+
+
+def _whole_weeks(weekly: pd.Series) -> pd.Series:
+    """Weekly averages whose weeks do not overlap, counted back from the latest: a daily
+    series gives an average for every day, each over a week that overlaps six others; the
+    monitor states them a week apart, ending on its weekday."""
+    kept, before = [], None
+    for end in sorted(weekly.index, reverse=True):
+        if before is None or end <= before - pd.Timedelta(days=7):
+            kept.append(end)
+            before = end
+    return weekly.loc[sorted(kept)]
+
+
+def _average_label(value: float) -> str:
+    # As the COVID-19 paragraph writes it (indicators, words.thousands): one figure, one value.
+    return f"{words.thousands(value, 0)}/day"
 
 
 def archive_trend(table: pd.DataFrame) -> Chart | None:
@@ -581,13 +614,15 @@ def archive_trend(table: pd.DataFrame) -> Chart | None:
         ax.set_ylim(0, high * 1.12)
         ax.set_yticks([t for t in _ticks_every(high) if t <= high * 1.12])
         inset = 0.35 if window.days < 120 else 0.0
-        for period, n, k in zip(periods, incidents, killed, strict=True):
-            a, b = _counted_days(period)
-            if n:
-                ax.bar(a + inset, n, width=b - a - 2 * inset, align="edge", color=style.ACCENT, zorder=2,
-                       edgecolor="white", linewidth=0.3)
-            if k is not None:
-                ax.hlines(k, a + inset, b - inset, colors=style.ALERT, linewidth=2.0, zorder=3)
+        spans = [(a + inset, b - inset) for a, b in map(_counted_days, periods)]
+        bars = [(span, n) for span, n in zip(spans, incidents, strict=True) if n]
+        if bars:
+            ax.bar([a for (a, _), _ in bars], [n for _, n in bars], width=[b - a for (a, b), _ in bars],
+                   align="edge", color=style.ACCENT, zorder=2, edgecolor="white", linewidth=0.3)
+        lines = [(span, k) for span, k in zip(spans, killed, strict=True) if k is not None]
+        if lines:
+            ax.hlines([k for _, k in lines], [a for (a, _), _ in lines], [b for (_, b), _ in lines],
+                      colors=style.ALERT, linewidth=2.0, zorder=3)
         _date_ticks(ax, [p.end for p in periods], most=12)
         _legend(ax, [_bar_handle(style.ACCENT), _line_handle(style.ALERT)], ["Incidents", "Killed"],
                 unit="Count in the report period")

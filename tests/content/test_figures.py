@@ -160,7 +160,7 @@ def test_issue_trend_draws_one_bar_per_issue_over_its_days():
     # Victims only: the fortnight's 5 + 4 + 7, not the airstrike's 20 militants.
     assert killed == [3, 16]
     assert "no issue in the data" in texts(chart)
-    assert "1 row of the data in these weeks falls in no issue and is not drawn." in chart.caption
+    assert "1 row of the data in these weeks belongs to no issue drawn here and is not drawn." in chart.caption
     assert "per week" not in " ".join(texts(chart)).lower()
     assert "not a weekly rate" in chart.caption
 
@@ -177,11 +177,19 @@ def test_covid_weekly_averages_are_levels_over_their_week_never_joined():
     assert "2,488/day" in texts(chart) and "not joined" in chart.caption
 
 
-def test_covid_daily_series_is_drawn_a_bar_a_day():
-    days = pd.date_range("2020-11-20", "2020-12-03", freq="D")
-    daily = pd.Series(range(2000, 2000 + len(days)), index=days, dtype="float64")
-    chart = figures.covid_cases(daily, pd.Series(dtype="float64"), Period(D("2020-11-19"), D("2020-12-03")))
-    assert len([b for b in bars(chart) if b[0] == to_hex(style.PALE)]) == len(days)
+def test_covid_daily_series_is_drawn_a_bar_a_day_and_its_averages_a_week_apart():
+    days = pd.date_range("2020-11-05", "2020-12-03", freq="D")
+    totals = pd.DataFrame({"date": days, "indicator": "covid_cases_total", "admin1": "",
+                           "value": [500_000.0 + 2000 * i for i in range(len(days))], "source": "MoH"})
+    daily, weekly = indicators.daily_new_cases(totals), indicators.weekly_averages(totals)
+    assert len(weekly) == len(days) - 7  # an average for every day, each over a week overlapping six others
+    chart = figures.covid_cases(daily, weekly, Period(D("2020-11-19"), D("2020-12-03")))
+    assert len([b for b in bars(chart) if b[0] == to_hex(style.PALE)]) == len(days) - 1
+    levels = sorted((x0, x1) for colour, x0, x1, _ in segments(chart) if colour == style.ACCENT)
+    # Drawn a week apart, ending on the period's last day: no two weeks overlap.
+    assert levels[-1][1] == figures._day(D("2020-12-03")) + 1
+    assert all(b[0] >= a[1] for a, b in zip(levels, levels[1:], strict=False))
+    assert len(levels) == 4 and "2,000/day" in texts(chart)  # weeks ending Nov 12, 19, 26, Dec 3
     assert figures.covid_cases(pd.Series(dtype="float64"), pd.Series(dtype="float64"),
                                Period(D("2020-11-19"), D("2020-12-03"))) is None
 
