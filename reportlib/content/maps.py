@@ -202,10 +202,11 @@ def governorate_map(incidents: pd.DataFrame) -> Chart:
     if inferred.any():
         caption += (" A dashed outline marks a governorate placed by inference (a town's governorate) rather than "
                     "named by the source; its inferred incidents do not shade it.")
+    marked = [name for name in places if stated[name] or shared[name] or inferred[name]]
     alt = "Map of Iraq's 18 governorates. " + " ".join(
         f"{name}: {int(stated[name])} incident{'s' if stated[name] != 1 else ''} alone"
         + ("; named in a shared total" if shared[name] else "")
         + ("; placed by inference" if inferred[name] else "") + "."
-        for name in places if stated[name] or shared[name] or inferred[name]) + (
-        " No incidents in the other governorates.")
+        for name in marked) + (" No incidents in the other governorates." if marked else
+                               "No incidents were reported in any of them.")
     return Chart(fig, caption, alt)

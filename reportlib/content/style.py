@@ -6,13 +6,16 @@ a figure the way the report embeds it: SVG with text kept as text, in points, th
 for the same figure.
 
     >>> from reportlib.content import style
-    >>> fig = style.figure(height=200)          # 460.8 x 200 pt, house style, no pyplot
+    >>> style.use()                              # once: everything drawn from now on
+    >>> fig = style.figure(height=200)           # 460.8 x 200 pt, not registered with pyplot
     >>> ax = fig.add_subplot()
     >>> _ = ax.bar(["Baghdad", "Basra"], [4, 1])
-    >>> svg = style.to_svg(fig)                  # what report.figure(fig, ...) embeds
+    >>> svg = style.to_svg(fig)                   # what report.figure(fig, ...) embeds
 
-In a notebook, `Report.open` applies the style to pyplot and pandas' plots as well
-(`style.use()` does the same by hand), so `df.plot()` or `plt.subplots()` come out in it.
+In a report notebook `Report.open` calls `style.use()`, so `plt.subplots()` and pandas'
+`.plot()` come out in the house style with no line of their own. The report's own charts
+draw inside `with style.context():` instead, on matplotlib's defaults plus the sheet, so
+nothing a notebook sets changes them.
 """
 
 from __future__ import annotations
