@@ -457,7 +457,7 @@ def issue_trend(rows: pd.DataFrame, periods: Sequence[Period], window: Period, w
                 any_min |= minimum
                 if what == "incidents":
                     ax.text((a + b) / 2, value + high * 0.02, _label(value, minimum), ha="center", va="bottom",
-                            fontsize=6.5, color=color, zorder=4)
+                            fontsize=6.5, color=color, zorder=5, bbox=_ON_WHITE)
                 else:
                     # Over the bar, on white: a red figure on the blue bar would not read.
                     ax.text(b - inset, value + high * 0.02, _label(value, minimum), ha="right", va="bottom",
