@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import re
 import subprocess
 import sys
@@ -188,7 +189,7 @@ def test_covid_daily_series_is_drawn_a_bar_a_day_and_its_averages_a_week_apart()
     levels = sorted((x0, x1) for colour, x0, x1, _ in segments(chart) if colour == style.ACCENT)
     # Drawn a week apart, ending on the period's last day: no two weeks overlap.
     assert levels[-1][1] == figures._day(D("2020-12-03")) + 1
-    assert all(b[0] >= a[1] for a, b in zip(levels, levels[1:], strict=False))
+    assert all(b[0] >= a[1] for a, b in itertools.pairwise(levels))
     assert len(levels) == 4 and "2,000/day" in texts(chart)  # weeks ending Nov 12, 19, 26, Dec 3
     assert figures.covid_cases(pd.Series(dtype="float64"), pd.Series(dtype="float64"),
                                Period(D("2020-11-19"), D("2020-12-03"))) is None
