@@ -13,6 +13,7 @@ import json
 import multiprocessing
 import multiprocessing.util
 import os
+import sys
 import tempfile
 import time
 import typing
@@ -176,6 +177,10 @@ def _build_into(stage, folder, task, data, view, notebook, params, inputs, key, 
     timings["execute"] = time.perf_counter() - t
     if after_execute:
         after_execute()
+    from ..reports.figureblock import notebook_warnings
+
+    for warning in notebook_warnings(nb):  # e.g. a figure shown without a caption
+        print(f"{task.label}: warning: {warning}", file=sys.stderr, flush=True)
 
     t = time.perf_counter()
     _normalise_notebook(nb)

@@ -18,7 +18,7 @@ from ..inputs.dataset import Dataset, PeriodData
 from ..publish.records import notices
 
 KEY_PACKAGES = ("reportlib", "papermill", "nbclient", "nbconvert", "ipykernel", "pandas",
-                "pyarrow", "weasyprint", "pydyf", "nh3", "mistune")
+                "pyarrow", "weasyprint", "pydyf", "nh3", "mistune", "matplotlib")
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -101,6 +101,8 @@ def data_inputs(data: Dataset, view: PeriodData) -> dict:
         "neighbours": [p.label if p else None for p in (before, after)],
         # A correction of a published issue is printed in its title block.
         "corrections": notices(data.root, period),
+        # The trend chart draws one mark per declared issue in the window.
+        "issue_periods": [str(p) for p in view.issue_periods],
     }
 
 

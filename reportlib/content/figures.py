@@ -1,327 +1,635 @@
-"""The report's charts in the house style, returned as SVG text (see reportlib.svgchart).
-Same data, same bytes: no ids, no dates, numbers written with fixed precision. Text stays
-text, so chart labels are searchable in the PDF (which embeds Noto Sans) and a browser
-without Noto Sans falls back to a sans-serif."""
+"""The report's charts, drawn with matplotlib in the house style (reportlib.content.style).
+
+Each function takes the rows it draws and returns a `Chart`: the matplotlib Figure, a
+caption that says what a mark means, and alt text; or None when there is nothing to draw
+(the report then says so in words). The charts draw only what the data holds:
+
+- killed means victims of attacks; militants killed in operations are a series of their
+  own (the `casualty_group` column), never added to them;
+- a total the source gives for several governorates is counted where it is named, never
+  split (`governorate_counts`);
+- on a time axis each issue is one mark over the days it covers, an issue of two weeks is
+  one mark over two weeks, and weeks with no issue have none; a daily series is drawn
+  daily, a weekly average over the seven days it averages, never joined to the next.
+
+    >>> from reportlib.content import figures, style
+    >>> chart = figures.by_type(view.incidents)
+    >>> svg = chart.svg()
+
+Layouts are fixed in points (no tight_layout): the same rows give the same picture and the
+same bytes, and the page layout does not move.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from ..inputs import reference
 from ..inputs.periods import Period, short_day
-from .svgchart import AXIS, LEGEND_SIZE, MUTED, TICK_SIZE, Axes, Chart, Legend, nice_ticks, number, text_width
+from . import style, words
+from .sentences import IncidentRow, Tally, incident_rows, tally
 
-KILLED = "#c0392b"
-WOUNDED = "#e6a23c"
-INCIDENTS = "#1f4e79"
-CASES = "#b8c9dc"
-BAND = "#f2f2f2"
-WIDTH = 460.8  # points: 6.4 inches, the text width of the printed page
-LINE_HEIGHT = 187.2  # points: the height of the time-series charts
-HEADER = 18  # points above the plot for a legend or a small title
+VICTIMS, MILITANTS, UNATTRIBUTED = "victims", "militants", "unattributed"
+MIN_MARK = "≥"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A drawn chart with what a reader needs beside it."""
+
+    figure: Figure
+    caption: str  # what the chart shows and what each mark means
+    alt: str  # the chart in words, for a reader who cannot see it
+
+    def svg(self) -> str:
+        """The chart as the report embeds it (style.to_svg), saved in the house style:
+        matplotlib resolves fonts, ticks and dashes when it draws, which is when it saves."""
+        with style.context():
+            return style.to_svg(self.figure)
 
 
 def warm() -> None:
-    """Read the font metrics now, so that the first chart of a report does not."""
-    text_width("warm-up", TICK_SIZE)
+    """Load now what the first chart of a report would: the fonts, the style, the SVG
+    writer and the boundaries, and draw a chart once (matplotlib caches glyphs and font
+    files on first use)."""
+    from . import maps
+
+    maps.boundaries()
+    day = pd.Timestamp("2020-11-26")
+    frame = pd.DataFrame({"event_date": [day], "end_date": [pd.NaT], "incident_type": ["IED"],
+                          "admin1": ["Baghdad"], "location": [""], "actor1": [""], "target": [""],
+                          "incidents": [1.0], "fatalities": [1.0], "fatalities_min": [False],
+                          "wounded": [1.0], "wounded_min": [False]})
+    by_type(frame).svg()
 
 
-def _category_label_width(labels: list[str]) -> float:
-    # A tenth to spare: a browser without Noto Sans sets the labels in a wider font.
-    return max((text_width(label, TICK_SIZE) for label in labels), default=0) * 1.1 + 8
+# -- reading the rows ----------------------------------------------------------------------------
+
+def casualty_groups(incidents: pd.DataFrame) -> pd.Series:
+    """Whose deaths each row counts: `victims` (of attacks: civilians, security forces; the
+    default), `militants` (fighters killed in operations) or `unattributed`. Data without
+    the column counts every row's casualties as victims."""
+    if "casualty_group" not in incidents.columns:
+        return pd.Series(VICTIMS, index=incidents.index, dtype=object)
+    groups = incidents["casualty_group"].astype(object).where(incidents["casualty_group"].notna(), "")
+    groups = groups.map(lambda g: str(g).strip().lower() or VICTIMS)
+    return groups
 
 
-def _value_axis_width(ticks: list[float], label: str) -> float:
-    """Room left of a plot for its tick labels and rotated axis label."""
-    return max(text_width(number(t), TICK_SIZE) for t in ticks) * 1.1 + (26 if label else 8)
+def inferred_place(incidents: pd.DataFrame) -> pd.Series:
+    """Rows whose governorates were inferred (from a town, say) rather than stated by the
+    source: the `inferred` column lists `admin1`."""
+    if "inferred" not in incidents.columns:
+        return pd.Series(False, index=incidents.index)
+    values = incidents["inferred"].astype(object).where(incidents["inferred"].notna(), "")
+    return values.map(lambda v: "admin1" in [part.strip() for part in str(v).split(";")])
 
 
-def by_type(incidents: pd.DataFrame) -> str:
-    """Incidents, killed and wounded by incident type for the period."""
+@dataclass(frozen=True)
+class _Tallies:
+    """Incidents, and casualties by whose they are."""
+
+    victims: Tally  # incidents of every row; killed and wounded of the victims' rows
+    militants: Tally | None
+    unattributed: Tally | None
+
+
+# No row of victims: no figure of killed or wounded victims, rather than a count of zero.
+_NOTHING = Tally(0, None, False, None, False, None, False, None, None)
+
+
+def _with_groups(incidents: pd.DataFrame) -> list[tuple[IncidentRow, str]]:
+    """Each row in plain values with its casualty group: a chart groups tens of rows a few
+    ways, which costs less in Python than a pandas filter a group."""
+    return list(zip(incident_rows(incidents), casualty_groups(incidents).tolist(), strict=True))
+
+
+def _tallies(rows: Sequence[tuple[IncidentRow, str]]) -> _Tallies:
+    victims = [r for r, group in rows if group == VICTIMS]
+    militants = [r for r, group in rows if group == MILITANTS]
+    unattributed = [r for r, group in rows if group == UNATTRIBUTED]
+    every = tally([r for r, _ in rows])
+    v = tally(victims) if victims else _NOTHING
+    return _Tallies(
+        Tally(every.rows, every.incidents, every.incidents_min, v.killed, v.killed_min, v.wounded, v.wounded_min,
+              every.start, every.end),
+        tally(militants) if militants else None,
+        tally(unattributed) if unattributed else None)
+
+
+def _label(value, minimum: bool) -> str:
+    """A count as the report's tables print it: thousands separated, ≥ for a minimum."""
+    return (MIN_MARK if minimum else "") + f"{int(value):,}"
+
+
+# -- the layout helpers --------------------------------------------------------------------------
+
+def _axes(fig: Figure, left: float, right: float, top: float, bottom: float):
+    """Axes placed by margins in points, so the plot sits the same whatever its labels say."""
+    width, height = fig.get_size_inches() * style.POINTS_PER_INCH
+    return fig.add_axes((left / width, bottom / height, 1 - (left + right) / width, 1 - (top + bottom) / height))
+
+
+def _text_width(labels: Sequence[str], size: float) -> float:
+    """The widest label's width in points, as matplotlib sets it in the house font."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    font = FontProperties(family=style.house_rc()["font.family"], size=size)
+    return max((text_to_path.get_text_width_height_descent(label, font, ismath=False)[0] for label in labels),
+               default=0.0)
+
+
+def _legend(ax, handles, labels, columns: int | None = None, unit: str = "") -> None:
+    """The legend in a row above the plot, from the figure's left edge (the plot's left
+    edge moves with its labels; the legend needs the whole width). With `unit`, what the
+    value axis counts is written there instead, level (rotated text reads badly at 7 points),
+    and the legend goes to the right."""
+    fig = ax.figure
+    width, height = fig.get_size_inches() * style.POINTS_PER_INCH
+    top = ax.get_position().y1 + 3 / height
+    if unit:
+        fig.text(4 / width, top, unit, ha="left", va="bottom", fontsize=7, color="#444444")
+    fig.legend(handles, labels, loc="lower right" if unit else "lower left",
+               bbox_to_anchor=(1 - 4 / width if unit else 4 / width, top), ncols=columns or len(labels),
+               borderaxespad=0, borderpad=0, handletextpad=0.5)
+
+
+# Behind a figure written over a bar.
+_ON_WHITE = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
+
+
+def _category_labels(ax, labels: Sequence[str], size: float = 7.5) -> None:
+    """A label left of each row of a bar chart (rows 0, 1, ... from the top). Written as text
+    rather than as tick labels: matplotlib makes each tick of four artists."""
+    ax.set_yticks([])
+    for i, label in enumerate(labels):
+        ax.annotate(label, (0, i + 0.5), xycoords=ax.get_yaxis_transform(), xytext=(-4, 0), textcoords="offset points",
+                    ha="right", va="center", fontsize=size, color=style.INK)
+
+
+def _bar_handle(color, hatch=None):
+    from matplotlib.patches import Patch
+
+    return Patch(facecolor=color if not hatch else "white", edgecolor=color, hatch=hatch,
+                 linewidth=0.8 if hatch else 0)
+
+
+def _line_handle(color, dashes=None):
+    from matplotlib.lines import Line2D
+
+    return Line2D([], [], color=color, linewidth=2, linestyle=(0, dashes) if dashes else "-")
+
+
+def _ticks_every(top: float) -> list[float]:
+    """Round ticks for counts: steps of 1, 2, 5 times a power of ten, at most six."""
+    top = max(top, 1.0)
+    step = 1.0
+    while top / step > 5:
+        for factor in (2, 2.5, 2):
+            step *= factor
+            if top / step <= 5:
+                break
+    return [i * step for i in range(int(top // step) + 2)]
+
+
+# -- by type ---------------------------------------------------------------------------------------
+
+_TYPE_SERIES = (
+    # (what, colour, hatch, legend)
+    ("incidents", style.ACCENT, None, "Incidents"),
+    ("killed", style.ALERT, None, "Killed (victims of attacks)"),
+    ("wounded", style.AMBER, None, "Wounded"),
+    ("militants", style.MILITANT, "////", "Militants killed in operations"),
+    ("unattributed", style.ALERT, "....", "Killed, not attributed by the source"),
+)
+
+
+def by_type(incidents: pd.DataFrame) -> Chart | None:
+    """Incidents, people killed and people wounded by incident type, with militants killed
+    in operations (and deaths the source does not attribute) as series of their own."""
+    if incidents.empty:
+        return None
     kinds = reference.incident_types()
-    table = (incidents.groupby("incident_type")[["incidents", "fatalities", "wounded"]]
-             .sum(min_count=1).fillna(0))
-    table = table.loc[sorted(table.index, key=lambda t: kinds[t].order)]
-    row = 32.4
-    chart = Chart(WIDTH, row * max(len(table), 2) + 64.8, "Incidents, killed and wounded by type")
-    if table.empty:
-        chart.empty("No incidents recorded in this period")
-        return chart.svg()
-    labels = [kinds[t].plural[:1].upper() + kinds[t].plural[1:] for t in table.index]
-    series = [("incidents", INCIDENTS, "Incidents"), ("fatalities", KILLED, "Killed"), ("wounded", WOUNDED, "Wounded")]
-    high = max(float(table[[c for c, _, _ in series]].to_numpy().max()), 1.0) * 1.12
-    ticks = nice_ticks(high, 6)
-    left = _category_label_width(labels)
-    ax = Axes(chart, left, HEADER, WIDTH - left - 6, chart.height - HEADER - 36, 0, ticks[-1], 0, len(table),
-              flip_y=True)
-    ax.value_grid(ticks, "x", "Count (minimums where the source says 'at least')")
-    bar = row * 0.26
-    for i, (kind, label) in enumerate(zip(table.index, labels, strict=True)):
-        middle = ax.y(i + 0.5)
-        chart.text(left - 6, middle, label, anchor="end", color=AXIS)
-        for k, (column, color, _) in enumerate(series):
-            value = float(table.loc[kind, column])
-            y = middle + (k - 1) * bar
-            ax.bar(y, value, bar, color)
-            if value:
-                chart.text(ax.x(value) + 2, y, f"{int(value):,}", size=7)
-    ax.spines()
-    legend = Legend()
-    for _, color, name in series:
-        legend.add(("bar", color), name)
-    legend.draw(chart, WIDTH - 6 - legend.width(), HEADER / 2)
-    return chart.svg()
+    rows = _with_groups(incidents)
+    present = sorted({r.incident_type for r, _ in rows}, key=lambda t: kinds[t].order)
+    groups = []
+    for kind in present:
+        label = kinds[kind].plural[:1].upper() + kinds[kind].plural[1:]
+        groups.append((label, _tallies([x for x in rows if x[0].incident_type == kind])))
+    militants = any(t.militants is not None and t.militants.killed for _, t in groups)
+    unattributed = any(t.unattributed is not None and t.unattributed.killed for _, t in groups)
+    return _type_chart(groups, militants, unattributed)
 
+
+def _type_values(t: _Tallies, militants: bool, unattributed: bool) -> list[tuple[float | None, bool]]:
+    v = t.victims
+    values = [(v.incidents, v.incidents_min), (v.killed, v.killed_min), (v.wounded, v.wounded_min)]
+    if militants:
+        values.append((t.militants.killed, t.militants.killed_min) if t.militants else (None, False))
+    if unattributed:
+        values.append((t.unattributed.killed, t.unattributed.killed_min) if t.unattributed else (None, False))
+    return values
+
+
+def _type_chart(groups, militants: bool, unattributed: bool) -> Chart:
+    series = [s for s in _TYPE_SERIES if s[0] in ("incidents", "killed", "wounded")
+              or (s[0] == "militants" and militants) or (s[0] == "unattributed" and unattributed)]
+    bar = 7.0  # points: one bar's thickness
+    row = bar * len(series) + 9
+    rows_of_legend = 2 if len(series) > 4 else 1
+    top, bottom = 16.0 + 11 * rows_of_legend, 34.0
+    height = row * len(groups) + top + bottom
+    with style.context():
+        fig = style.figure(height=height, layout="none")
+        ax = _axes(fig, left=_text_width([label for label, _ in groups], 7.5) + 10, right=28, top=top,
+                   bottom=bottom)
+        values = [_type_values(t, militants, unattributed) for _, t in groups]
+        high = max([n for vs in values for n, _ in vs if n] + [1])
+        ax.set_xlim(0, high * 1.12)
+        ax.set_ylim(len(groups), 0)
+        ax.grid(axis="x")
+        ax.grid(axis="y", visible=False)
+        _category_labels(ax, [label for label, _ in groups])
+        ticks = _ticks_every(high * 1.12)[:-1] if high > 1 else [0, 1]
+        ax.set_xticks(ticks)
+        ax.spines.bottom.set_bounds(0, ticks[-1])
+        ax.set_xlabel("Count (minimums where the source says “at least”)")
+        thickness = bar / row  # in rows
+        for k, (_, color, hatch, _) in enumerate(series):
+            # One call a series (a call a bar costs a container and a limit update each).
+            ys, widths = [], []
+            for i, group_values in enumerate(values):
+                value, minimum = group_values[k]
+                if value is None:
+                    continue
+                ys.append(i + 0.5 - thickness * len(series) / 2 + thickness * (k + 0.5))
+                widths.append(value)
+                ax.text(value + high * 0.012, ys[-1], _label(value, minimum), va="center", fontsize=6.5,
+                        color=style.INK)
+            if ys:
+                ax.barh(ys, widths, height=thickness * 0.9, color="white" if hatch else color,
+                        edgecolor=color, hatch=hatch, linewidth=0.6 if hatch else 0)
+        _legend(ax, [_bar_handle(c, h) for _, c, h, _ in series], [name for *_, name in series],
+                columns=3 if rows_of_legend > 1 else None)
+    caption = ("Each group of bars is one type of incident: incidents, people killed and people wounded in them "
+               "(victims of the attacks)")
+    if militants:
+        caption += ("; hatched grey bars are militants killed in operations, a separate figure never added to the "
+                    "victims")
+    if unattributed:
+        caption += "; dotted bars are deaths the source does not attribute to either"
+    caption += (". A number marked ≥ is a minimum: the source says “at least”, or some rows give no figure. "
+                "No bar: the source gives no figure.")
+    alt = "Horizontal bar chart by incident type. " + " ".join(
+        f"{label}: " + ", ".join(f"{name.lower()} {_label(n, m)}" for (n, m), (*_, name) in
+                                 zip(vals, series, strict=True) if n is not None) + "."
+        for (label, _), vals in zip(groups, [_type_values(t, militants, unattributed) for _, t in groups],
+                                    strict=True))
+    return Chart(fig, caption, alt)
+
+
+# -- by governorate --------------------------------------------------------------------------------
 
 def governorate_counts(incidents: pd.DataFrame) -> pd.DataFrame:
-    """Per governorate: incidents from rows naming it alone, and how many multi-governorate
-    totals name it (those cannot be split without inventing numbers)."""
+    """Per governorate (all 18, in P-code order): `alone`, incidents from rows naming it
+    alone; `shared`, how many totals over several governorates name it (those cannot be
+    split without inventing numbers); and of each, the part whose place was inferred
+    rather than stated (`alone_inferred`, `shared_inferred`)."""
     names = list(reference.governorates())
-    alone = dict.fromkeys(names, 0)
-    shared = dict.fromkeys(names, 0)
-    for admin1, count in zip(incidents["admin1"], incidents["incidents"], strict=True):
+    counts = {column: dict.fromkeys(names, 0) for column in ("alone", "shared", "alone_inferred", "shared_inferred")}
+    inferred = inferred_place(incidents).tolist()
+    for admin1, count, guessed in zip(incidents["admin1"], incidents["incidents"], inferred, strict=True):
         parts = [p for p in str(admin1).split(";") if p]
         if len(parts) == 1:
-            alone[parts[0]] += 0 if pd.isna(count) else int(count)
+            n = 0 if pd.isna(count) else int(count)
+            counts["alone"][parts[0]] += n
+            if guessed:
+                counts["alone_inferred"][parts[0]] += n
         else:
             for part in parts:
-                shared[part] += 1
-    return pd.DataFrame({"alone": alone, "shared": shared})
+                counts["shared"][part] += 1
+                if guessed:
+                    counts["shared_inferred"][part] += 1
+    return pd.DataFrame(counts)
 
 
-def by_governorate(incidents: pd.DataFrame) -> str:
+def _shared_text(shared: int, inferred: int) -> str:
+    if not shared:
+        return ""
+    text = f"named in {shared} shared total{'s' if shared > 1 else ''}"
+    if inferred:
+        text += f" ({inferred} by inference)" if inferred < shared else " (by inference)"
+    return text
+
+
+def by_governorate(incidents: pd.DataFrame) -> Chart | None:
+    """Incidents per governorate from rows that name it alone, with the shared totals that
+    name it written beside the bar (counted, never split) and inferred places hatched."""
     counts = governorate_counts(incidents)
     counts = counts.loc[(counts["alone"] > 0) | (counts["shared"] > 0)]
-    row = 23.04
-    chart = Chart(WIDTH, row * max(len(counts), 2) + 46.8, "Incidents by governorate")
     if counts.empty:
-        chart.empty("No incidents recorded in this period")
-        return chart.svg()
+        return None
     counts = counts.sort_values(["alone", "shared"], ascending=False, kind="stable")
-    top = max(float(counts["alone"].max()), 1.0)
-    high = top * 1.9
-    ticks = [t for t in nice_ticks(high, 7) if t <= high]
-    left = _category_label_width(list(counts.index))
-    ax = Axes(chart, left, 6, WIDTH - left - 6, chart.height - 42, 0, high, 0, len(counts), flip_y=True)
-    ax.value_grid(ticks, "x", "Incidents")
-    for i, (name, a, s) in enumerate(zip(counts.index, counts["alone"], counts["shared"], strict=True)):
-        middle = ax.y(i + 0.5)
-        chart.text(left - 6, middle, name, anchor="end", color=AXIS)
-        ax.bar(middle, a, row * 0.6, INCIDENTS)
-        parts = [f"{a:,}"] if a else []
-        if s:
-            parts.append(f"named in {s} shared total{'s' if s > 1 else ''}")
-        chart.text(ax.x(a + top * 0.02), middle, "  ·  ".join(parts), size=7, color="#333333" if a else MUTED)
-    ax.spines()
-    return chart.svg()
+    inferred_any = bool(counts["alone_inferred"].any())
+    row, top, bottom = 17.0, 24.0 if inferred_any else 8.0, 34.0
+    height = row * len(counts) + top + bottom
+    with style.context():
+        fig = style.figure(height=height, layout="none")
+        ax = _axes(fig, left=_text_width(list(counts.index), 7.5) + 10, right=12, top=top, bottom=bottom)
+        high = max(float(counts["alone"].max()), 1.0)
+        # Room right of the longest bar for the words about shared totals.
+        ax.set_xlim(0, high * 1.9)
+        ax.set_ylim(len(counts), 0)
+        ax.grid(axis="x")
+        ax.grid(axis="y", visible=False)
+        _category_labels(ax, list(counts.index))
+        ticks = [t for t in _ticks_every(high) if t <= high * 1.9]
+        ax.set_xticks(ticks)
+        ax.spines.bottom.set_bounds(0, ticks[-1])
+        ax.set_xlabel("Incidents in the governorate alone")
+        ys = [i + 0.5 for i in range(len(counts))]
+        stated = (counts["alone"] - counts["alone_inferred"]).tolist()
+        ax.barh(ys, stated, height=0.62, color=style.ACCENT)
+        if inferred_any:
+            ax.barh(ys, counts["alone_inferred"].tolist(), left=stated, height=0.62, color="white",
+                    edgecolor=style.ACCENT, hatch="////", linewidth=0.6)
+        for y, (_name, c) in zip(ys, counts.iterrows(), strict=True):
+            words = [_label(c["alone"], False)] if c["alone"] else []
+            if c["alone_inferred"]:
+                words[-1] += f" ({c['alone_inferred']:,} by inference)"
+            shared = _shared_text(int(c["shared"]), int(c["shared_inferred"]))
+            if shared:
+                words.append(shared)
+            ax.text(c["alone"] + high * 0.02, y, "  ·  ".join(words), va="center", fontsize=6.5,
+                    color=style.INK if c["alone"] else style.MUTED)
+        if inferred_any:
+            _legend(ax, [_bar_handle(style.ACCENT), _bar_handle(style.ACCENT, "////")],
+                    ["Incidents in the governorate alone", "Placed there by inference, not by the source"])
+    caption = ("Each bar is a governorate's incidents from rows that name it alone. A total the source gives "
+               "for several governorates together is not split: the words beside a bar say how many such "
+               "totals name it.")
+    if inferred_any:
+        caption += " Hatched: incidents placed in the governorate by inference (from a town), not by the source."
+    if counts["shared_inferred"].any():
+        caption += (" “By inference”: the shared total names the governorate by inference (from a town), not in "
+                    "the source's words.")
+    alt = "Horizontal bar chart of incidents by governorate. " + " ".join(
+        f"{name}: {int(c['alone'])} alone" + (f", {_shared_text(int(c['shared']), int(c['shared_inferred']))}"
+                                              if c["shared"] else "") + "."
+        for name, c in counts.iterrows())
+    return Chart(fig, caption, alt)
 
 
-_LABEL_LEFT = {"Karbala", "Basra", "Anbar", "Ninewa", "Najaf", "Duhok"}
-_RING_EXTRA = 110  # a ring's marker area beyond its circle's, in square points
+# -- time axes -------------------------------------------------------------------------------------
+
+def _day(day: dt.date) -> float:
+    """A day's start on matplotlib's date axis (days since 1970-01-01): day d spans [d, d + 1)."""
+    return float((day - dt.date(1970, 1, 1)).days)
 
 
-def governorate_map(incidents: pd.DataFrame) -> str:
-    """A schematic map: every governorate at its representative point, circles sized by the
-    incidents attributed to it, rings where it is named in a shared total. No tiles, no
-    network, no borders (the package ships points, not shapes)."""
-    counts = governorate_counts(incidents)
-    places = reference.governorates()
-    lon = [places[n].lon for n in counts.index]
-    lat = [places[n].lat for n in counts.index]
-    width, height, legend_height = 331.2, 345.6, 30
-    chart = Chart(width, height, "Where incidents were reported")
-    # A degree of latitude drawn 1/cos(33°) times as long as a degree of longitude, as on
-    # the ground at Iraq's latitude; the points fill the area with a tenth to spare.
-    stretch = 1 / math.cos(math.radians(33))
-    span_x, span_y = (max(lon) - min(lon)) * 1.2, (max(lat) - min(lat)) * 1.2
-    area_w, area_h = width - 12, height - legend_height - 12
-    scale = min(area_w / span_x, area_h / (span_y * stretch))
-    mid_x, mid_y = (max(lon) + min(lon)) / 2, (max(lat) + min(lat)) / 2
-
-    def at(x, y):
-        return width / 2 + (x - mid_x) * scale, 6 + area_h / 2 - (y - mid_y) * scale * stretch
-
-    alone, shared = counts["alone"].tolist(), counts["shared"].tolist()
-    biggest = max(max(alone), 1)
-    sizes = [40 + 560 * a / biggest for a in alone]
-    points = [at(x, y) for x, y in zip(lon, lat, strict=True)]
-    for x, y in points:
-        chart.circle(x, y, math.sqrt(10) / 2, "#cccccc")
-    for (x, y), s, size in zip(points, shared, sizes, strict=True):
-        if s:
-            chart.circle(x, y, math.sqrt(size + _RING_EXTRA) / 2, "none", KILLED, 1.2)
-    for (x, y), a, size in zip(points, alone, sizes, strict=True):
-        if a:
-            chart.circle(x, y, math.sqrt(size) / 2, INCIDENTS, "white", 0.8, opacity=0.75)
-    for name, (x, y), a, s, size in zip(counts.index, points, alone, shared, sizes, strict=True):
-        label = name + (f" ({a})" if a else "")
-        # Beside the circle, not under it: the central governorates sit a degree apart
-        # vertically, so labels below collided with the next circle down. Labels go left
-        # where the right is crowded (Karbala beside Babil) or runs off the map (Basra).
-        left = name in _LABEL_LEFT
-        gap = math.sqrt(size + (_RING_EXTRA if s else 0)) / 2 + 3
-        chart.text(x - gap if left else x + gap, y, label, size=7, anchor="end" if left else "start",
-                   color="#222222" if (a or s) else MUTED)
-    legend = Legend()
-    legend.add(("dot", INCIDENTS), "Incidents in the governorate alone")
-    legend.add(("ring", KILLED), "Named in a shared total")
-    legend.draw(chart, (width - legend.width()) / 2, height - legend_height / 2)
-    return chart.svg()
+def _date_ticks(ax, days: Sequence[dt.date], most: int = 10) -> None:
+    """Ticks in the middle of the given days, thinned to at most `most` (the last kept), with
+    the year under the first label and wherever it changes."""
+    days = sorted(set(days))
+    step = max(1, -(-len(days) // most))
+    shown = days[::-1][::step][::-1]
+    labels = []
+    for k, day in enumerate(shown):
+        year = k == 0 or day.year != shown[k - 1].year
+        labels.append(short_day(day) + (f"\n{day.year}" if year else ""))
+    ax.set_xticks([_day(d) + 0.5 for d in shown], labels)
+    ax.tick_params(axis="x", length=3)
 
 
-def _slots(chart: Chart, count: int, high: float, label: str, title: str, legend: Legend,
-           title_right: bool = False) -> Axes:
-    """A plot with one slot per period along x and counts up y, under a header row that
-    holds a small title and the legend."""
-    ticks = nice_ticks(high, 5)
-    left = _value_axis_width(ticks, label)
-    ax = Axes(chart, left, HEADER + 4, WIDTH - left - 6, chart.height - HEADER - 4 - 30,
-              -0.6, count - 0.4, 0, ticks[-1])
-    ax.value_grid(ticks, "y", label)
-    ax.spines()
-    if title_right:
-        chart.text(WIDTH - 6, HEADER / 2, title, size=LEGEND_SIZE, anchor="end", color="#555555")
-        legend.draw(chart, left, HEADER / 2)
-    else:
-        chart.text(left, HEADER / 2, title, size=LEGEND_SIZE, color="#555555")
-        legend.draw(chart, WIDTH - 6 - legend.width(), HEADER / 2)
-    return ax
+def _counted_days(period: Period) -> tuple[float, float]:
+    """Where a period's figures sit on a date axis: the days it counts, from the day after
+    its first day (which closes the issue before) to its last; a one-day period its day."""
+    first = period.start if period.days == 1 else period.start + dt.timedelta(days=1)
+    return _day(first), _day(period.end) + 1
 
 
-def _series(ax: Axes, values: list[float], color: str, marker: str, dash: str = "") -> None:
-    """A line through the slots that have a value (a gap where one is missing), with markers."""
-    run: list[tuple[float, float]] = []
-    for i, v in enumerate([*values, math.nan]):
-        if v is None or math.isnan(v):
-            ax.chart.polyline(run, color, 1.5, dash)
-            run = []
-        else:
-            run.append((ax.x(i), ax.y(v)))
-            ax.chart.marker(ax.x(i), ax.y(v), marker, color)
-
-
-def _float(value) -> float:
-    return math.nan if pd.isna(value) else float(value)
-
-
-def weekly_trend(trend: pd.DataFrame, period: Period, weeks: int, wounded: bool = False) -> str:
-    """Incidents and people killed (and wounded, if asked) in each week ending on the
-    period's weekday, the `weeks` weeks before the period and the period itself."""
-    ends = [period.end - dt.timedelta(weeks=k) for k in range(weeks, -1, -1)]
-    reported = trend["end_date"].fillna(trend["event_date"])
-    rows = []
-    for end in ends:
-        start = end - dt.timedelta(days=7)
-        inside = (reported > pd.Timestamp(start)) & (reported <= pd.Timestamp(end))
-        part = trend.loc[inside]
-        rows.append((end, len(part), part["incidents"].sum(min_count=1),
-                     part["fatalities"].sum(min_count=1), part["wounded"].sum(min_count=1)))
-    chart = Chart(WIDTH, LINE_HEIGHT, "Incidents and people killed per week")
-    has_rows = [r[1] > 0 for r in rows]
-    incidents = [0.0 if pd.isna(r[2]) else float(r[2]) for r in rows]
-    killed = [_float(r[3]) if has else math.nan for r, has in zip(rows, has_rows, strict=True)]
-    hurt = [_float(r[4]) if has else math.nan for r, has in zip(rows, has_rows, strict=True)]
-    legend = Legend()
-    legend.add(("bar", INCIDENTS), "Incidents")
-    legend.add(("line", KILLED, "o", ""), "Killed")
+def issue_trend(rows: pd.DataFrame, periods: Sequence[Period], window: Period, wounded: bool = False,
+                current: Period | None = None) -> Chart:
+    """Incidents and people killed (victims; and wounded, if asked) in each of the given
+    issue periods, each drawn over the days it counts on a date axis spanning `window`:
+    one bar per issue, its height the issue's total, however many weeks it covers. Days of
+    the window in no issue have no bar. `current` is shaded as the report's own period."""
+    grouped = _with_groups(rows)
+    periods = sorted(periods)
+    # A row counts in the issue its span ends in (IncidentRow.end: its end date, else its date).
+    marks = [(p, _tallies([x for x in grouped if p.counts(x[0].end)])) for p in periods]
+    # Rows reported on the window's first day belong to the issue before it, outside the window.
+    in_window = sum(window.counts(r.end) for r, _ in grouped)
+    left_out = in_window - sum(t.victims.rows for p, t in marks if window.start <= p.start)
+    height, top, bottom = 190.0, 26.0, 34.0
+    values = [v for _, t in marks for v in (t.victims.incidents, t.victims.killed,
+                                            t.victims.wounded if wounded else None) if v]
+    high = max([*values, 1])
+    any_min = False
+    with style.context():
+        fig = style.figure(height=height, layout="none")
+        ax = _axes(fig, left=30, right=10, top=top, bottom=bottom)
+        x0, x1 = _counted_days(window)[0] - 0.5, _day(window.end) + 1.5
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(0, high * 1.18)
+        ax.set_yticks([t for t in _ticks_every(high) if t <= high * 1.18])
+        if current is not None:
+            a, b = _counted_days(current)
+            ax.axvspan(a, b, color=style.BAND, zorder=0, linewidth=0)
+        inset = 0.35
+        series = [("incidents", style.ACCENT, None), ("killed", style.ALERT, None)]
+        if wounded:
+            series.append(("wounded", style.AMBER, (3, 1.5)))
+        for what, color, dashes in series:
+            spans = []
+            for period, t in marks:
+                a, b = _counted_days(period)
+                value, minimum = getattr(t.victims, what), getattr(t.victims, f"{what}_min")
+                if value is None or (what == "incidents" and not value):
+                    continue
+                spans.append((a + inset, b - inset, value))
+                any_min |= minimum
+                if what == "incidents":
+                    ax.text((a + b) / 2, value + high * 0.02, _label(value, minimum), ha="center", va="bottom",
+                            fontsize=6.5, color=color, zorder=5, bbox=_ON_WHITE)
+                else:
+                    # Over the bar, on white: a red figure on the blue bar would not read.
+                    ax.text(b - inset, value + high * 0.02, _label(value, minimum), ha="right", va="bottom",
+                            fontsize=6.5, color=color, zorder=5, bbox=_ON_WHITE)
+            if not spans:
+                continue
+            if what == "incidents":
+                ax.bar([a for a, _, _ in spans], [v for *_, v in spans], width=[b - a for a, b, _ in spans],
+                       align="edge", color=color, zorder=2)
+            else:
+                ax.hlines([v for *_, v in spans], [a for a, _, _ in spans], [b for _, b, _ in spans], colors=color,
+                          linewidth=2.2, zorder=3, linestyles=(0, dashes) if dashes else "solid")
+        _gaps(ax, [p for p, _ in marks], window, high * 1.18)
+        # A tick at the end of each week of the window, on the monitor's weekday.
+        weeks = [window.end - dt.timedelta(weeks=k) for k in range(window.days // 7 + 1)]
+        _date_ticks(ax, [d for d in weeks if d >= window.start], most=9)
+        handles = [_bar_handle(style.ACCENT), _line_handle(style.ALERT)]
+        labels = ["Incidents", "Killed (victims of attacks)"]
+        if wounded:
+            handles.append(_line_handle(style.AMBER, (3, 1.5)))
+            labels.append("Wounded")
+        if current is not None:
+            handles.append(_bar_handle(style.BAND))
+            labels.append("This period")
+        _legend(ax, handles, labels, unit="Count in the issue")
+    caption = ("Each bar is one issue of the monitor, drawn over the days it covers; its height is the issue's "
+               "total of incidents, not a weekly rate, so an issue covering two weeks is one bar over two weeks. "
+               "The red line across a bar is the people killed in that issue (victims of attacks; militants "
+               "killed in operations are not counted)")
     if wounded:
-        legend.add(("line", WOUNDED, "s", "4 2"), "Wounded")
-    shown = incidents + [v for v in killed + (hurt if wounded else []) if not math.isnan(v)]
-    ax = _slots(chart, len(rows), max(shown) * 1.05, "Per week", "Weeks ending on", legend)
-    for i, (value, has) in enumerate(zip(incidents, has_rows, strict=True)):
-        if has:
-            ax.column(i, value, 0.3, INCIDENTS)
-        else:
-            chart.text(ax.x(i) + 2.2, ax.y(0) - 3, "no data", size=6, color=MUTED, middle=False, rotate=-90)
-    _series(ax, killed, KILLED, "o")
-    if wounded:
-        _series(ax, hurt, WOUNDED, "s", "4 2")
-    # Past nine weekly labels they would overlap: label every few weeks, the last included.
-    step = -(-len(rows) // 9)
-    ax.bottom_labels([(i, short_day(r[0])) for i, r in enumerate(rows) if (len(rows) - 1 - i) % step == 0])
-    return chart.svg()
+        caption += ", the dashed line the people wounded"
+    caption += ". Days in no issue of the data have no bar."
+    if any_min:
+        caption += " A number marked ≥ is a minimum."
+    if left_out > 0:
+        caption += (f" {left_out} row{'s' if left_out != 1 else ''} of the data in these weeks "
+                    f"{'belong' if left_out != 1 else 'belongs'} to no issue drawn here and "
+                    f"{'are' if left_out != 1 else 'is'} not drawn.")
+    alt = "Bar chart over time, one bar per issue. " + " ".join(
+        f"Issue ending {short_day(p.end)} {p.end.year}: {_label(t.victims.incidents or 0, t.victims.incidents_min)} "
+        f"incidents, " + (f"{_label(t.victims.killed, t.victims.killed_min)} killed" if t.victims.killed is not None
+                          else "killed not reported") + "." for p, t in marks)
+    return Chart(fig, caption, alt)
 
 
-def _day(value) -> int:
-    return pd.Timestamp(value).toordinal()
+def _gaps(ax, periods: Sequence[Period], window: Period, top: float) -> None:
+    """Say "no issue" over each stretch of a week or more that no issue covers."""
+    covered = sorted(_counted_days(p) for p in periods)
+    start = _counted_days(window)[0]
+    stretches = []
+    for a, b in covered:
+        if a - start >= 7:
+            stretches.append((start, a))
+        start = max(start, b)
+    if _day(window.end) + 1 - start >= 7:
+        stretches.append((start, _day(window.end) + 1))
+    for a, b in stretches:
+        ax.text((a + b) / 2, top * 0.06, "no issue in the data", ha="center", va="bottom", fontsize=6.5,
+                color=style.MUTED, style="italic")
 
 
-def covid_cases(daily: pd.Series, weekly: pd.Series, period: Period) -> str:
-    """Daily new cases with their 7-day average where a daily series exists; otherwise the
-    published weekly averages alone."""
-    chart = Chart(WIDTH, LINE_HEIGHT, "New COVID-19 cases a day")
+def covid_cases(daily: pd.Series, weekly: pd.Series, period: Period, band: str = "this period") -> Chart | None:
+    """New COVID-19 cases a day: each day's figure where a daily series exists, and each
+    weekly average as a level over the seven days it averages (never joined to the next);
+    the report's period shaded."""
     if daily.empty and weekly.empty:
-        chart.empty("No COVID-19 case figures in this period's window")
-        return chart.svg()
-    legend = Legend()
-    series = daily if not daily.empty else weekly
-    days = [_day(d) for d in series.index] + [period.start.toordinal(), period.end.toordinal()]
-    if not daily.empty:
-        rolling = daily.asfreq("D").rolling(7, min_periods=7).mean().dropna()
-        high = float(daily.max())
-        legend.add(("bar", CASES), "New cases")
-        legend.add(("line", INCIDENTS, "", ""), "7-day average")
-    else:
-        high = float(weekly.max()) * 1.45
-        legend.add(("line", INCIDENTS, "o", ""), "Daily average of the week (as published)")
-    legend.add(("band", BAND), "This period")
-    ticks = nice_ticks(high, 5)
-    left = _value_axis_width(ticks, "New cases a day")
+        return None
+    weekly = _whole_weeks(weekly)
+    days = [d.date() for d in daily.index] + [d.date() - dt.timedelta(days=6) for d in weekly.index]
+    days += [d.date() for d in weekly.index] + [period.start, period.end]
     first, last = min(days), max(days)
-    pad = max((last - first) * 0.04, 0.6)
-    ax = Axes(chart, left, HEADER + 4, WIDTH - left - 6, LINE_HEIGHT - HEADER - 4 - 30,
-              first - pad, last + pad, 0, ticks[-1])
-    chart.rect(ax.x(period.start.toordinal()), ax.top, ax.x(period.end.toordinal()) - ax.x(period.start.toordinal()),
-               ax.height, BAND)
-    ax.value_grid(ticks, "y", "New cases a day")
+    values = [float(v) for v in daily.tolist() + weekly.tolist()]
+    high = max([*values, 1.0])
+    with style.context():
+        fig = style.figure(height=190.0, layout="none")
+        ax = _axes(fig, left=34, right=10, top=26, bottom=34)
+        ax.set_xlim(_day(first) - 0.5, _day(last) + 1.5)
+        ax.set_ylim(0, high * 1.2)
+        ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+        a, b = _counted_days(period)
+        ax.axvspan(a, b, color=style.BAND, zorder=0, linewidth=0)
+        handles, labels = [], []
+        if not daily.empty:
+            ax.bar([_day(d.date()) + 0.5 for d in daily.index], daily.to_numpy(), width=0.8, color=style.PALE,
+                   zorder=2)
+            handles.append(_bar_handle(style.PALE))
+            labels.append("New cases that day")
+        starts = [_day(end.date() - dt.timedelta(days=6)) for end in weekly.index]
+        ends = [_day(end.date()) + 1 for end in weekly.index]
+        if len(weekly):
+            ax.hlines(weekly.to_numpy(), starts, ends, colors=style.ACCENT, linewidth=2.4, zorder=3)
+        if len(weekly) <= 12:  # past a dozen weeks the figures would overlap; the text gives them
+            for start, end, value in zip(starts, ends, weekly.tolist(), strict=True):
+                ax.text((start + end) / 2, value + high * 0.03, _average_label(value), ha="center", va="bottom",
+                        fontsize=6.5, color=style.ACCENT, zorder=4, bbox=_ON_WHITE)
+        if not weekly.empty:
+            handles.append(_line_handle(style.ACCENT))
+            labels.append("Daily average of the week it spans")
+        handles.append(_bar_handle(style.BAND))
+        labels.append(band[:1].upper() + band[1:])
+        _legend(ax, handles, labels, unit="New cases a day")
+        span = (last - first).days
+        steps = (1, 2, 3, 7, 14, 28, 56, 91, 182, 364) if span < 14 else (7, 14, 28, 56, 91, 182, 364)
+        step = next(s for s in steps if span / s <= 8)
+        ticks = [period.end - dt.timedelta(days=step * k) for k in range(span // step + 2)]
+        _date_ticks(ax, [d for d in ticks if first <= d <= last], most=10)
+    caption = ("New COVID-19 cases a day. ")
     if not daily.empty:
-        for day, value in daily.items():
-            x = _day(day)
-            ax.column(x, value, 0.4, CASES)
-        chart.polyline([(ax.x(_day(d)), ax.y(v)) for d, v in rolling.items()], INCIDENTS, 1.6)
-    else:
-        chart.polyline([(ax.x(_day(d)), ax.y(v)) for d, v in weekly.items()], INCIDENTS, 1.5)
-        for day, value in weekly.items():
-            chart.marker(ax.x(_day(day)), ax.y(value), "o", INCIDENTS, 5)
-            chart.text(ax.x(_day(day)), ax.y(value) - 9, f"{value:,.0f}/day", size=7, anchor="middle")
-    ax.spines()
-    # Date ticks a whole number of days apart, ending on the period's last day.
-    span = last - first
-    step = next(s for s in (1, 2, 3, 7, 14, 28, 56, 91, 182, 364) if span / s <= 8)
-    marks = [period.end.toordinal() - k * step for k in range(-(-span // step) + 2)]
-    marks = sorted(m for m in marks if first - pad <= m <= last + pad)
-    ax.bottom_labels([(m, short_day(dt.date.fromordinal(m))) for m in marks])
-    legend.draw(chart, left, HEADER / 2)
-    return chart.svg()
+        caption += "Each pale bar is one day's new cases. "
+    caption += ("Each dark line is the daily average of one week, drawn over the seven days it averages and ending on "
+                "the day it is dated; it is not joined to the next, because the data does not say how the figure "
+                f"moved between them. The shaded band is {band}.")
+    if daily.empty:
+        caption += " The data has no daily series for these weeks: only the weekly averages as published."
+    alt = "Chart of COVID-19 new cases a day. " + " ".join(
+        f"Week ending {short_day(d.date())} {d.year}: {v:,.0f} a day on average." for d, v in weekly.items())
+    if not daily.empty:
+        alt += f" Daily figures from {short_day(daily.index[0].date())} to {short_day(daily.index[-1].date())}."
+    return Chart(fig, caption, alt)
 
 
-def archive_trend(table: pd.DataFrame) -> str:
-    """Incidents and killed per built period (columns period_end, incidents, killed), for the
-    archive page. One slot per period, not a date axis: periods differ in length and the
-    archive lists what was built, so slots keep bars apart and labels readable at any count."""
-    chart = Chart(WIDTH, LINE_HEIGHT, "Incidents and people killed per report period")
+def _whole_weeks(weekly: pd.Series) -> pd.Series:
+    """Weekly averages whose weeks do not overlap, counted back from the latest: a daily
+    series gives an average for every day, each over a week that overlaps six others; the
+    monitor states them a week apart, ending on its weekday."""
+    kept, before = [], None
+    for end in sorted(weekly.index, reverse=True):
+        if before is None or end <= before - pd.Timedelta(days=7):
+            kept.append(end)
+            before = end
+    return weekly.loc[sorted(kept)]
+
+
+def _average_label(value: float) -> str:
+    # As the COVID-19 paragraph writes it (indicators, words.thousands): one figure, one value.
+    return f"{words.thousands(value, 0)}/day"
+
+
+def archive_trend(table: pd.DataFrame) -> Chart | None:
+    """Incidents and people killed in each built report (columns start, period_end,
+    incidents, killed), for the archive page: one bar per report over the days it covers."""
     if table.empty:
-        chart.empty("No reports built yet")
-        return chart.svg()
-    ends = pd.to_datetime(table["period_end"]).dt.date.tolist()
-    incidents = [0.0 if pd.isna(v) else float(v) for v in table["incidents"]]
-    killed = [_float(v) for v in table["killed"]]
-    legend = Legend()
-    legend.add(("line", KILLED, "o", ""), "Killed")
-    legend.add(("bar", INCIDENTS), "Incidents")
-    high = max(incidents + [v for v in killed if not math.isnan(v)]) * 1.05
-    ax = _slots(chart, len(ends), high, "Per report period", "Periods ending on", legend, title_right=True)
-    for i, value in enumerate(incidents):
-        ax.column(i, value, 0.3, INCIDENTS)
-    _series(ax, killed, KILLED, "o")
-    # At most about a dozen labels; the year under the first label and wherever it changes.
-    step = max(1, -(-len(ends) // 12))
-    shown = list(range(0, len(ends), step))
-    labels = [short_day(ends[i]) + (f"\n{ends[i].year}" if k == 0 or ends[i].year != ends[shown[k - 1]].year else "")
-              for k, i in enumerate(shown)]
-    ax.bottom_labels(list(zip(shown, labels, strict=True)))
-    return chart.svg()
-
+        return None
+    periods = [Period(dt.date.fromisoformat(str(s)), dt.date.fromisoformat(str(e)))
+               for s, e in zip(table["start"], table["period_end"], strict=True)]
+    incidents = [None if pd.isna(v) else float(v) for v in table["incidents"]]
+    killed = [None if pd.isna(v) else float(v) for v in table["killed"]]
+    high = max([v for v in incidents + killed if v] + [1.0])
+    with style.context():
+        fig = style.figure(height=190.0, layout="none")
+        ax = _axes(fig, left=30, right=10, top=26, bottom=34)
+        window = Period(min(p.start for p in periods), max(p.end for p in periods))
+        ax.set_xlim(_counted_days(window)[0] - 0.5, _day(window.end) + 1.5)
+        ax.set_ylim(0, high * 1.12)
+        ax.set_yticks([t for t in _ticks_every(high) if t <= high * 1.12])
+        inset = 0.35 if window.days < 120 else 0.0
+        spans = [(a + inset, b - inset) for a, b in map(_counted_days, periods)]
+        bars = [(span, n) for span, n in zip(spans, incidents, strict=True) if n]
+        if bars:
+            ax.bar([a for (a, _), _ in bars], [n for _, n in bars], width=[b - a for (a, b), _ in bars],
+                   align="edge", color=style.ACCENT, zorder=2, edgecolor="white", linewidth=0.3)
+        lines = [(span, k) for span, k in zip(spans, killed, strict=True) if k is not None]
+        if lines:
+            ax.hlines([k for _, k in lines], [a for (a, _), _ in lines], [b for (_, b), _ in lines],
+                      colors=style.ALERT, linewidth=2.0, zorder=3)
+        _date_ticks(ax, [p.end for p in periods], most=12)
+        _legend(ax, [_bar_handle(style.ACCENT), _line_handle(style.ALERT)], ["Incidents", "Killed"],
+                unit="Count in the report period")
+    caption = ("Incidents and people killed in each report period: each bar is one report, drawn over the days "
+               "it covers; the red line across it is the people killed. Where a source says “at least”, the "
+               "minimum is drawn.")
+    first, last = periods[0], periods[-1]
+    alt = (f"Bar chart of incidents per report period with a line of people killed, from the period ending "
+           f"{short_day(first.end)} {first.end.year} to the one ending {short_day(last.end)} {last.end.year}.")
+    return Chart(fig, caption, alt)

@@ -12,6 +12,8 @@ kernel.without_debugger()
 import ipykernel.ipkernel
 import ipykernel.kernelapp  # noqa: F401
 import IPython  # noqa: F401
+import matplotlib.pyplot  # noqa: F401
+import matplotlib_inline.backend_inline  # noqa: F401
 
 import reportlib.inputs.cache
 import reportlib.reports.weekly  # noqa: F401

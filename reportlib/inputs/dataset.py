@@ -93,6 +93,7 @@ class Dataset:
             incidents=window.loc[in_period].copy(), trend_incidents=window.copy(),
             indicators=indicator_window.copy(), sources=self.sources, trend_weeks=weeks,
             neighbours=self.neighbours(period),
+            issue_periods=tuple(p for p in self.periods() if p.end >= window_start.date() and p.start <= period.end),
         )
 
     def neighbours(self, period: Period) -> tuple[Period | None, Period | None]:
@@ -117,6 +118,7 @@ class PeriodData:
     sources: pd.DataFrame
     trend_weeks: int
     neighbours: tuple[Period | None, Period | None] = (None, None)
+    issue_periods: tuple[Period, ...] = ()  # declared periods that overlap the trend window, oldest first
 
 
 def load(root: str | Path, today: dt.date | None = None) -> Dataset:

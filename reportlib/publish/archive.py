@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from ..batch.outputs import write_atomic
 from ..content.figures import archive_trend
-from ..reports.weekly import figure
+from ..reports.figureblock import Figures, no_chart
 from . import pages
 
 LINKS = (("report.html", "Read the report"), ("report.pdf", "PDF"))
@@ -45,20 +45,19 @@ def _figure_value(report: dict, name: str):
 
 def trend_table(reports: list[dict]) -> pd.DataFrame:
     """Incidents and killed per period, oldest first, as figures.archive_trend reads them."""
-    rows = [{"period_end": r["end"], "incidents": _figure_value(r, "incidents"),
+    rows = [{"start": r.get("start") or r["end"], "period_end": r["end"], "incidents": _figure_value(r, "incidents"),
              "killed": _figure_value(r, "killed")} for r in reversed(reports)]
-    return pd.DataFrame(rows, columns=["period_end", "incidents", "killed"]).astype(
+    return pd.DataFrame(rows, columns=["start", "period_end", "incidents", "killed"]).astype(
         {"incidents": float, "killed": float})
 
 
 def trend_html(reports: list[dict]) -> Markup:
     """The chart of incidents and people killed across the periods, as the archive and the
     public site show it (reports newest first, each with `period`, `end`, `key_figures`)."""
-    return Markup(figure(archive_trend(trend_table(reports)),
-                         "Incidents and people killed in each report period; where a source says "
-                         "“at least”, the minimum is drawn.",
-                         "Bar chart of incidents per report period with a line of people killed, "
-                         f"from {reports[-1]['period']} to {reports[0]['period']}.").html)
+    chart = archive_trend(trend_table(reports))
+    if chart is None:
+        return Markup(no_chart("No reports built yet."))
+    return Markup(Figures().chart(chart, "archive_trend").html)
 
 
 def _entry(root: Path, report: dict, title: str) -> dict:

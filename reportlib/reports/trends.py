@@ -24,7 +24,8 @@ from ..inputs import reference
 from ..inputs.dataset import Dataset, PeriodData, load
 from ..inputs.periods import Period, format_day, format_span, parse_date
 from ..inputs.schema import INCIDENTS
-from .weekly import Fragment, Report, figure, title_block
+from .figureblock import FigureBlock, Figures, no_chart, show_in_kernel
+from .weekly import Fragment, Report, governorate_figure, title_block
 
 # Without a first day, the range is this many weeks before its end, or from the first
 # declared issue on if the data starts later.
@@ -68,6 +69,7 @@ class TrendsReport:
         self.period = view.period
         self.monitor = view.monitor
         self.weeks = week_ends(self.period)
+        self.figures = Figures()
 
     @classmethod
     def open(cls, data_dir: str | Path, period_end: str = "", period_start: str = "",
@@ -75,7 +77,14 @@ class TrendsReport:
         data = load(data_dir, parse_date(today) if today else None)
         # One week of figures before the range, so that the first week's COVID-19 average
         # can be computed from a daily series; incidents are those counted in the range.
-        return cls(data.select(trend_range(data, period_end, period_start), trend_weeks=1))
+        trends = cls(data.select(trend_range(data, period_end, period_start), trend_weeks=1))
+        show_in_kernel(trends.figures)
+        return trends
+
+    def figure(self, fig, caption: str = "", alt: str = "") -> FigureBlock:
+        """An analyst's matplotlib figure (or a pandas plot's Axes) as the report's next
+        numbered figure; see Report.figure."""
+        return self.figures.of(fig, caption, alt)
 
     # -- what the blocks read ------------------------------------------------------------
 
@@ -141,12 +150,15 @@ class TrendsReport:
         body = tables.table("Incidents and casualties per week", headings, rows, notes)
         return Fragment('<h2 id="weekly">Week by week</h2>' + body)
 
-    def weekly_chart(self) -> Fragment:
-        # The weeks end on the range's last day; only incidents counted in the range are drawn.
-        svg = figures.weekly_trend(self.view.incidents, self.period, len(self.weeks) - 1, wounded=True)
-        return figure(svg, "Incidents, people killed and people wounded per week; a total over a span "
-                           "counts in the week it ends.",
-                      "Weekly bar chart of incidents with lines of people killed and wounded.")
+    def weekly_chart(self) -> FigureBlock:
+        """One bar per declared issue wholly inside the range, over the days it covers; in
+        data that declares no issue there, one per week of the range."""
+        issues = [p for p in self.view.issue_periods if self.period.start <= p.start and p.end <= self.period.end]
+        marks = issues or [self.week_span(end) for end in self.weeks]
+        chart = figures.issue_trend(self.view.incidents, marks, self.period, wounded=True)
+        unit = "issue" if issues else "week"
+        return self.figures.chart(chart, "weekly_chart", f"Incidents, people killed and people wounded in each {unit} "
+                                                         "of the range.")
 
     def type_summary(self) -> Fragment:
         said = sentences.security_sentences(self.view.incidents, self.period)
@@ -173,11 +185,12 @@ class TrendsReport:
             rows.append([("Total", "total"), *_counts(incidents, "num total")])
         return Fragment(tables.table("Incidents by type over the range", headings, rows, [MINIMUM_NOTE]))
 
-    def type_chart(self) -> Fragment:
-        return figure(figures.by_type(self.view.incidents),
-                      "Incidents, people killed and people wounded by type of incident over the range",
-                      "Bar chart of incidents, killed and wounded for each incident type "
-                      "recorded in the range.")
+    def type_chart(self) -> Fragment | FigureBlock:
+        chart = figures.by_type(self.view.incidents)
+        if chart is None:
+            return Fragment(no_chart("No incidents were recorded in this range, so there is no chart by type."))
+        return self.figures.chart(chart, "type_chart", "Incidents, people killed and people wounded by type of "
+                                                       "incident over the range.")
 
     def governorate_table(self) -> Fragment:
         """Incidents per governorate from rows naming it alone, and the totals it shares with
@@ -196,8 +209,8 @@ class TrendsReport:
         body = tables.table("Incidents by governorate", headings, rows, notes)
         return Fragment('<h2 id="by-governorate">Where incidents were reported</h2>' + body)
 
-    def governorate_chart(self) -> Fragment:
-        return Report(self.view).governorate_chart()
+    def governorate_chart(self) -> Fragment | FigureBlock:
+        return governorate_figure(self.figures, self.view.incidents)
 
     def covid_table(self) -> Fragment:
         averages = self.covid_averages()
@@ -214,16 +227,15 @@ class TrendsReport:
         return Fragment(heading + tables.table("COVID-19 new cases a day, week by week",
                                                 [("Week", "dates"), (text(label), "num")], rows, notes))
 
-    def covid_chart(self) -> Fragment:
+    def covid_chart(self) -> Fragment | FigureBlock:
         averages = self.covid_averages()
         start = pd.Timestamp(self.period.start - dt.timedelta(days=6))
         daily = indicators.daily_new_cases(self.view.indicators)
         daily = daily[(daily.index >= start) & (daily.index <= pd.Timestamp(self.period.end))]
-        if averages.empty and daily.empty:
+        chart = figures.covid_cases(daily, averages, self.period, band="the range")
+        if chart is None:
             return Fragment("")
-        return figure(figures.covid_cases(daily, averages, self.period),
-                      "COVID-19 new cases a day over the range, which is shaded.",
-                      "Chart of COVID-19 new cases a day, week by week.")
+        return self.figures.chart(chart, "covid_chart")
 
     def sources(self) -> Fragment:
         return Report(self.view).sources()

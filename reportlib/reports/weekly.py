@@ -8,16 +8,16 @@ that Jupyter displays and nbconvert carries into the exported page.
 
 from __future__ import annotations
 
-import base64
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..content import figures, indicators, sentences, tables
+from ..content import figures, indicators, maps, sentences, tables
 from ..content.markup import inline, text
 from ..inputs.dataset import PeriodData, load
 from ..inputs.monitor import Monitor
 from ..inputs.periods import Period, format_day, format_long, parse_date
+from .figureblock import FigureBlock, Figures, no_chart, show_in_kernel
 
 
 @dataclass(frozen=True)
@@ -41,13 +41,12 @@ def _headed(anchor: str, title: str, body: str) -> Fragment:
     return Fragment(f'<h3 id="{anchor}">{text(title)}</h3>{body}')
 
 
-def figure(svg: str, caption: str, alt: str, css: str = "") -> Fragment:
-    """An SVG chart as an embedded image with its caption and alt text. An <img> keeps each
-    chart's internal ids apart and gives it a real alt attribute."""
-    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    return Fragment(
-        f'<figure class="chart {css}"><img src="data:image/svg+xml;base64,{data}" '
-        f'alt="{text(alt)}"><figcaption>{text(caption)}</figcaption></figure>')
+def governorate_figure(figs: Figures, incidents) -> Fragment | FigureBlock:
+    """The chart of incidents by governorate, as the weekly and trends reports show it."""
+    chart = figures.by_governorate(incidents)
+    if chart is None:
+        return Fragment(no_chart("No incidents were recorded, so there is no chart by governorate."))
+    return figs.chart(chart, "governorate_chart", "Incidents by governorate.")
 
 
 def _long_day(iso: str) -> str:
@@ -95,6 +94,7 @@ class Report:
         self.period = view.period
         self.monitor = view.monitor
         self.corrections = list(corrections)
+        self.figures = Figures()
 
     @classmethod
     def open(cls, data_dir: str | Path, period_end: str = "", period_start: str = "",
@@ -104,7 +104,20 @@ class Report:
         weeks = None if trend_weeks is None or trend_weeks < 0 else trend_weeks
         from ..publish.records import notices
 
-        return cls(data.select(period, weeks), notices(data.root, period))
+        report = cls(data.select(period, weeks), notices(data.root, period))
+        show_in_kernel(report.figures)
+        return report
+
+    def figure(self, fig, caption: str = "", alt: str = "") -> FigureBlock:
+        """An analyst's matplotlib figure, or the Axes a pandas `.plot()` returns, as the
+        report's next numbered figure, in the house style and the report's SVG:
+
+            fig, ax = plt.subplots()
+            ax.plot(days, cases)
+            report.figure(fig, caption="New cases a day in Basra", alt="Line chart: ...")
+
+        Without a caption it shows a placeholder and the build prints a warning."""
+        return self.figures.of(fig, caption, alt)
 
     # -- blocks -------------------------------------------------------------------------
 
@@ -163,35 +176,33 @@ class Report:
         return _headed("incidents-table", "Incidents in numbers",
                        tables.incidents_table(self.view.incidents))
 
-    def incidents_chart(self) -> Fragment:
-        return figure(figures.by_type(self.view.incidents),
-                      "Incidents, people killed and people wounded by type of incident",
-                      "Bar chart of incidents, killed and wounded for each incident type "
-                      "recorded in the period.")
+    def incidents_chart(self) -> Fragment | FigureBlock:
+        chart = figures.by_type(self.view.incidents)
+        if chart is None:
+            return Fragment(no_chart("No incidents were recorded in this period, so there is no chart by type."))
+        return self.figures.chart(chart, "incidents_chart", "Incidents, people killed and people wounded by type "
+                                                            "of incident.")
 
-    def governorate_chart(self) -> Fragment:
-        return figure(figures.by_governorate(self.view.incidents),
-                      "Incidents by governorate. Totals the source gives for several "
-                      "governorates together are counted where they are named, not split.",
-                      "Bar chart of incidents per governorate, with the number of shared totals "
-                      "naming each governorate.")
+    def governorate_chart(self) -> Fragment | FigureBlock:
+        return governorate_figure(self.figures, self.view.incidents)
 
     def governorate_map(self) -> Fragment:
-        chart = figure(figures.governorate_map(self.view.incidents),
-                       "Where incidents were reported: circles sized by incidents in one "
-                       "governorate, rings where a governorate is named in a shared total. "
-                       "Positions are schematic.",
-                       "Schematic map of Iraq's 18 governorates with circles for incidents.",
-                       css="map")
-        return _headed("incidents-map", "Where incidents were reported", chart.html)
+        chart = maps.governorate_map(self.view.incidents)
+        block = self.figures.chart(chart, "governorate_map", css="map", credit=maps.ATTRIBUTION)
+        return _headed("incidents-map", "Where incidents were reported", block.html)
 
     def trend_chart(self) -> Fragment:
-        weeks = self.view.trend_weeks
-        chart = figure(figures.weekly_trend(self.view.trend_incidents, self.period, weeks),
-                       f"Incidents and people killed per week, the {weeks} weeks before this "
-                       "period and this period; a total over a span counts in the week it ends.",
-                       "Weekly bar chart of incidents with a line of people killed.")
-        return _headed("incidents-trend", "Weeks before this period", chart.html)
+        v = self.view
+        window = Period(v.period.window_start(v.trend_weeks), v.period.end)
+        # The declared issues wholly inside the window, and this period (declared or not);
+        # an undeclared period drawn over declared ones would count their rows twice.
+        issues = [p for p in v.issue_periods if window.start <= p.start and p.end <= window.end
+                  and (p == v.period or p.end <= v.period.start or p.start >= v.period.end)]
+        periods = sorted(set(issues) | {v.period})
+        chart = figures.issue_trend(v.trend_incidents, periods, window, current=v.period)
+        block = self.figures.chart(chart, "trend_chart", f"Incidents and people killed in each issue of the "
+                                                         f"{v.trend_weeks} weeks before this period, and in this one.")
+        return _headed("incidents-trend", "Weeks before this period", block.html)
 
     def covid_summary(self) -> Fragment:
         paragraph = indicators.covid_paragraph(self.view.indicators, self.period, self.monitor.country)
@@ -202,12 +213,13 @@ class Report:
         return Fragment(tables.indicators_table(
             indicators.period_changes(self.view.indicators, self.period)))
 
-    def covid_chart(self) -> Fragment:
+    def covid_chart(self) -> Fragment | FigureBlock:
         values = self.view.indicators
-        return figure(figures.covid_cases(indicators.daily_new_cases(values),
-                                          indicators.weekly_averages(values), self.period),
-                      "COVID-19 new cases a day; the shaded band is this period.",
-                      "Chart of COVID-19 new cases per day with the weekly average.")
+        chart = figures.covid_cases(indicators.daily_new_cases(values), indicators.weekly_averages(values),
+                                    self.period)
+        if chart is None:
+            return Fragment(no_chart("No COVID-19 case figures were recorded for these weeks, so there is no chart."))
+        return self.figures.chart(chart, "covid_chart")
 
     def sources(self) -> Fragment:
         v = self.view
@@ -227,4 +239,4 @@ class Report:
         return Fragment(f'<p class="colophon">{text(note)}</p>')
 
 
-__all__ = ["Fragment", "Report", "figure", "title_block"]
+__all__ = ["Fragment", "Report", "governorate_figure", "title_block"]

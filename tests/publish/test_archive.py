@@ -102,7 +102,8 @@ def test_trend_chart_is_an_embedded_image_with_alt_text(out):
     svg = base64.b64decode(data).decode("utf-8")
     for label in ("Dec 16", "Dec 23", "Dec 30", "Incidents", "Killed"):
         assert label in svg, label
-    assert "<figcaption>Incidents and people killed in each report period" in page
+    assert ('<figcaption><span class="figure-number">Figure 1:</span> Incidents and people killed in each '
+            "report period") in page
 
 
 def test_synthetic_reports_get_the_banner_and_real_ones_do_not(out, copy):

@@ -151,9 +151,9 @@ def test_html_carries_the_figures(built):
     for image in images:
         assert re.search(r'src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]{1000,}"', image)
         assert re.search(r'alt="[^"]{10,}"', image)
-    for caption in ("Incidents, people killed and people wounded per week",
+    for caption in ("Incidents, people killed and people wounded in each issue of the range",
                     "by type of incident over the range", "Incidents by governorate.",
-                    "COVID-19 new cases a day over the range"):
+                    "New COVID-19 cases a day.", "The shaded band is the range."):
         assert caption in page
     assert "TrendsReport" not in page and "<script" not in page.lower()
     assert '<h2 id="weekly">Week by week</h2>' in page

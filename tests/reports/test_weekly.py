@@ -76,11 +76,11 @@ def test_charts_are_drawn_in_the_pdf(built):
     reader = PdfReader(str(built / "report.pdf"))
     pages = [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
     drawn = {
-        "Figure 1.": "Count (minimums where the source says 'at least')",
-        "Figure 2.": "named in 2 shared totals",
-        "Figure 3.": "Incidents in the governorate alone",
-        "Figure 4.": "Weeks ending on",
-        "Figure 5.": "New cases a day",
+        "Figure 1:": "Killed (victims of attacks)",
+        "Figure 2:": "named in 2 shared totals",
+        "Figure 3:": "Named in a total shared with other governorates (not split)",
+        "Figure 4:": "no issue in the data",
+        "Figure 5:": "New cases a day",
     }
     for caption, chart_text in drawn.items():
         page = next(p for p in pages if caption in p)
