@@ -16,6 +16,7 @@ import pyarrow as pa
 from ..errors import Problem
 from . import reference
 from .csvreader import LineMap
+from .periods import BadDate, read_date
 from .schema import Column
 from .textrules import FORMULA, FORMULA_MESSAGE, HTML_MESSAGE, HTML_TAG
 
@@ -154,14 +155,24 @@ def _convert(col: Column, values: pd.Series, check: Checker, today: dt.date,
 
 
 def _dates(col, values, empty, check, today):
-    form = values.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").to_numpy(dtype=bool)
-    parsed = pd.to_datetime(values.where(form), format="%Y-%m-%d", errors="coerce")
-    check.flag(col.name, ~empty & ~form, "not a date in YYYY-MM-DD form (for example 2020-12-03)")
-    impossible = form & parsed.isna().to_numpy()
-    check.flag(col.name, impossible, "impossible date: no such day in the calendar")
+    """Each distinct text read by periods.read_date, the one reading of a date (a column of a
+    million rows holds a few thousand distinct days)."""
+    codes, uniques = pd.factorize(values)
+    days = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[s]")
+    reasons = np.full(len(uniques), "", dtype=object)
+    for i, text in enumerate(uniques):
+        if text:
+            try:
+                days[i] = read_date(text)
+            except BadDate as exc:
+                reasons[i] = exc.reason
+    row_reasons = reasons[codes]
+    for reason in dict.fromkeys(r for r in reasons if r):
+        check.flag(col.name, row_reasons == reason, reason)
+    parsed = pd.Series(days[codes], index=values.index, dtype="datetime64[s]")
     future = (parsed > pd.Timestamp(today)).to_numpy(dtype=bool)
     check.flag(col.name, future, f"date is in the future (today is {today.isoformat()})")
-    return parsed.astype("datetime64[s]")
+    return parsed
 
 
 # ASCII digits only: \d also matches Arabic-Indic and other digits, which pandas cannot

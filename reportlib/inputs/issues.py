@@ -7,9 +7,9 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass
 
-from ..errors import Problem, UsageError
+from ..errors import Problem
 from . import textrules, yamlreader
-from .periods import Period, parse_date
+from .periods import BadDate, Period, read_date
 
 ISSUES_DIR = "issues"
 
@@ -57,11 +57,9 @@ def load_issue(path, shown, monitor, references, today, problems) -> Issue | Non
             return None
         text = str(value).strip()
         try:
-            return parse_date(text, key)
-        except UsageError as exc:
-            # parse_date names the key and value; the Problem names them already.
-            reason = str(exc).replace(f"{key} {text!r} is ", "")
-            problems.append(Problem(shown, mapping.line_of(key), key, text, reason))
+            return read_date(text)
+        except BadDate as exc:
+            problems.append(Problem(shown, mapping.line_of(key), key, text, exc.reason))
             return None
 
     start, end = date_of(data, "period_start"), date_of(data, "period_end")
@@ -166,8 +164,8 @@ def _event(item, line, section_id, default_reference, period, references, today,
 
 def _is_date(text: str) -> bool:
     try:
-        parse_date(text)
-    except UsageError:
+        read_date(text)
+    except BadDate:
         return False
     return True
 
