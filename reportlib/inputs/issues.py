@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import Problem
 from . import textrules, yamlreader
+from .datafolder import ISSUES_DIR as ISSUES_DIR
+from .datafolder import DataFolder
 from .periods import BadDate, Period, read_date
-
-ISSUES_DIR = "issues"
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,13 @@ class Issue:
         return [e for _, _, e in sorted(keyed, key=lambda k: (k[0], k[1]))]
 
 
-def load_issue(path, shown, monitor, references, today, problems) -> Issue | None:
-    data, found = yamlreader.load(path, shown)
+def load_issue(folder: DataFolder, path: Path, monitor, references, today, problems) -> Issue | None:
+    """One issue file of the folder, read and checked against the monitor and the sources."""
+    shown = folder.shown(path)
+    raw = folder.read_or_report(path, problems)
+    if raw is None:
+        return None
+    data, found = yamlreader.parse(raw, shown)
     problems += found
     if data is None:
         return None

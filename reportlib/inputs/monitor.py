@@ -3,14 +3,15 @@ trend window), read and checked."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..errors import Problem, UsageError
 from . import textrules, yamlreader
+from .datafolder import MONITOR_FILE as MONITOR_FILE
+from .datafolder import DataFolder
 from .periods import weekday_number
 
-MONITOR_FILE = "monitor.yaml"
 DEFAULT_TREND_WEEKS = 8
 
 
@@ -37,12 +38,19 @@ class Monitor:
         raise KeyError(section_id)
 
 
-def load_monitor(path: Path, shown: str, problems: list[Problem]) -> Monitor | None:
-    if not path.exists():
+def load_monitor(folder: DataFolder, problems: list[Problem]) -> Monitor | None:
+    """The folder's monitor.yaml, read and checked; None, with the problems added, if it
+    cannot be used."""
+    path = folder.monitor
+    shown = folder.shown(path)
+    if not os.path.lexists(path):
         problems.append(Problem(shown, None, None, None,
                                 "missing: every data folder needs monitor.yaml (name, country, sections)"))
         return None
-    data, found = yamlreader.load(path, shown)
+    raw = folder.read_or_report(path, problems)
+    if raw is None:
+        return None
+    data, found = yamlreader.parse(raw, shown)
     problems += found
     if data is None:
         return None

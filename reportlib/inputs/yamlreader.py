@@ -8,7 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import Problem
+from ..errors import DataError, Problem
+from .datafolder import read_file
 
 
 class Mapping(dict):
@@ -71,12 +72,18 @@ _KINDS = {Sequence: "a list", str: "a single text value", int: "a number", float
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
-def load(path: Path, shown: str) -> tuple[Mapping | None, list[Problem]]:
-    """Parse a YAML file whose top level must be a mapping."""
+def load(path: Path, shown: str, inside: Path | None = None) -> tuple[Mapping | None, list[Problem]]:
+    """Read and parse a YAML file whose top level must be a mapping (see `parse`)."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(shown, None, None, None, f"cannot be read: {exc.strerror}")]
+        raw = read_file(path, shown, inside)
+    except DataError as exc:
+        return None, exc.problems
+    return parse(raw, shown)
+
+
+def parse(raw: bytes, shown: str) -> tuple[Mapping | None, list[Problem]]:
+    """Parse the bytes of a YAML file whose top level must be a mapping; the problems say
+    what is wrong, with the line."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

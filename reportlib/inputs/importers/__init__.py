@@ -15,6 +15,7 @@ import pandas as pd
 
 from ...batch import outputs
 from ...errors import DataError, Problem
+from ..datafolder import read_file
 from ..schema import SOURCES, Table
 from ..tables import read_table
 from ..textrules import neutralise_formula
@@ -55,11 +56,9 @@ def match_columns(header: list[str], wanted: list[str], required: list[str], sho
 
 
 def read_any_csv(path: Path, shown: str) -> pd.DataFrame:
-    """A foreign CSV as text columns; encoding and shape problems become Problems."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError([Problem(shown, None, None, None, f"cannot be read: {exc.strerror}")]) from None
+    """A foreign CSV as text columns; encoding and shape problems become Problems. It may
+    lie anywhere, but must be a regular file (read_file): a pipe or a device is refused."""
+    raw = read_file(path, shown)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
