@@ -39,28 +39,72 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _convert(node, loader: _Loader):
-    if isinstance(node, yaml.MappingNode):
-        out = Mapping()
-        out.line = node.start_mark.line + 1
-        out.lines = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node)
-            if key in out:
-                # PyYAML keeps the last of two equal keys; a second `politics:` section would
-                # silently replace the first.
-                raise yaml.constructor.ConstructorError(
-                    problem=f"key {key!r} appears twice in this mapping (first on line {out.lines[key]})",
-                    problem_mark=key_node.start_mark)
-            out[key] = _convert(value_node, loader)
-            out.lines[key] = key_node.start_mark.line + 1
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        seq = Sequence(_convert(item, loader) for item in node.value)
-        seq.line = node.start_mark.line + 1
-        seq.lines = [item.start_mark.line + 1 for item in node.value]
-        return seq
-    return loader.construct_object(node, deep=True)
+# Curated files nest five deep at most (issue, sections, a section, its events, an event).
+# A bound far above that keeps the conversion's recursion well inside Python's limit.
+MAX_DEPTH = 20
+
+
+class _Refused(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+class _Converter:
+    """Nodes to Mapping, Sequence and plain values. A node met twice is an alias (`*name`
+    repeats the node anchored `&name`): refused at once, before a "billion laughs" block
+    can expand or a node that contains itself can recurse."""
+
+    def __init__(self, loader: _Loader, text: str):
+        self.loader, self.text = loader, text
+        self.seen: set[int] = set()
+
+    def convert(self, node, depth: int = 0):
+        if id(node) in self.seen:
+            raise self._alias()
+        self.seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise _Refused(node.start_mark.line + 1,
+                           f"values are nested more than {MAX_DEPTH} levels deep; a data file needs five at most")
+        if isinstance(node, yaml.MappingNode):
+            out = Mapping()
+            out.line = node.start_mark.line + 1
+            out.lines = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise _Refused(key_node.start_mark.line + 1,
+                                   "a key must be a single word or text, not a list or a mapping")
+                key = self.convert(key_node, depth + 1)
+                if key in out:
+                    # PyYAML keeps the last of two equal keys; a second `politics:` section would
+                    # silently replace the first.
+                    raise yaml.constructor.ConstructorError(
+                        problem=f"key {key!r} appears twice in this mapping (first on line {out.lines[key]})",
+                        problem_mark=key_node.start_mark)
+                out[key] = self.convert(value_node, depth + 1)
+                out.lines[key] = key_node.start_mark.line + 1
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            seq = Sequence(self.convert(item, depth + 1) for item in node.value)
+            seq.line = node.start_mark.line + 1
+            seq.lines = [item.start_mark.line + 1 for item in node.value]
+            return seq
+        return self.loader.construct_object(node)
+
+    def _alias(self) -> _Refused:
+        """Where the first alias is: the composed nodes no longer say, the tokens do."""
+        anchors = {}
+        for token in yaml.scan(self.text, Loader=yaml.SafeLoader):
+            if isinstance(token, yaml.AnchorToken):
+                anchors.setdefault(token.value, token.start_mark.line + 1)
+            elif isinstance(token, yaml.AliasToken):
+                mark = token.start_mark
+                anchored = f", which repeats the value anchored on line {anchors[token.value]}" \
+                    if token.value in anchors else ""
+                return _Refused(mark.line + 1,
+                                f"YAML alias *{token.value} at character {mark.column + 1} of the line{anchored}: "
+                                "aliases are not allowed in data files; write the value out in full")
+        return _Refused(1, "YAML aliases are not allowed in data files; write each value out in full")
 
 
 # What a user sees in the file, for messages about a top level that is not a mapping.
@@ -109,7 +153,9 @@ def parse(raw: bytes, shown: str) -> tuple[Mapping | None, list[Problem]]:
         node = loader.get_single_node()
         if node is None:
             return None, [Problem(shown, 1, None, None, "file has no content, only comments")]
-        data = _convert(node, loader)
+        data = _Converter(loader, text).convert(node)
+    except _Refused as exc:
+        return None, [Problem(shown, exc.line, None, None, exc.message)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
