@@ -3,13 +3,16 @@ can name its line. Dates stay text here; the loader parses them strictly."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import yaml
 
 from ..errors import DataError, Problem
+from . import textrules
 from .datafolder import read_file
+from .periods import NOT_A_DATE, BadDate, read_date
 
 
 class Mapping(dict):
@@ -25,6 +28,78 @@ class Mapping(dict):
 class Sequence(list):
     line: int = 0
     lines: list
+
+
+class Fields:
+    """The values of one YAML file's mappings, read by the type each key expects: a text
+    field holds text (not a number, a date, a list or a mapping that happens to print as
+    one) and obeys the free-text rules of `textrules`; a date field is read by
+    `periods.read_date`. Every monitor.yaml and issue-file field is read through here, so
+    these rules hold for each one. A refused value adds a Problem naming the file, the
+    line, the key and the reason, and reads as None.
+
+        >>> data, _ = parse(b"name: 1984\\n", "monitor.yaml")
+        >>> problems = []
+        >>> Fields("monitor.yaml", problems).text(data, "name") is None, problems[0].message
+        (True, 'must be text, but YAML reads this value as a number; put it in quotes to keep it as text')
+    """
+
+    def __init__(self, shown: str, problems: list[Problem]):
+        self.shown, self.problems = shown, problems
+
+    def refuse(self, mapping: Mapping, key, label: str | None, value: str | None, reason: str) -> None:
+        self.problems.append(Problem(self.shown, mapping.line_of(key), label or str(key), value, reason))
+
+    def text(self, mapping: Mapping, key, label: str | None = None, markdown: bool = False) -> str | None:
+        """The text at `key`, stripped: "" when the key is absent, empty or null (the caller
+        says whether that is allowed), None when refused."""
+        value = mapping.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            self.refuse(mapping, key, label, _written(value), _not_text(value))
+            return None
+        value = value.strip()
+        reasons = textrules.problems(value, markdown=markdown)
+        for reason in reasons:
+            self.refuse(mapping, key, label, value, reason)
+        return None if reasons else value
+
+    def date(self, mapping: Mapping, key, label: str | None = None, required: bool = True) -> dt.date | None:
+        """The date at `key`, or None: absent (a Problem if required) or refused."""
+        value = mapping.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.problems.append(Problem(self.shown, mapping.line, label or str(key), None,
+                                             "required key is missing"))
+            return None
+        if not isinstance(value, str):
+            self.refuse(mapping, key, label, _written(value), f"{NOT_A_DATE}, not {_kind(value)}")
+            return None
+        try:
+            return read_date(value.strip())
+        except BadDate as exc:
+            self.refuse(mapping, key, label, value.strip(), exc.reason)
+            return None
+
+
+def _kind(value) -> str:
+    for kind, name in _KINDS.items():
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def _written(value) -> str | None:
+    """A number as the file wrote it; a true/false value (written yes, No, on ...), a list
+    or a mapping is not quoted back."""
+    return None if isinstance(value, (bool, list, dict)) else str(value)
+
+
+def _not_text(value) -> str:
+    if isinstance(value, (list, dict)):
+        return f"must be text, not {_kind(value)}"
+    return f"must be text, but YAML reads this value as {_kind(value)}; put it in quotes to keep it as text"
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
@@ -108,8 +183,8 @@ class _Converter:
 
 
 # What a user sees in the file, for messages about a top level that is not a mapping.
-_KINDS = {Sequence: "a list", str: "a single text value", int: "a number", float: "a number",
-          bool: "a true/false value"}
+_KINDS = {Sequence: "a list", Mapping: "a mapping (key: value lines)", str: "a single text value",
+          bool: "a true/false value", int: "a number", float: "a number"}
 
 
 # Characters YAML does not allow in a document (YAML 1.1, section 5.1).
