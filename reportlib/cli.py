@@ -15,8 +15,11 @@ from pathlib import Path
 import click
 
 from .errors import DataError, NotebookExecutionError, ReportlibError, UsageError
+from .inputs.periods import DATE_RANGE
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+# Every date option is read by inputs.periods.parse_date: this form, this range, else exit 2.
+DATES = f"YYYY-MM-DD, {DATE_RANGE}"
 
 
 def _data_option(f):
@@ -132,11 +135,12 @@ def _parse_params(values: tuple[str, ...]) -> dict:
 
 @main.command(context_settings=CONTEXT)
 @click.option("--period-end", "period_end", metavar="DATE",
-              help="Build the declared period ending on DATE (YYYY-MM-DD).")
-@click.option("--start", metavar="DATE", help="First day of an explicit period (with --end).")
-@click.option("--end", metavar="DATE", help="Last day of an explicit period (with --start).")
-@click.option("--from", "first", metavar="DATE", help="Build every period ending on or after DATE (with --to).")
-@click.option("--to", "last", metavar="DATE", help="... and on or before DATE.")
+              help=f"Build the declared period ending on DATE ({DATES}).")
+@click.option("--start", metavar="DATE", help=f"First day of an explicit period (with --end; {DATES}).")
+@click.option("--end", metavar="DATE", help=f"Last day of an explicit period (with --start; {DATES}).")
+@click.option("--from", "first", metavar="DATE",
+              help=f"Build every period ending on or after DATE (with --to; {DATES}).")
+@click.option("--to", "last", metavar="DATE", help=f"... and on or before DATE ({DATES}).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, metavar="N",
               help="Worker processes for --from/--to (default: the number of cores).")
 @click.option("--scheduler", metavar="tcp://HOST:PORT",
@@ -179,6 +183,10 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
         raise UsageError("--from and --to go together")
     if (jobs or scheduler) and not first:
         raise UsageError("--jobs and --scheduler are for batches (--from and --to)")
+    for option, value in (("--period-end", period_end), ("--start", start), ("--end", end),
+                          ("--from", first), ("--to", last)):
+        if value:  # every date option judged before a kernel starts or a file is read
+            parse_date(value, option)
     extra = _parse_params(params)
     root = report_root(Path(out_root), Path(notebook))
 
@@ -303,7 +311,7 @@ def _batch(data, tasks, jobs, scheduler) -> None:
 
 
 @main.command(name="new-period", context_settings=CONTEXT)
-@click.option("--end", required=True, metavar="DATE", help="Last day of the new period (YYYY-MM-DD).")
+@click.option("--end", required=True, metavar="DATE", help=f"Last day of the new period ({DATES}).")
 @click.option("--start", metavar="DATE",
               help="First day (default: the end of the latest period, or a week before --end).")
 @_data_option
@@ -331,7 +339,7 @@ def new_period(end, start, data_dir):
               help="New folder to write the data into.")
 @click.option("--incidents-per-week", type=click.IntRange(0, 10_000_000), default=40, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same files.")
-@click.option("--end", metavar="DATE", help="Last day of the last week (a Thursday by default: 2021-12-30).")
+@click.option("--end", metavar="DATE", help=f"Last day of the last week ({DATES}; by default a Thursday, 2021-12-30).")
 def demo_data(weeks, out_dir, incidents_per_week, seed, end):
     """Write a complete, valid data folder of SYNTHETIC data for demos and benchmarks.
 
@@ -415,8 +423,8 @@ def _print_import(report) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--country", required=True, help="Country name or ISO code as OWID writes it.")
 @_import_options
-@click.option("--since", metavar="DATE", help="Only days from DATE on.")
-@click.option("--until", metavar="DATE", help="Only days up to DATE.")
+@click.option("--since", metavar="DATE", help=f"Only days from DATE on ({DATES}).")
+@click.option("--until", metavar="DATE", help=f"Only days up to DATE ({DATES}).")
 def import_owid(file, country, data_dir, out_root, allow_changes, since, until):
     """Import Our World in Data's COVID-19 CSV for one country into indicators.
 

@@ -2,9 +2,10 @@
 same folder (a build's kernel after the command, each report kernel of a batch) reads the
 result in a few milliseconds instead of parsing and checking every file again.
 
-An entry's key is the bytes of every file in the folder, the date validation judges by
-and the code that validates: any edit, even one that keeps a file's size and time, is a
-different key. Only clean loads are kept (a folder with errors is checked afresh each
+An entry's key is the bytes of every file the loader reads (the one list of them is
+`DataFolder.files`), the date validation judges by and the code that validates: any edit,
+even one that keeps a file's size and time, is a different key, and a file cannot be read
+without being hashed. Only clean loads are kept (a folder with errors is checked afresh each
 time and its errors printed), folders over CACHE_LIMIT bytes are not kept (pickling them
 would cost more than it saves), and an unreadable entry is ignored. The cache lives in
 $REPORTLIB_CACHE_DIR, else $XDG_CACHE_HOME/reportlib, else ~/.cache/reportlib; setting
@@ -22,9 +23,11 @@ import pickle
 import tempfile
 from pathlib import Path
 
+from ..errors import DataError
+from .datafolder import DataFolder
+
 CACHE_LIMIT = 32 * 2**20
 KEEP = 16  # entries kept, newest first: a year of weekly edits does not fill the disk
-_DEPTH = 2  # data/<file> and data/<folder>/<file>: everything the loader reads
 
 
 def folder() -> Path | None:
@@ -47,27 +50,21 @@ def _code_identity() -> str:
     return digest.hexdigest()
 
 
-def _files(root: Path, depth: int = _DEPTH):
-    with os.scandir(root) as entries:
-        for entry in sorted(entries, key=lambda e: e.name):
-            if entry.name.startswith("."):
-                continue
-            if entry.is_file():
-                yield Path(entry.path)
-            elif entry.is_dir() and depth > 1:
-                yield from _files(Path(entry.path), depth - 1)
-
-
-def key(root: Path, today: dt.date) -> str | None:
-    """The entry name for this folder as it is now; None when it is too big to keep."""
-    files = list(_files(root))
-    if sum(path.stat().st_size for path in files) > CACHE_LIMIT:
+def key(data: DataFolder, today: dt.date) -> str | None:
+    """The entry name for this folder as it is now: the bytes of the files on the loader's
+    own list (`DataFolder.files`), kept for the loader to parse; None when the folder is too
+    big to keep or a file is refused (the loader then says why)."""
+    files = data.files()
+    try:
+        if sum(os.stat(path).st_size for path in files) > CACHE_LIMIT:
+            return None
+        digest = hashlib.sha256(f"{_code_identity()}|{data.root}|{today.isoformat()}".encode())
+        for path in files:
+            raw = data.read(path, keep=True)
+            digest.update(f"|{path.relative_to(data.root)}|{len(raw)}|".encode())
+            digest.update(hashlib.sha256(raw).digest())
+    except (OSError, DataError):
         return None
-    digest = hashlib.sha256(f"{_code_identity()}|{root}|{today.isoformat()}".encode())
-    for path in files:
-        data = path.read_bytes()
-        digest.update(f"|{path.relative_to(root)}|{len(data)}|".encode())
-        digest.update(hashlib.sha256(data).digest())
     return digest.hexdigest()
 
 

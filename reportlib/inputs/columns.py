@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from ..errors import Problem
-from . import reference
+from . import reference, textrules
 from .csvreader import LineMap
+from .periods import BadDate, read_date
 from .schema import Column
-from .textrules import FORMULA, FORMULA_MESSAGE, HTML_MESSAGE, HTML_TAG
 
 # More than this many rows with the same problem in one column are summarised in one line.
 MAX_PER_COLUMN = 20
@@ -67,24 +67,6 @@ class Checker:
                 f"... and {rest:,} more rows with the same kind of problem"))
 
 
-def text_problems(values: pd.Series) -> Iterable[tuple[np.ndarray, str]]:
-    """Checks every free-text value gets: no spreadsheet formulas, no HTML. The full
-    patterns need Python's regex engine (a lookahead), which pandas runs value by value, so
-    a test Arrow runs natively picks the few candidates first: a million rows stay fast."""
-    formula_start = values.str[:1].isin(["=", "+", "-", "@", "\t", "\r"]).to_numpy(dtype=bool)
-    yield _matches(values, formula_start, FORMULA), FORMULA_MESSAGE
-    has_angle = values.str.contains("<", regex=False).to_numpy(dtype=bool)
-    yield _matches(values, has_angle, HTML_TAG), HTML_MESSAGE
-
-
-def _matches(values: pd.Series, candidates: np.ndarray, pattern: str) -> np.ndarray:
-    found = np.zeros(len(values), dtype=bool)
-    if candidates.any():
-        positions = np.flatnonzero(candidates)
-        found[positions] = values.iloc[positions].str.contains(pattern, regex=True).to_numpy(dtype=bool)
-    return found
-
-
 class _PerValue:
     """A checker for the distinct values of a column: flags on distinct values become flags
     on every row holding them."""
@@ -122,7 +104,7 @@ def _convert(col: Column, values: pd.Series, check: Checker, today: dt.date,
         check.flag(col.name, empty, "a value is required")
     kind = col.kind
     if kind in ("text", "id", "url", "reference"):
-        for mask, message in text_problems(values):
+        for mask, message in textrules.column_problems(values):
             check.flag(col.name, mask, message)
         if kind == "url":
             bad = ~empty & ~values.str.match(r"https?://", case=False).to_numpy(dtype=bool)
@@ -154,14 +136,24 @@ def _convert(col: Column, values: pd.Series, check: Checker, today: dt.date,
 
 
 def _dates(col, values, empty, check, today):
-    form = values.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").to_numpy(dtype=bool)
-    parsed = pd.to_datetime(values.where(form), format="%Y-%m-%d", errors="coerce")
-    check.flag(col.name, ~empty & ~form, "not a date in YYYY-MM-DD form (for example 2020-12-03)")
-    impossible = form & parsed.isna().to_numpy()
-    check.flag(col.name, impossible, "impossible date: no such day in the calendar")
+    """Each distinct text read by periods.read_date, the one reading of a date (a column of a
+    million rows holds a few thousand distinct days)."""
+    codes, uniques = pd.factorize(values)
+    days = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[s]")
+    reasons = np.full(len(uniques), "", dtype=object)
+    for i, text in enumerate(uniques):
+        if text:
+            try:
+                days[i] = read_date(text)
+            except BadDate as exc:
+                reasons[i] = exc.reason
+    row_reasons = reasons[codes]
+    for reason in dict.fromkeys(r for r in reasons if r):
+        check.flag(col.name, row_reasons == reason, reason)
+    parsed = pd.Series(days[codes], index=values.index, dtype="datetime64[s]")
     future = (parsed > pd.Timestamp(today)).to_numpy(dtype=bool)
     check.flag(col.name, future, f"date is in the future (today is {today.isoformat()})")
-    return parsed.astype("datetime64[s]")
+    return parsed
 
 
 # ASCII digits only: \d also matches Arabic-Indic and other digits, which pandas cannot

@@ -11,11 +11,12 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError, Problem, UsageError
-from .issues import ISSUES_DIR, Issue, check_overlaps, load_issue
-from .monitor import MONITOR_FILE, Monitor, load_monitor
+from .datafolder import ISSUES_DIR, DataFolder
+from .issues import Issue, check_overlaps, load_issue
+from .monitor import Monitor, load_monitor
 from .periods import Period, parse_date, week_ending
 from .reference import acled_type_rules
-from .schema import ACLED_TYPES, INCIDENTS, INDICATORS, SOURCES
+from .schema import INCIDENTS, INDICATORS, SOURCES
 from .tables import load_table
 
 
@@ -123,68 +124,57 @@ class PeriodData:
 
 def load(root: str | Path, today: dt.date | None = None) -> Dataset:
     """Load and validate a data folder; raise DataError listing every problem found. A
-    folder loaded before with the same bytes comes from the cache (see reportlib.datacache)."""
+    folder loaded before with the same bytes comes from the cache (see inputs.cache)."""
     from . import cache
 
     root = Path(root).resolve()
     today = today or dt.date.today()
     if not root.is_dir():
         raise UsageError(f"data folder {root} does not exist")
-    name = cache.key(root, today)
+    folder = DataFolder(root)
+    name = cache.key(folder, today)
     data = cache.get(name) if name else None
     if isinstance(data, Dataset):
         return data
-    data = _load(root, today)
+    data = _load(folder, today)
     if name:
         cache.put(name, data)
     return data
 
 
-def _load(root: Path, today: dt.date) -> Dataset:
+def _load(folder: DataFolder, today: dt.date) -> Dataset:
+    """Every file on the folder's list, and nothing else, parsed and checked."""
     problems: list[Problem] = []
-    files: list[Path] = []
+    root = folder.root
+    monitor = load_monitor(folder, problems)
 
-    def shown(path: Path) -> str:
-        try:
-            return str(path.relative_to(root.parent))
-        except ValueError:
-            return str(path)
-
-    monitor = load_monitor(root / MONITOR_FILE, shown(root / MONITOR_FILE), problems)
-    files.append(root / MONITOR_FILE)
-
-    sources, source_files, sources_read = load_table(root, SOURCES, shown, today, None, problems)
-    files += source_files
+    sources, source_files, sources_read = load_table(folder, SOURCES, today, None, problems)
     if not source_files:
-        problems.append(Problem(shown(root / SOURCES.file), None, None, None,
+        problems.append(Problem(folder.shown(root / SOURCES.file), None, None, None,
                                 "missing: every data folder needs sources.csv (reference, title, publisher, "
                                 "published); every row and issue cites a document listed there"))
     # When sources.csv cannot be read no reference can be judged; calling every one unknown
     # would bury the one real problem under a line per row.
     references = set(sources["reference"]) if sources_read else None
-    incidents, incident_files, _ = load_table(root, INCIDENTS, shown, today, references, problems)
-    indicators, indicator_files, _ = load_table(root, INDICATORS, shown, today, references, problems)
-    files += incident_files + indicator_files
+    incidents, _, _ = load_table(folder, INCIDENTS, today, references, problems)
+    indicators, _, _ = load_table(folder, INDICATORS, today, references, problems)
 
-    type_map = root / ACLED_TYPES.file
-    if type_map.is_file():
-        files.append(type_map)
-        acled_type_rules(type_map, shown(type_map), today, problems)
+    if folder.acled_types is not None:
+        raw = folder.read_or_report(folder.acled_types, problems)
+        if raw is not None:
+            acled_type_rules(folder.acled_types, folder.shown(folder.acled_types), today, problems, raw=raw)
 
     issues = []
-    issue_dir = root / ISSUES_DIR
-    if issue_dir.is_dir():
-        for path in sorted(issue_dir.glob("*.yaml")):
-            files.append(path)
-            if monitor is not None:
-                issue = load_issue(path, shown(path), monitor, references, today, problems)
-                if issue is not None:
-                    issues.append(issue)
+    if monitor is not None:
+        for path in folder.issues:
+            issue = load_issue(folder, path, monitor, references, today, problems)
+            if issue is not None:
+                issues.append(issue)
     issues.sort(key=lambda i: i.period.end)
     check_overlaps(issues, problems)
 
     problems.sort(key=lambda p: (p.file, p.line or 0))
     if any(p.severity == "error" for p in problems):
         raise DataError(problems)
-    return Dataset(root, monitor, issues, incidents, indicators, sources, files,
+    return Dataset(root, monitor, issues, incidents, indicators, sources, folder.files(),
                    [p for p in problems if p.severity == "warning"])

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass
+from pathlib import Path
 
-from ..errors import Problem, UsageError
-from . import textrules, yamlreader
-from .periods import Period, parse_date
-
-ISSUES_DIR = "issues"
+from ..errors import Problem
+from . import yamlreader
+from .datafolder import ISSUES_DIR as ISSUES_DIR
+from .datafolder import DataFolder
+from .periods import BadDate, Period, read_date
 
 
 @dataclass(frozen=True)
@@ -42,29 +43,20 @@ class Issue:
         return [e for _, _, e in sorted(keyed, key=lambda k: (k[0], k[1]))]
 
 
-def load_issue(path, shown, monitor, references, today, problems) -> Issue | None:
-    data, found = yamlreader.load(path, shown)
+def load_issue(folder: DataFolder, path: Path, monitor, references, today, problems) -> Issue | None:
+    """One issue file of the folder, every field read by its type (yamlreader.Fields)."""
+    shown = folder.shown(path)
+    raw = folder.read_or_report(path, problems)
+    if raw is None:
+        return None
+    data, found = yamlreader.parse(raw, shown)
     problems += found
     if data is None:
         return None
     before = len(problems)
+    fields = yamlreader.Fields(shown, problems)
 
-    def date_of(mapping, key, required=True):
-        value = mapping.get(key)
-        if value is None or str(value).strip() == "":
-            if required:
-                problems.append(Problem(shown, mapping.line, key, None, "required key is missing"))
-            return None
-        text = str(value).strip()
-        try:
-            return parse_date(text, key)
-        except UsageError as exc:
-            # parse_date names the key and value; the Problem names them already.
-            reason = str(exc).replace(f"{key} {text!r} is ", "")
-            problems.append(Problem(shown, mapping.line_of(key), key, text, reason))
-            return None
-
-    start, end = date_of(data, "period_start"), date_of(data, "period_end")
+    start, end = fields.date(data, "period_start"), fields.date(data, "period_end")
     period = None
     if start and end:
         if end < start:
@@ -82,17 +74,18 @@ def load_issue(path, shown, monitor, references, today, problems) -> Issue | Non
                                 f"the file name {path.name!r} is not a period end date; issue files are "
                                 "named after their period end, as in 2020-12-03.yaml"))
     # An empty `reference:` is YAML's null, which must read as empty, not as the text "None".
-    reference = "" if data.get("reference") is None else str(data["reference"]).strip()
+    reference = fields.text(data, "reference")
     if "reference" not in data:
         problems.append(Problem(shown, data.line, "reference", None,
                                 "required key is missing (the id in sources.csv this issue comes from)"))
-    elif not reference:
+    elif reference == "":
         problems.append(Problem(shown, data.line_of("reference"), "reference", None,
                                 "reference is empty; add the issue's document to sources.csv and write "
                                 "its reference here"))
-    elif references is not None and reference not in references:
+    elif reference is not None and references is not None and reference not in references:
         problems.append(Problem(shown, data.line_of("reference"), "reference", reference,
                                 "unknown reference; add it to sources.csv"))
+    reference = reference or ""
     sections = data.get("sections")
     headlines: dict[str, str] = {}
     events: list[Event] = []
@@ -111,15 +104,11 @@ def load_issue(path, shown, monitor, references, today, problems) -> Issue | Non
             problems.append(Problem(shown, line, section_id, None,
                                     "must be a mapping with a headline and events"))
             continue
-        headline = body.get("headline")
-        if headline is None or not str(headline).strip():
+        headline = fields.text(body, "headline", f"{section_id}.headline", markdown=True)
+        if headline == "":
             problems.append(Problem(shown, body.line_of("headline"), f"{section_id}.headline", None,
                                     "headline is empty; write the section's headline"))
-        else:
-            headline = str(headline).strip()
-            for reason in textrules.problems(headline, markdown=True):
-                problems.append(Problem(shown, body.line_of("headline"),
-                                        f"{section_id}.headline", headline, reason))
+        elif headline is not None:
             headlines[section_id] = headline
         items = body.get("events") or []
         if not isinstance(items, list):
@@ -128,7 +117,7 @@ def load_issue(path, shown, monitor, references, today, problems) -> Issue | Non
             continue
         for i, item in enumerate(items):
             event = _event(item, items.lines[i], section_id, reference, period, references,
-                           today, shown, date_of, problems)
+                           today, shown, fields, problems)
             if event:
                 events.append(event)
     if len(problems) > before or period is None:
@@ -137,19 +126,16 @@ def load_issue(path, shown, monitor, references, today, problems) -> Issue | Non
 
 
 def _event(item, line, section_id, default_reference, period, references, today, shown,
-           date_of, problems) -> Event | None:
+           fields, problems) -> Event | None:
     where = f"{section_id}.events"
     if not isinstance(item, dict):
-        problems.append(Problem(shown, line, where, str(item),
+        problems.append(Problem(shown, line, where, item if isinstance(item, str) else None,
                                 "each event must be a mapping with date and text"))
         return None
-    text = str(item.get("text") or "").strip()
-    if not text:
+    text = fields.text(item, "text", f"{where}.text", markdown=True)
+    if text == "":
         problems.append(Problem(shown, item.line, f"{where}.text", None, "event text is empty"))
-        return None
-    for reason in textrules.problems(text, markdown=True):
-        problems.append(Problem(shown, item.line_of("text"), f"{where}.text", text, reason))
-    day = date_of(item, "date", required=False)
+    day = fields.date(item, "date", f"{where}.date", required=False)
     if day is not None:
         if day > today:
             problems.append(Problem(shown, item.line_of("date"), f"{where}.date", day.isoformat(),
@@ -157,17 +143,19 @@ def _event(item, line, section_id, default_reference, period, references, today,
         elif period is not None and not period.contains(day):
             problems.append(Problem(shown, item.line_of("date"), f"{where}.date", day.isoformat(),
                                     f"event date is outside the issue's period ({period})"))
-    reference = str(item.get("reference") or default_reference)
-    if item.get("reference") and references is not None and reference not in references:
+    reference = fields.text(item, "reference", f"{where}.reference")
+    if reference and references is not None and reference not in references:
         problems.append(Problem(shown, item.line_of("reference"), f"{where}.reference", reference,
                                 "unknown reference; add it to sources.csv"))
-    return Event(day, text, section_id, reference)
+    if not text:
+        return None
+    return Event(day, text, section_id, reference or default_reference)
 
 
 def _is_date(text: str) -> bool:
     try:
-        parse_date(text)
-    except UsageError:
+        read_date(text)
+    except BadDate:
         return False
     return True
 

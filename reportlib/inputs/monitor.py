@@ -3,14 +3,16 @@ trend window), read and checked."""
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..errors import Problem, UsageError
-from . import textrules, yamlreader
+from . import yamlreader
+from .datafolder import MONITOR_FILE as MONITOR_FILE
+from .datafolder import DataFolder
 from .periods import weekday_number
 
-MONITOR_FILE = "monitor.yaml"
 DEFAULT_TREND_WEEKS = 8
 
 
@@ -37,65 +39,80 @@ class Monitor:
         raise KeyError(section_id)
 
 
-def load_monitor(path: Path, shown: str, problems: list[Problem]) -> Monitor | None:
-    if not path.exists():
+# A BCP 47 language tag as HTML's lang attribute and PDF metadata take it: en, ar, ckb-IQ.
+_LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def load_monitor(folder: DataFolder, problems: list[Problem]) -> Monitor | None:
+    """The folder's monitor.yaml, every field read by its type (yamlreader.Fields); None,
+    with the problems added, if any field is wrong."""
+    path = folder.monitor
+    shown = folder.shown(path)
+    if not os.path.lexists(path):
         problems.append(Problem(shown, None, None, None,
                                 "missing: every data folder needs monitor.yaml (name, country, sections)"))
         return None
-    data, found = yamlreader.load(path, shown)
+    raw = folder.read_or_report(path, problems)
+    if raw is None:
+        return None
+    data, found = yamlreader.parse(raw, shown)
     problems += found
     if data is None:
         return None
-    ok = True
+    before = len(problems)
+    fields = yamlreader.Fields(shown, problems)
 
-    def need(key: str, kind=str):
-        nonlocal ok
-        value = data.get(key)
-        if value is None or (kind is str and not str(value).strip()):
+    def required_text(key: str) -> str | None:
+        value = fields.text(data, key)
+        if value == "":
             problems.append(Problem(shown, data.line, key, None, "required key is missing"))
-            ok = False
-            return None
-        if not isinstance(value, kind):
-            problems.append(Problem(shown, data.line_of(key), key, str(value),
-                                    f"must be a {kind.__name__}"))
-            ok = False
             return None
         return value
 
-    name, country = need("name"), need("country")
-    raw_sections = need("sections", list)
-    sections = []
-    for i, item in enumerate(raw_sections or []):
-        line = raw_sections.lines[i]
-        if not isinstance(item, dict) or not item.get("id") or not item.get("title"):
-            problems.append(Problem(shown, line, "sections", str(item),
-                                    "each section needs an id and a title"))
-            ok = False
-            continue
-        sections.append(Section(str(item["id"]), str(item["title"])))
+    name, country = required_text("name"), required_text("country")
+    language = fields.text(data, "language") or "en"
+    if language is not None and not _LANGUAGE.fullmatch(language):
+        fields.refuse(data, "language", None, language,
+                      "not a language tag (BCP 47, as en, ar or ckb-IQ)")
+    sections = _sections(data, fields, shown, problems)
     weekday = 3
-    if "period_weekday" in data:
+    weekday_name = fields.text(data, "period_weekday")
+    if weekday_name:
         try:
-            weekday = weekday_number(str(data["period_weekday"]))
+            weekday = weekday_number(weekday_name)
         except UsageError as exc:
-            problems.append(Problem(shown, data.line_of("period_weekday"), "period_weekday",
-                                    str(data["period_weekday"]), str(exc)))
-            ok = False
+            fields.refuse(data, "period_weekday", None, weekday_name, str(exc))
     synthetic = data.get("synthetic", False)
     if not isinstance(synthetic, bool):
-        problems.append(Problem(shown, data.line_of("synthetic"), "synthetic", str(synthetic),
-                                "must be true or false"))
-        ok = False
+        fields.refuse(data, "synthetic", None, str(synthetic), "must be true or false")
     trend_weeks = data.get("trend_weeks", DEFAULT_TREND_WEEKS)
     if not isinstance(trend_weeks, int) or isinstance(trend_weeks, bool) or not 0 <= trend_weeks <= 104:
-        problems.append(Problem(shown, data.line_of("trend_weeks"), "trend_weeks", str(trend_weeks),
-                                "must be a whole number of weeks from 0 to 104"))
-        ok = False
-    for key in ("name", "country"):
-        for reason in textrules.problems(str(data.get(key, ""))):
-            problems.append(Problem(shown, data.line_of(key), key, str(data[key]), reason))
-            ok = False
-    if not ok:
+        fields.refuse(data, "trend_weeks", None, str(trend_weeks),
+                      "must be a whole number of weeks from 0 to 104")
+    if len(problems) > before:
         return None
-    return Monitor(str(name), str(country), str(data.get("language", "en")), weekday,
-                   tuple(sections), synthetic, trend_weeks)
+    return Monitor(name, country, language, weekday, tuple(sections), synthetic, trend_weeks)
+
+
+def _sections(data, fields, shown: str, problems: list[Problem]) -> list[Section]:
+    raw_sections = data.get("sections")
+    if raw_sections is None:
+        problems.append(Problem(shown, data.line, "sections", None, "required key is missing"))
+        return []
+    if not isinstance(raw_sections, list):
+        fields.refuse(data, "sections", None, None, "must be a list of sections, each with an id and a title")
+        return []
+    sections: list[Section] = []
+    for i, item in enumerate(raw_sections):
+        line = raw_sections.lines[i]
+        section_id = fields.text(item, "id", "sections.id") if isinstance(item, dict) else ""
+        title = fields.text(item, "title", "sections.title") if isinstance(item, dict) else ""
+        if section_id == "" or title == "":
+            problems.append(Problem(shown, line, "sections", str(item) if isinstance(item, dict) else None,
+                                    "each section needs an id and a title"))
+            continue
+        if section_id and any(s.id == section_id for s in sections):
+            fields.refuse(item, "id", "sections.id", section_id, "section id appears twice")
+        elif section_id and title:
+            sections.append(Section(section_id, title))
+    return sections

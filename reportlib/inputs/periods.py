@@ -13,16 +13,54 @@ WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 # ASCII digits only (\d would let Arabic-Indic digits through to a misleading message).
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
+# The days reportlib works with, in data and on the command line alike. Every date the
+# code derives from them (a trend window two years back, a week after the last) stays
+# within what pandas can hold (1677 to 2262) and what Python can (years 1 to 9999).
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2199, 12, 31)
+DATE_RANGE = f"{FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
+
+NOT_A_DATE = "not a date in YYYY-MM-DD form (for example 2020-12-03)"
+NO_SUCH_DAY = "impossible date: no such day in the calendar"
+OUT_OF_RANGE = f"outside the dates reportlib supports, {DATE_RANGE}"
+
+
+class BadDate(ValueError):
+    """Text that is not a date reportlib accepts; `reason` says why, in words for a user."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def read_date(text: str) -> dt.date:
+    """The one reading of a date, for every file and option: YYYY-MM-DD in ASCII digits, a
+    real day, within FIRST_DAY and LAST_DAY. Raises BadDate.
+
+    >>> read_date("2020-12-03")
+    datetime.date(2020, 12, 3)
+    >>> read_date("0001-01-01")
+    Traceback (most recent call last):
+    reportlib.inputs.periods.BadDate: outside the dates reportlib supports, 1900-01-01 to 2199-12-31
+    """
+    if not _ISO_DATE.match(text):
+        raise BadDate(NOT_A_DATE)
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise BadDate(NO_SUCH_DAY) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise BadDate(OUT_OF_RANGE)
+    return day
+
 
 def parse_date(text: str, what: str = "date") -> dt.date:
-    """Parse YYYY-MM-DD and nothing else; say whether the form or the calendar is wrong."""
+    """`read_date` for an option or parameter: a UsageError (exit status 2) naming it."""
     text = str(text).strip()
-    if not _ISO_DATE.match(text):
-        raise UsageError(f"{what} {text!r} is not a date in YYYY-MM-DD form")
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise UsageError(f"{what} {text!r} is not a real calendar date ({exc})") from None
+        return read_date(text)
+    except BadDate as exc:
+        raise UsageError(f"{what} {text!r}: {exc.reason}") from None
 
 
 @dataclass(frozen=True, order=True)
@@ -36,6 +74,9 @@ class Period:
     def __post_init__(self):
         if self.end < self.start:
             raise UsageError(f"period end {self.end} is before its start {self.start}")
+        if self.start < FIRST_DAY or self.end > LAST_DAY:
+            # A week ending on the first supported day starts before it.
+            raise UsageError(f"the period {self} reaches outside the dates reportlib supports, {DATE_RANGE}")
 
     @property
     def label(self) -> str:

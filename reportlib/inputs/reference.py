@@ -167,14 +167,14 @@ class AcledTypeRule:
 
 
 def acled_type_rules(path=None, shown: str | None = None, today=None,
-                     problems: list | None = None) -> list[AcledTypeRule]:
+                     problems: list | None = None, raw: bytes | None = None) -> list[AcledTypeRule]:
     """The rules of an ACLED type table, checked like any data file: the shipped table with
     no `path`, else a data folder's acled-types.csv (whose problems go to `problems`, with
     file and line). Rows are tried in order; the first whose conditions hold applies."""
     if path is None:
         return list(_shipped_rules())
     found: list = []
-    rules = _read_rules(path, shown or str(path), today, found, _shipped_rules())
+    rules = _read_rules(path, shown or str(path), today, found, _shipped_rules(), raw)
     if problems is not None:
         problems += found
     return rules
@@ -184,21 +184,25 @@ def acled_type_rules(path=None, shown: str | None = None, today=None,
 def _shipped_rules() -> tuple[AcledTypeRule, ...]:
     with resources.as_file(resources.files("reportlib.inputs").joinpath("reference", "acled_types.csv")) as path:
         found: list = []
-        rules = _read_rules(path, ACLED_TYPES_SHIPPED, None, found, ())
+        rules = _read_rules(path, ACLED_TYPES_SHIPPED, None, found, (), None)
     errors = [p for p in found if p.severity == "error"]
     if errors:  # the shipped table is part of the code: a mistake in it is a bug
         raise RuntimeError("; ".join(map(str, errors)))
     return tuple(rules)
 
 
-def _read_rules(path, shown: str, today, problems: list, shipped) -> list[AcledTypeRule]:
+def _read_rules(path, shown: str, today, problems: list, shipped, raw: bytes | None) -> list[AcledTypeRule]:
+    """The rules of the table at `path`, or of its bytes `raw` when the caller has read them."""
     import datetime as dt
 
     from ..errors import Problem
     from .schema import ACLED_TYPES
-    from .tables import read_table
+    from .tables import parse_table, read_table
 
-    frame, found, lines = read_table(path, ACLED_TYPES, shown, today or dt.date.today())
+    if raw is None:
+        frame, found, lines = read_table(path, ACLED_TYPES, shown, today or dt.date.today())
+    else:
+        frame, found, lines = parse_table(raw, ACLED_TYPES, shown, today or dt.date.today())
     problems += found
     if frame is None or any(p.severity == "error" for p in found):
         return []

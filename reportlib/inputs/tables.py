@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem
+from ..errors import DataError, Problem
 from . import columns, csvreader
+from .datafolder import DataFolder, read_file
 from .schema import Table
 
 
@@ -26,11 +27,22 @@ def read_table(
 ) -> tuple[pd.DataFrame | None, list[Problem], csvreader.LineMap | None]:
     """Return the typed table (None if unreadable), every problem found in it, and the map
     from row to line for problems found later (duplicates across files)."""
-    problems: list[Problem] = []
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(shown, None, None, None, f"cannot be read: {exc.strerror}")], None
+        raw = read_file(path, shown)
+    except DataError as exc:
+        return None, exc.problems, None
+    return parse_table(raw, table, shown, today, references)
+
+
+def parse_table(
+    raw: bytes,
+    table: Table,
+    shown: str,
+    today: dt.date,
+    references: set[str] | None = None,
+) -> tuple[pd.DataFrame | None, list[Problem], csvreader.LineMap | None]:
+    """`read_table` on the bytes of a sheet already read."""
+    problems: list[Problem] = []
     if not raw[:65536].strip(b" \t\r\n" + csvreader.BOM) and len(raw) <= 65536:
         header = ", ".join(table.names[:4])
         return None, [Problem(shown, 1, None, None,
@@ -91,29 +103,21 @@ def read_table(
     return out, problems, lines
 
 
-def table_files(root: Path, table: Table) -> list[Path]:
-    """A table is its main file plus any sheets in the folder of the same name, so a week's
-    incidents or an import can be a file of its own."""
-    paths = []
-    main = root / table.file
-    if main.exists():
-        paths.append(main)
-    folder = root / table.name
-    if folder.is_dir():
-        paths += sorted(folder.glob("*.csv"))
-    return paths
-
-
-def load_table(root, table, shown, today, references, problems):
-    """The table from all its sheets, the sheets, and whether every sheet could be read."""
+def load_table(folder: DataFolder, table: Table, today: dt.date, references: set[str] | None,
+               problems: list[Problem]):
+    """The table from all its sheets on the folder's list, the sheets, and whether every
+    sheet could be read."""
     frames, origins = [], []
-    paths = table_files(root, table)
+    paths = folder.sheets[table.name]
     for path in paths:
-        frame, found, lines = read_table(path, table, shown(path), today, references)
+        raw = folder.read_or_report(path, problems)
+        if raw is None:
+            continue
+        frame, found, lines = parse_table(raw, table, folder.shown(path), today, references)
         problems += found
         if frame is not None:
             frames.append(frame)
-            origins.append((shown(path), lines, len(frame)))
+            origins.append((folder.shown(path), lines, len(frame)))
     complete = len(frames) == len(paths) and bool(paths)
     if not frames:
         empty = {c.name: columns.empty_column(c, 0) for c in table.columns}

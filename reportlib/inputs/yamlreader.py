@@ -3,12 +3,16 @@ can name its line. Dates stay text here; the loader parses them strictly."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import yaml
 
-from ..errors import Problem
+from ..errors import DataError, Problem
+from . import textrules
+from .datafolder import read_file
+from .periods import NOT_A_DATE, BadDate, read_date
 
 
 class Mapping(dict):
@@ -26,6 +30,78 @@ class Sequence(list):
     lines: list
 
 
+class Fields:
+    """The values of one YAML file's mappings, read by the type each key expects: a text
+    field holds text (not a number, a date, a list or a mapping that happens to print as
+    one) and obeys the free-text rules of `textrules`; a date field is read by
+    `periods.read_date`. Every monitor.yaml and issue-file field is read through here, so
+    these rules hold for each one. A refused value adds a Problem naming the file, the
+    line, the key and the reason, and reads as None.
+
+        >>> data, _ = parse(b"name: 1984\\n", "monitor.yaml")
+        >>> problems = []
+        >>> Fields("monitor.yaml", problems).text(data, "name") is None, problems[0].message
+        (True, 'must be text, but YAML reads this value as a number; put it in quotes to keep it as text')
+    """
+
+    def __init__(self, shown: str, problems: list[Problem]):
+        self.shown, self.problems = shown, problems
+
+    def refuse(self, mapping: Mapping, key, label: str | None, value: str | None, reason: str) -> None:
+        self.problems.append(Problem(self.shown, mapping.line_of(key), label or str(key), value, reason))
+
+    def text(self, mapping: Mapping, key, label: str | None = None, markdown: bool = False) -> str | None:
+        """The text at `key`, stripped: "" when the key is absent, empty or null (the caller
+        says whether that is allowed), None when refused."""
+        value = mapping.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            self.refuse(mapping, key, label, _written(value), _not_text(value))
+            return None
+        value = value.strip()
+        reasons = textrules.problems(value, markdown=markdown)
+        for reason in reasons:
+            self.refuse(mapping, key, label, value, reason)
+        return None if reasons else value
+
+    def date(self, mapping: Mapping, key, label: str | None = None, required: bool = True) -> dt.date | None:
+        """The date at `key`, or None: absent (a Problem if required) or refused."""
+        value = mapping.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.problems.append(Problem(self.shown, mapping.line, label or str(key), None,
+                                             "required key is missing"))
+            return None
+        if not isinstance(value, str):
+            self.refuse(mapping, key, label, _written(value), f"{NOT_A_DATE}, not {_kind(value)}")
+            return None
+        try:
+            return read_date(value.strip())
+        except BadDate as exc:
+            self.refuse(mapping, key, label, value.strip(), exc.reason)
+            return None
+
+
+def _kind(value) -> str:
+    for kind, name in _KINDS.items():
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def _written(value) -> str | None:
+    """A number as the file wrote it; a true/false value (written yes, No, on ...), a list
+    or a mapping is not quoted back."""
+    return None if isinstance(value, (bool, list, dict)) else str(value)
+
+
+def _not_text(value) -> str:
+    if isinstance(value, (list, dict)):
+        return f"must be text, not {_kind(value)}"
+    return f"must be text, but YAML reads this value as {_kind(value)}; put it in quotes to keep it as text"
+
+
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """SafeLoader without the timestamp rule: '2020-13-45' must reach the validator as text,
     not crash the parser, and valid dates are parsed by one strict function. libyaml's
@@ -38,45 +114,95 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _convert(node, loader: _Loader):
-    if isinstance(node, yaml.MappingNode):
-        out = Mapping()
-        out.line = node.start_mark.line + 1
-        out.lines = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node)
-            if key in out:
-                # PyYAML keeps the last of two equal keys; a second `politics:` section would
-                # silently replace the first.
-                raise yaml.constructor.ConstructorError(
-                    problem=f"key {key!r} appears twice in this mapping (first on line {out.lines[key]})",
-                    problem_mark=key_node.start_mark)
-            out[key] = _convert(value_node, loader)
-            out.lines[key] = key_node.start_mark.line + 1
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        seq = Sequence(_convert(item, loader) for item in node.value)
-        seq.line = node.start_mark.line + 1
-        seq.lines = [item.start_mark.line + 1 for item in node.value]
-        return seq
-    return loader.construct_object(node, deep=True)
+# Curated files nest five deep at most (issue, sections, a section, its events, an event).
+# A bound far above that keeps the conversion's recursion well inside Python's limit.
+MAX_DEPTH = 20
+
+
+class _Refused(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+class _Converter:
+    """Nodes to Mapping, Sequence and plain values. A node met twice is an alias (`*name`
+    repeats the node anchored `&name`): refused at once, before a "billion laughs" block
+    can expand or a node that contains itself can recurse."""
+
+    def __init__(self, loader: _Loader, text: str):
+        self.loader, self.text = loader, text
+        self.seen: set[int] = set()
+
+    def convert(self, node, depth: int = 0):
+        if id(node) in self.seen:
+            raise self._alias()
+        self.seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise _Refused(node.start_mark.line + 1,
+                           f"values are nested more than {MAX_DEPTH} levels deep; a data file needs five at most")
+        if isinstance(node, yaml.MappingNode):
+            out = Mapping()
+            out.line = node.start_mark.line + 1
+            out.lines = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise _Refused(key_node.start_mark.line + 1,
+                                   "a key must be a single word or text, not a list or a mapping")
+                key = self.convert(key_node, depth + 1)
+                if key in out:
+                    # PyYAML keeps the last of two equal keys; a second `politics:` section would
+                    # silently replace the first.
+                    raise yaml.constructor.ConstructorError(
+                        problem=f"key {key!r} appears twice in this mapping (first on line {out.lines[key]})",
+                        problem_mark=key_node.start_mark)
+                out[key] = self.convert(value_node, depth + 1)
+                out.lines[key] = key_node.start_mark.line + 1
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            seq = Sequence(self.convert(item, depth + 1) for item in node.value)
+            seq.line = node.start_mark.line + 1
+            seq.lines = [item.start_mark.line + 1 for item in node.value]
+            return seq
+        return self.loader.construct_object(node)
+
+    def _alias(self) -> _Refused:
+        """Where the first alias is: the composed nodes no longer say, the tokens do."""
+        anchors = {}
+        for token in yaml.scan(self.text, Loader=yaml.SafeLoader):
+            if isinstance(token, yaml.AnchorToken):
+                anchors.setdefault(token.value, token.start_mark.line + 1)
+            elif isinstance(token, yaml.AliasToken):
+                mark = token.start_mark
+                anchored = f", which repeats the value anchored on line {anchors[token.value]}" \
+                    if token.value in anchors else ""
+                return _Refused(mark.line + 1,
+                                f"YAML alias *{token.value} at character {mark.column + 1} of the line{anchored}: "
+                                "aliases are not allowed in data files; write the value out in full")
+        return _Refused(1, "YAML aliases are not allowed in data files; write each value out in full")
 
 
 # What a user sees in the file, for messages about a top level that is not a mapping.
-_KINDS = {Sequence: "a list", str: "a single text value", int: "a number", float: "a number",
-          bool: "a true/false value"}
+_KINDS = {Sequence: "a list", Mapping: "a mapping (key: value lines)", str: "a single text value",
+          bool: "a true/false value", int: "a number", float: "a number"}
 
 
 # Characters YAML does not allow in a document (YAML 1.1, section 5.1).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
-def load(path: Path, shown: str) -> tuple[Mapping | None, list[Problem]]:
-    """Parse a YAML file whose top level must be a mapping."""
+def load(path: Path, shown: str, inside: Path | None = None) -> tuple[Mapping | None, list[Problem]]:
+    """Read and parse a YAML file whose top level must be a mapping (see `parse`)."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(shown, None, None, None, f"cannot be read: {exc.strerror}")]
+        raw = read_file(path, shown, inside)
+    except DataError as exc:
+        return None, exc.problems
+    return parse(raw, shown)
+
+
+def parse(raw: bytes, shown: str) -> tuple[Mapping | None, list[Problem]]:
+    """Parse the bytes of a YAML file whose top level must be a mapping; the problems say
+    what is wrong, with the line."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -102,7 +228,9 @@ def load(path: Path, shown: str) -> tuple[Mapping | None, list[Problem]]:
         node = loader.get_single_node()
         if node is None:
             return None, [Problem(shown, 1, None, None, "file has no content, only comments")]
-        data = _convert(node, loader)
+        data = _Converter(loader, text).convert(node)
+    except _Refused as exc:
+        return None, [Problem(shown, exc.line, None, None, exc.message)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

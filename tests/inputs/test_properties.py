@@ -166,15 +166,17 @@ def test_every_accepted_incident_row_survives_a_round_trip(sheet, lineterminator
 # -- dates and periods ----------------------------------------------------------------------
 
 def _calendar_date(text: str) -> dt.date | None:
-    """An independent reading of YYYY-MM-DD (ASCII digits, a real day), or None."""
+    """An independent reading of YYYY-MM-DD (ASCII digits, a real day in the years 1900 to
+    2199, the range data/README.md promises), or None."""
     text = text.strip()
     if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
         return None
     year, month, day = (int(part) for part in text.split("-"))
     try:
-        return dt.date(year, month, day)
+        day = dt.date(year, month, day)
     except ValueError:
         return None
+    return day if 1900 <= year <= 2199 else None
 
 
 DATE_LIKE = st.one_of(
@@ -186,10 +188,18 @@ DATE_LIKE = st.one_of(
 )
 
 
+# Dates anywhere in Python's range, half of them within the supported one.
+ANY_DAY = st.dates(dt.date(1900, 1, 1), dt.date(2199, 12, 31)) | st.dates()
+
+
 @SETTINGS
-@given(st.dates())
-def test_parse_date_reads_every_iso_date(day):
-    assert parse_date(day.isoformat()) == day
+@given(ANY_DAY)
+def test_parse_date_reads_every_iso_date_in_range_and_names_the_range_outside_it(day):
+    if 1900 <= day.year <= 2199:
+        assert parse_date(day.isoformat()) == day
+    else:
+        with pytest.raises(UsageError, match="outside the dates reportlib supports, 1900-01-01 to 2199-12-31"):
+            parse_date(day.isoformat(), "--period-end")
 
 
 @settings(max_examples=100, deadline=None)
@@ -204,9 +214,9 @@ def test_parse_date_accepts_exactly_the_valid_iso_dates(text):
 
 
 @SETTINGS
-@given(st.dates(), st.dates())
-def test_a_period_never_ends_before_it_starts(start, end):
-    if end < start:
+@given(ANY_DAY, ANY_DAY)
+def test_a_period_never_ends_before_it_starts_nor_leaves_the_supported_dates(start, end):
+    if end < start or start.year < 1900 or end.year > 2199:
         with pytest.raises(UsageError):
             Period(start, end)
         return

@@ -203,7 +203,7 @@ def test_start_defaults_to_the_latest_end_else_a_week(data_copy, tmp_path):
                               "2020-12-03 (data/issues/2020-12-03.yaml)"),
     (["--end", END, "--start", "2020-12-01"], "the period 2020-12-01 to 2020-12-10 would overlap the issue"),
     (["--end", END, "--start", "2020-12-11"], "--start 2020-12-11 is after --end 2020-12-10"),
-    (["--end", "2020-12-1"], "--end '2020-12-1' is not a date in YYYY-MM-DD form"),
+    (["--end", "2020-12-1"], "--end '2020-12-1': not a date in YYYY-MM-DD form"),
 ])
 def test_refusals_change_nothing(data_copy, args, message):
     before = snapshot(data_copy)

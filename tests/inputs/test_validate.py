@@ -123,7 +123,7 @@ def test_build_refuses_a_period_that_is_not_a_date(period, good_copy, tmp_path):
                      cwd=work)
     assert_no_traceback(result)
     assert result.returncode == 2, result.stderr
-    assert f"{period[-1]!r} is not a date in YYYY-MM-DD form" in result.stderr
+    assert f"{period[-1]!r}: not a date in YYYY-MM-DD form" in result.stderr
     assert files_under(tmp_path) == before
     assert not (tmp_path / "etc").exists() and not (work / "outputs").exists()
 

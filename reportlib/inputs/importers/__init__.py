@@ -18,6 +18,7 @@ import pandas as pd
 from ...batch import outputs
 from ...errors import DataError, Problem
 from .. import textrules
+from ..datafolder import read_file
 from ..schema import SOURCES, Table
 from ..tables import read_table
 from ..textrules import neutralise_formula
@@ -73,11 +74,9 @@ def match_columns(header: list[str], wanted: list[str], required: list[str], sho
 def read_any_csv(path: Path, shown: str) -> pd.DataFrame:
     """A foreign CSV as text columns, each row indexed by the line of the file it starts
     on (so that a problem names the line the user sees); encoding and shape problems become
-    Problems."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError([Problem(shown, None, None, None, f"cannot be read: {exc.strerror}")]) from None
+    Problems. It may lie anywhere, but must be a regular file (read_file): a pipe or a
+    device is refused."""
+    raw = read_file(path, shown)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -1,0 +1,131 @@
+"""The files of a data folder: which ones the loader reads, and how any data file is read.
+
+There is one list (`DataFolder`): the loader parses the files on it and the data cache
+hashes the same files, so a file cannot be loaded without being part of the cache key. And
+there is one way to read a file (`read_file`), which every reader of data uses: CSV
+sheets, YAML files, the cache key, and the file given to `reportlib import`. It reads only
+regular files and, in the data folder, only files that lie inside it once links are
+followed; a named pipe would block the read forever, a device such as /dev/zero would never
+end, and a link to /etc/passwd would put another file's lines in an error message.
+
+    >>> folder = DataFolder(Path("data"))        # doctest: +SKIP
+    >>> [folder.shown(p) for p in folder.files()]  # doctest: +SKIP
+    ['data/monitor.yaml', 'data/sources.csv', 'data/incidents.csv', ..., 'data/issues/2020-12-03.yaml']
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from ..errors import DataError, Problem
+from .schema import ACLED_TYPES, INCIDENTS, INDICATORS, SOURCES, Table
+
+MONITOR_FILE = "monitor.yaml"
+ISSUES_DIR = "issues"
+TABLES = (SOURCES, INCIDENTS, INDICATORS)  # in the order the loader reads them
+
+_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a character device",
+          stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
+
+
+def read_file(path: Path, shown: str, inside: Path | None = None) -> bytes:
+    """The bytes of the regular file at `path`; with `inside` (a resolved folder), only if
+    the file, links followed, is in that folder. Anything else raises DataError with one
+    Problem naming the file and the reason; nothing but a regular file is ever opened."""
+
+    def refused(reason: str) -> DataError:
+        return DataError([Problem(shown, None, None, None, reason)])
+
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise refused(f"is a link to {os.readlink(path)}, which does not exist") from None
+        raise refused("does not exist") from None
+    except (OSError, RuntimeError) as exc:  # a loop of links, a folder that cannot be searched
+        raise refused(f"cannot be read: {getattr(exc, 'strerror', None) or exc}") from None
+    if inside is not None and not target.is_relative_to(inside):
+        raise refused(f"is a link to {target}, outside the data folder {inside}; only files inside "
+                      "the data folder are read (copy the file in instead)")
+    try:
+        before = os.stat(target)
+        if not stat.S_ISREG(before.st_mode):
+            kind = _KINDS.get(stat.S_IFMT(before.st_mode), "not a regular file")
+            raise refused(f"is {kind}, not a regular file; only regular files are read")
+        # O_NONBLOCK: should a pipe take the file's place after the check, opening it
+        # returns at once instead of waiting for a writer, and fstat below refuses it.
+        fd = os.open(target, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as stream:
+            now = os.fstat(fd)
+            if not stat.S_ISREG(now.st_mode) or (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino):
+                raise refused("was replaced while it was being read; run the command again")
+            return stream.read()
+    except OSError as exc:
+        raise refused(f"cannot be read: {exc.strerror}") from None
+
+
+class DataFolder:
+    """The files the loader reads from one data folder, listed once: `monitor.yaml`, each
+    table's main file and the `*.csv` sheets in the folder of the table's name (dot-named
+    ones included), and `issues/*.yaml`. A broken link or a pipe is on the list, so that
+    it is refused with a clear line rather than skipped.
+
+    `read` reads a file of the list; with `keep=True` it keeps the bytes for the next
+    `read` of the same file, so the cache key is computed from exactly the bytes that are
+    then parsed, even if a file changes in between."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root).resolve()
+        self.monitor = self.root / MONITOR_FILE
+        self.sheets: dict[str, list[Path]] = {table.name: _sheets(self.root, table) for table in TABLES}
+        self.issues = _listed(self.root / ISSUES_DIR, ".yaml")
+        # Optional: how this folder maps ACLED's event types, before the shipped table.
+        types = self.root / ACLED_TYPES.file
+        self.acled_types = types if os.path.lexists(types) else None
+        self._kept: dict[Path, bytes] = {}
+
+    def files(self) -> list[Path]:
+        """Every file the loader reads, in the order it reads them."""
+        monitor = [self.monitor] if os.path.lexists(self.monitor) else []
+        types = [self.acled_types] if self.acled_types else []
+        return monitor + [path for table in TABLES for path in self.sheets[table.name]] + types + self.issues
+
+    def shown(self, path: Path) -> str:
+        """How messages name a file: from the data folder's own name, as in data/incidents.csv."""
+        try:
+            return str(path.relative_to(self.root.parent))
+        except ValueError:
+            return str(path)
+
+    def read(self, path: Path, keep: bool = False) -> bytes:
+        """The bytes of one file of the list; DataError if it is refused (see read_file)."""
+        raw = self._kept.pop(path, None)
+        if raw is None:
+            raw = read_file(path, self.shown(path), self.root)
+        if keep:
+            self._kept[path] = raw
+        return raw
+
+    def read_or_report(self, path: Path, problems: list[Problem]) -> bytes | None:
+        """`read`, with a refusal added to `problems` instead of raised."""
+        try:
+            return self.read(path)
+        except DataError as exc:
+            problems += exc.problems
+            return None
+
+
+def _sheets(root: Path, table: Table) -> list[Path]:
+    """A table is its main file plus any sheets in the folder of the same name, so a week's
+    incidents or an import can be a file of its own."""
+    main = root / table.file
+    return ([main] if os.path.lexists(main) else []) + _listed(root / table.name, ".csv")
+
+
+def _listed(folder: Path, suffix: str) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    with os.scandir(folder) as entries:
+        return sorted(Path(entry.path) for entry in entries if entry.name.endswith(suffix))
