@@ -561,7 +561,9 @@ def covid_cases(daily: pd.Series, weekly: pd.Series, period: Period, band: str =
         _legend(ax, handles, labels, unit="New cases a day")
         span = (last - first).days
         steps = (1, 2, 3, 7, 14, 28, 56, 91, 182, 364) if span < 14 else (7, 14, 28, 56, 91, 182, 364)
-        step = next(s for s in steps if span / s <= 8)
+        # Past eight years a year's step still leaves more than eight ticks: a tick every
+        # so many years, whatever the span (dates run 1900 to 2199).
+        step = next((s for s in steps if span / s <= 8), 364 * (-(-span // (364 * 8))))
         ticks = [period.end - dt.timedelta(days=step * k) for k in range(span // step + 2)]
         _date_ticks(ax, [d for d in ticks if first <= d <= last], most=10)
     caption = ("New COVID-19 cases a day. ")

@@ -195,6 +195,14 @@ def test_covid_daily_series_is_drawn_a_bar_a_day_and_its_averages_a_week_apart()
                                Period(D("2020-11-19"), D("2020-12-03"))) is None
 
 
+def test_covid_chart_over_the_whole_supported_range_has_a_few_date_ticks():
+    # A span of three centuries once ran out of tick steps (StopIteration, reported as a bug).
+    weekly = pd.Series([2488.0, 2013.0], index=pd.to_datetime(["2020-11-19", "2020-12-03"]))
+    chart = figures.covid_cases(pd.Series(dtype="float64"), weekly, Period(D("1900-01-01"), D("2199-12-31")))
+    ticks = chart.figure.axes[0].get_xticks()
+    assert 2 <= len(ticks) <= 10
+
+
 def test_archive_trend_draws_each_report_over_its_days():
     table = pd.DataFrame({"start": ["2020-12-10", "2020-12-17"], "period_end": ["2020-12-17", "2020-12-31"],
                           "incidents": [4.0, 6.0], "killed": [2.0, float("nan")]})
