@@ -10,9 +10,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError, Problem, UsageError
+from . import citations
 from .issues import ISSUES_DIR, Issue, check_overlaps, load_issue
 from .monitor import MONITOR_FILE, Monitor, load_monitor
-from .periods import Period, parse_date, week_ending
+from .periods import Period, parse_date
 from .schema import INCIDENTS, INDICATORS, SOURCES
 from .tables import load_table
 
@@ -44,26 +45,36 @@ class Dataset:
         return self.issues[-1].period
 
     def period_ending(self, end: dt.date) -> Period:
+        """The declared period ending on `end`; refused, naming the nearest declared periods,
+        when no issue declares one."""
         for issue in self.issues:
             if issue.period.end == end:
                 return issue.period
+        periods = self.periods()
+        before = [p for p in periods if p.end < end][-1:]
+        after = [p for p in periods if p.end > end][:1]
+        nearest = before + after
+        named = " and ".join(f"{p.label} ({p})" for p in nearest)
         raise UsageError(
-            f"no period ends on {end.isoformat()} in {self.root / ISSUES_DIR}; declared period ends: "
-            + (", ".join(p.label for p in self.periods()[-6:]) or "none")
-            + ". Give --start and --end for an undeclared period.")
+            f"no issue declares a period ending on {end.isoformat()} (in {self.root / ISSUES_DIR}); "
+            + (f"the nearest declared periods end on {named}. " if nearest else "the data declares no periods. ")
+            + "Build a declared period with --period-end, or give --start and --end for an ad hoc report "
+              "(it is not listed in the archive as an issue).")
+
+    def is_declared(self, period: Period) -> bool:
+        """Whether an issue declares exactly this period."""
+        return period in self.periods()
 
     def resolve_period(self, period_end: str = "", period_start: str = "") -> Period:
-        """A declared period ending on period_end; with period_start, exactly that span; an
-        undeclared end gives the week ending on it; no end, the latest declared period."""
+        """A declared period ending on period_end; with period_start, exactly that span
+        (declared or ad hoc); no end, the latest declared period. An end no issue declares,
+        without a start, is refused (see period_ending)."""
         if not period_end:
             return self.latest_period()
         end = parse_date(period_end, "period_end")
         if period_start:
             return Period(parse_date(period_start, "period_start"), end)
-        try:
-            return self.period_ending(end)
-        except UsageError:
-            return week_ending(end)
+        return self.period_ending(end)
 
     def select(self, period: Period, trend_weeks: int | None = None) -> PeriodData:
         weeks = self.monitor.trend_weeks if trend_weeks is None else trend_weeks
@@ -148,8 +159,9 @@ def _load(root: Path, today: dt.date) -> Dataset:
     # When sources.csv cannot be read no reference can be judged; calling every one unknown
     # would bury the one real problem under a line per row.
     references = set(sources["reference"]) if sources_read else None
-    incidents, incident_files, _ = load_table(root, INCIDENTS, shown, today, references, problems)
-    indicators, indicator_files, _ = load_table(root, INDICATORS, shown, today, references, problems)
+    incidents, incident_files, incidents_read = load_table(root, INCIDENTS, shown, today, references, problems)
+    indicators, indicator_files, indicators_read = load_table(root, INDICATORS, shown, today, references,
+                                                              problems)
     files += incident_files + indicator_files
 
     issues = []
@@ -163,6 +175,10 @@ def _load(root: Path, today: dt.date) -> Dataset:
                     issues.append(issue)
     issues.sort(key=lambda i: i.period.end)
     check_overlaps(issues, problems)
+    # Citations are judged only against tables read whole: a row in a sheet that failed to
+    # load is missing for a reason already reported.
+    if (incidents_read or not incident_files) and (indicators_read or not indicator_files):
+        problems += citations.check(issues, incidents, indicators)
 
     problems.sort(key=lambda p: (p.file, p.line or 0))
     if any(p.severity == "error" for p in problems):

@@ -12,6 +12,11 @@ from .periods import weekday_number
 
 MONITOR_FILE = "monitor.yaml"
 DEFAULT_TREND_WEEKS = 8
+# How a computed figure that is not whole (a 7-day average, a percentage) is published:
+# `truncate` drops what is past the last digit shown (the shipped monitor publishes a mean of
+# 2,488.57 as 2,488/day), `round` rounds half away from zero.
+ROUNDING_RULES = ("truncate", "round")
+DEFAULT_ROUNDING = "round"
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,7 @@ class Monitor:
     sections: tuple[Section, ...]
     synthetic: bool
     trend_weeks: int
+    rounding: str = DEFAULT_ROUNDING  # one of ROUNDING_RULES; every computed figure follows it
 
     def section(self, section_id: str) -> Section:
         for s in self.sections:
@@ -91,6 +97,11 @@ def load_monitor(path: Path, shown: str, problems: list[Problem]) -> Monitor | N
         problems.append(Problem(shown, data.line_of("trend_weeks"), "trend_weeks", str(trend_weeks),
                                 "must be a whole number of weeks from 0 to 104"))
         ok = False
+    rounding = data.get("rounding", DEFAULT_ROUNDING)
+    if rounding not in ROUNDING_RULES:
+        problems.append(Problem(shown, data.line_of("rounding"), "rounding", str(rounding),
+                                f"must be one of {', '.join(ROUNDING_RULES)}"))
+        ok = False
     for key in ("name", "country"):
         for reason in textrules.problems(str(data.get(key, ""))):
             problems.append(Problem(shown, data.line_of(key), key, str(data[key]), reason))
@@ -98,4 +109,4 @@ def load_monitor(path: Path, shown: str, problems: list[Problem]) -> Monitor | N
     if not ok:
         return None
     return Monitor(str(name), str(country), str(data.get("language", "en")), weekday,
-                   tuple(sections), synthetic, trend_weeks)
+                   tuple(sections), synthetic, trend_weeks, rounding)
