@@ -176,18 +176,27 @@ def _count(n: int, minimum: bool) -> str:
     return ("at least " if minimum else "") + words.number(n)
 
 
+def inferred_places(row: IncidentRow) -> set[str]:
+    """The governorates of a row placed by inference (`inferred` names admin1): those the
+    place the source names (`location`) does not name itself ("south of Kirkuk" names
+    Kirkuk; "Makhmour" names no governorate)."""
+    if "admin1" not in row.inferred:
+        return set()
+    named = reference.name_key(row.location)
+    return {p for p in row.admin1.split(";") if p and reference.name_key(p) not in named}
+
+
 def places(rows: Sequence[IncidentRow]) -> list[str]:
     """Where the rows happened, as the source names it: a row's location where it has one,
     else its governorates; a governorate placed by inference is not named."""
     seen: dict[str, None] = {}
     for row in sorted(rows, key=lambda r: r.event_date):  # stable: same-day rows in data order
         if row.location:
-            names = row.location
-        elif "admin1" in row.inferred:
-            continue
+            names = row.location.split(";")
         else:
-            names = row.admin1
-        for name in str(names).split(";"):
+            guessed = inferred_places(row)
+            names = [p for p in row.admin1.split(";") if p not in guessed]
+        for name in names:
             name = name.strip()
             if name:
                 seen.setdefault(name, None)

@@ -24,7 +24,7 @@ from . import indicators as stats
 from . import words
 from .indicators import Change
 from .provenance import Trace
-from .sentences import IncidentRow, Tally, casualties, incident_rows, tally
+from .sentences import IncidentRow, Tally, casualties, incident_rows, inferred_places, tally
 
 MIN_MARK = "≥"
 SHARED_MARK = "†"
@@ -48,6 +48,7 @@ GROUPS_NOTE = ("Victims of attacks and militants killed in operations are counte
 class Place:
     name: str
     arabic: str = ""
+    inferred: bool = False  # placed by inference, not named by the source
 
 
 @dataclass(frozen=True)
@@ -127,10 +128,11 @@ def tally_cells(rows: Sequence[IncidentRow], group: str, css: str = "num", label
     ]
 
 
-def places(admin1: str) -> tuple[Place, ...]:
-    """Governorates with their Arabic names, which the template marks as right-to-left."""
+def places(admin1: str, inferred: set[str] = frozenset()) -> tuple[Place, ...]:
+    """Governorates with their Arabic names, which the template marks as right-to-left, and
+    whether each is an inference."""
     known = reference.governorates()
-    return tuple(Place(p, known[p].name_ar if p in known else "") for p in admin1.split(";") if p)
+    return tuple(Place(p, known[p].name_ar if p in known else "", p in inferred) for p in admin1.split(";") if p)
 
 
 def _type_label(name: str) -> str:
@@ -157,20 +159,22 @@ def incidents_table(incidents: pd.DataFrame) -> Table:
         lines: dict[tuple, list[IncidentRow]] = {}
         for row in every:
             if row.group == group:
+                guessed = tuple(sorted(inferred_places(row)))
                 key = (kinds[row.incident_type].order, row.admin1, "incident_type" in row.inferred,
-                       "admin1" in row.inferred, row.location if "admin1" in row.inferred else "")
+                       guessed, row.location if guessed else "")
                 lines.setdefault(key, []).append(row)
         if len(groups) > 1 or group != "victims":
             rows.append(Row((Cell(GROUP_TITLES[group], "group", span=6),), "group"))
-        for (_, admin1, type_inferred, place_inferred, location), part in sorted(lines.items()):
+        for (_, admin1, type_inferred, guessed, location), part in sorted(lines.items()):
             name = part[0].incident_type
             shared = len(admin1.split(";")) > 1
-            place_mark = (SHARED_MARK if shared else "") + (INFERRED_PLACE_MARK if place_inferred else "")
-            marks |= set(place_mark) | ({INFERRED_TYPE_MARK} if type_inferred else set())
+            place_mark = SHARED_MARK if shared else ""
+            marks |= set(place_mark) | ({INFERRED_PLACE_MARK} if guessed else set()) | (
+                {INFERRED_TYPE_MARK} if type_inferred else set())
             t = tally(part)
             rows.append(Row((
                 Cell(_type_label(name), "type", mark=INFERRED_TYPE_MARK if type_inferred else ""),
-                Cell(kind="places", places=places(admin1), mark=place_mark,
+                Cell(kind="places", places=places(admin1, set(guessed)), mark=place_mark,
                      note=f"as the source names it: {location.replace(';', ', ')}" if location else ""),
                 Cell(format_span(t.start, t.end), "dates"),
                 *tally_cells(part, group, label=f"{_type_label(name)}, {admin1.replace(';', ', ')}"),
@@ -185,8 +189,8 @@ def incidents_table(incidents: pd.DataFrame) -> Table:
         notes.append(f"{SHARED_MARK} one total the source gives for all the governorates listed; it is not split "
                      "between them.")
     if INFERRED_PLACE_MARK in marks:
-        notes.append(f"{INFERRED_PLACE_MARK} the governorate is an inference from the place the source names, "
-                     "not the source's statement.")
+        notes.append(f"{INFERRED_PLACE_MARK} a governorate placed by inference from the place the source names "
+                     "(in brackets), not the source's statement.")
     if INFERRED_TYPE_MARK in marks:
         notes.append(f"{INFERRED_TYPE_MARK} the type is a judgement from the source's description, not its "
                      "statement.")

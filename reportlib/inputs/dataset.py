@@ -159,9 +159,8 @@ def _load(root: Path, today: dt.date) -> Dataset:
     # When sources.csv cannot be read no reference can be judged; calling every one unknown
     # would bury the one real problem under a line per row.
     references = set(sources["reference"]) if sources_read else None
-    incidents, incident_files, incidents_read = load_table(root, INCIDENTS, shown, today, references, problems)
-    indicators, indicator_files, indicators_read = load_table(root, INDICATORS, shown, today, references,
-                                                              problems)
+    incidents, incident_files, _ = load_table(root, INCIDENTS, shown, today, references, problems)
+    indicators, indicator_files, _ = load_table(root, INDICATORS, shown, today, references, problems)
     files += incident_files + indicator_files
 
     issues = []
@@ -175,9 +174,9 @@ def _load(root: Path, today: dt.date) -> Dataset:
                     issues.append(issue)
     issues.sort(key=lambda i: i.period.end)
     check_overlaps(issues, problems)
-    # Citations are judged only against tables read whole: a row in a sheet that failed to
-    # load is missing for a reason already reported.
-    if (incidents_read or not incident_files) and (indicators_read or not indicator_files):
+    # Citations are judged only against data without errors: a row refused, or missing from a
+    # sheet that failed to load, is wrong for a reason already reported.
+    if not any(p.severity == "error" for p in problems):
         problems += citations.check(issues, incidents, indicators)
 
     problems.sort(key=lambda p: (p.file, p.line or 0))

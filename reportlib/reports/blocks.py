@@ -101,12 +101,13 @@ class Tracer:
 
     def register(self, trace: Trace, value: str) -> Ref:
         number = len(self.entries) + 1
+        how = trace.how[:1].upper() + trace.how[1:]
         entry = {"id": f"trace-{number}", "number": number, "label": trace.label, "value": value.strip(),
-                 "rows": list(trace.rows), "sources": self.source_lines(trace), "how": trace.how}
+                 "rows": list(trace.rows), "sources": self.source_lines(trace), "how": how}
         self.entries.append(entry)
         hover = f"{trace.label}: {entry['value']}."
-        if trace.how:
-            hover += f" {trace.how[:1].upper()}{trace.how[1:]}."
+        if how:
+            hover += f" {how}."
         hover += " Rows: " + (", ".join(trace.rows) or "none") + "."
         if entry["sources"]:
             hover += " Sources: " + "; ".join(entry["sources"]) + "."

@@ -238,10 +238,10 @@ class TrendsReport:
         lines.sort(key=lambda line: (-(line[0] or 0), -line[2]))
         headings = [(INCIDENTS.column("admin1").heading, ""), ("Incidents in it alone", "num"),
                     ("Shared totals naming it", "num")]
-        def inferred(rows):
-            return any("admin1" in r.inferred for r in rows)
+        def inferred(name, rows):
+            return any(name in sentences.inferred_places(r) for r in rows)
 
-        rows = [[Cell(name, mark=tables.INFERRED_PLACE_MARK if inferred(alone + shared) else ""),
+        rows = [[Cell(name, mark=tables.INFERRED_PLACE_MARK if inferred(name, alone + shared) else ""),
                  tables.count_cell(incidents, minimum, "num",
                                                 Trace.of(f"{name}: incidents in it alone", alone, "incidents summed")),
                  tables.count_cell(count, False, "num",
@@ -251,7 +251,7 @@ class TrendsReport:
             rows = [[Cell("No incidents recorded in this range.", "empty", span=3)]]
         notes = ["A total the source gives for several governorates together is not split between them: "
                  "it counts once under “shared totals” for each governorate it names."]
-        if any(inferred(alone + shared) for *_, alone, shared in lines):
+        if any(inferred(name, alone + shared) for *_, name, alone, shared in lines):
             notes.append(f"{tables.INFERRED_PLACE_MARK} named by inference for some of its rows: the source names "
                          "a place in it, not the governorate.")
         body = blocks.table(tables.table("Incidents by governorate", headings, rows, notes), self.tracer)
