@@ -58,8 +58,8 @@ class Fragment:
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         bundle = {"text/html": self.html, "text/plain": f"<report block: {len(self.html):,} characters of HTML>"}
-        bundle[PROVENANCE_MIME] = {"html": self.html if self.review is None else self.review,
-                                   "traces": list(self.traces)}
+        if self.review is not None:
+            bundle[PROVENANCE_MIME] = {"html": self.review, "traces": list(self.traces)}
         return bundle
 
     def __str__(self) -> str:

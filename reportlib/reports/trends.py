@@ -186,12 +186,31 @@ class TrendsReport:
         body = blocks.table(tables.table("Incidents and casualties per week", headings, rows, notes), self.tracer)
         return blocks.headed(2, "weekly", "Week by week") + body
 
+    def _week_traces(self) -> list[tuple[str, str, Trace]]:
+        """What the weekly chart draws for each week, for the review copy."""
+        out = []
+        for end in self.weeks:
+            rows = sentences.incident_rows(self.week_rows(end))
+            if not rows:
+                continue
+            label = f"Week ending {format_day(end)}"
+            t = sentences.tally(rows)
+            out.append((f"{label}, incidents", tables.count_text(t.incidents, t.incidents_min),
+                        Trace.of(f"{label}: incidents", rows, "incidents summed")))
+            victims = [r for r in rows if r.group == "victims"]
+            c = sentences.casualties(victims)
+            for what, value, minimum in (("killed", c.killed, c.killed_min), ("wounded", c.wounded, c.wounded_min)):
+                out.append((f"{label}, {what} in attacks", tables.count_text(value, minimum),
+                            Trace.of(f"{label}: {what} in attacks", victims, f"{what} of the victims rows summed")))
+        return out
+
     def weekly_chart(self) -> Fragment:
         # The weeks end on the range's last day; only incidents counted in the range are drawn.
         svg = figures.weekly_trend(self.view.incidents, self.period, len(self.weeks) - 1, wounded=True)
         return blocks.figure(svg, "Incidents, people killed and people wounded per week; a total over a span "
                                   "counts in the week it ends.",
-                             "Weekly bar chart of incidents with lines of people killed and wounded.")
+                             "Weekly bar chart of incidents with lines of people killed and wounded.",
+                             traces=self._week_traces(), tracer=self.tracer)
 
     def type_summary(self) -> Fragment:
         said = sentences.security_statements(self.view.incidents, self.period)
@@ -285,9 +304,14 @@ class TrendsReport:
         daily = daily[(daily.index >= start) & (daily.index <= pd.Timestamp(self.period.end))]
         if averages.empty and daily.empty:
             return Fragment("")
+        rule = self.monitor.rounding
+        traces = [(f"Week ending {format_day(r.date)}", indicators.figure(r.value, AVERAGE),
+                   Trace.of(f"New cases a day, week ending {format_day(r.date)}", [r],
+                            indicators.how_computed(r, rule)))
+                  for r in self._average_readings()]
         return blocks.figure(figures.covid_cases(daily, averages, self.period),
                              "COVID-19 new cases a day over the range, which is shaded.",
-                             "Chart of COVID-19 new cases a day, week by week.")
+                             "Chart of COVID-19 new cases a day, week by week.", traces=traces, tracer=self.tracer)
 
     def sources(self) -> Fragment:
         return self._weekly.sources()
