@@ -140,10 +140,13 @@ def _type_label(name: str) -> str:
     return plural[:1].upper() + plural[1:]
 
 
-def incidents_table(incidents: pd.DataFrame) -> Table:
+def incidents_table(incidents: pd.DataFrame, told_elsewhere: dict[str, str] | None = None) -> Table:
     """Type by governorate, per casualty group: one line per type and governorate (or set of
     governorates the source totals together), with incidents, killed and wounded; minimums,
-    shared totals and inferences marked; a total per group, never one across groups."""
+    shared totals and inferences marked; a total per group, never one across groups.
+    `told_elsewhere`: the section title under which an event tells a row, for the rows told
+    outside the table's own section, so that the reader finds the one place the fact is told."""
+    told_elsewhere = told_elsewhere or {}
     kinds = reference.incident_types()
     col = INCIDENTS.column
     headings = [(col("incident_type").heading, ""), (col("admin1").heading, ""),
@@ -161,11 +164,11 @@ def incidents_table(incidents: pd.DataFrame) -> Table:
             if row.group == group:
                 guessed = tuple(sorted(inferred_places(row)))
                 key = (kinds[row.incident_type].order, row.admin1, "incident_type" in row.inferred,
-                       guessed, row.location if guessed else "")
+                       guessed, row.location if guessed else "", told_elsewhere.get(row.event_id, ""))
                 lines.setdefault(key, []).append(row)
         if len(groups) > 1 or group != "victims":
             rows.append(Row((Cell(GROUP_TITLES[group], "group", span=6),), "group"))
-        for (_, admin1, type_inferred, guessed, location), part in sorted(lines.items()):
+        for (_, admin1, type_inferred, guessed, location, told), part in sorted(lines.items()):
             name = part[0].incident_type
             shared = len(admin1.split(";")) > 1
             place_mark = SHARED_MARK if shared else ""
@@ -173,7 +176,8 @@ def incidents_table(incidents: pd.DataFrame) -> Table:
                 {INFERRED_TYPE_MARK} if type_inferred else set())
             t = tally(part)
             rows.append(Row((
-                Cell(_type_label(name), "type", mark=INFERRED_TYPE_MARK if type_inferred else ""),
+                Cell(_type_label(name), "type", mark=INFERRED_TYPE_MARK if type_inferred else "",
+                     note=f"told under {told}" if told else ""),
                 Cell(kind="places", places=places(admin1, set(guessed)), mark=place_mark,
                      note=f"as the source names it: {location.replace(';', ', ')}" if location else ""),
                 Cell(format_span(t.start, t.end), "dates"),

@@ -67,8 +67,12 @@ def _states_minimum(text: str, n: int) -> bool:
 def check(issues: list[Issue], incidents: pd.DataFrame, indicators: pd.DataFrame) -> list[Problem]:
     """Every disagreement between the events of `issues` and the rows they cite."""
     problems: list[Problem] = []
-    by_id = {row.event_id_cnty: row for row in incidents.itertuples(index=False)}
-    national = indicators.loc[indicators["admin1"] == ""]
+    # Only the cited rows are read into Python: a data folder may hold a million incidents.
+    ids = {i for issue in issues for event in issue.events for i in event.incidents}
+    cited = incidents.loc[incidents["event_id_cnty"].isin(ids)]
+    by_id = {row.event_id_cnty: row for row in cited.itertuples(index=False)}
+    names = {name for issue in issues for event in issue.events for name, _ in event.indicators}
+    national = indicators.loc[(indicators["admin1"] == "") & indicators["indicator"].isin(names)]
     values = {(name, day.date()): row for name, day, row in
               zip(national["indicator"], national["date"], national.itertuples(index=False), strict=True)}
     cited_by: dict[str, tuple[str, int | None]] = {}

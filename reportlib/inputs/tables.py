@@ -117,7 +117,7 @@ def load_table(root, table, shown, today, references, problems):
         frame, found, lines = read_table(path, table, shown(path), today, references)
         problems += found
         if frame is not None:
-            frame[ORIGIN_FILE] = pd.Categorical([shown(path)] * len(frame))
+            frame[ORIGIN_FILE] = pd.Categorical.from_codes(np.zeros(len(frame), dtype="int8"), [shown(path)])
             frame[ORIGIN_LINE] = _line_numbers(lines, len(frame))
             frames.append(frame)
             origins.append((shown(path), lines, len(frame)))

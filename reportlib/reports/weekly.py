@@ -98,9 +98,17 @@ class Report:
     def security_summary(self) -> Fragment:
         return blocks.summary(self.security_statements(), self.tracer)
 
-    def incidents_table(self) -> Fragment:
+    def incidents_table(self, section_id: str = "security") -> Fragment:
+        """The period's incidents by type and governorate, in the section `section_id`; a row
+        an event of another section tells says where."""
+        elsewhere = {}
+        if self.view.issue is not None:
+            for event in self.view.issue.events:
+                if event.section != section_id:
+                    title = self.monitor.section(event.section).title
+                    elsewhere.update(dict.fromkeys(event.incidents, title))
         return (blocks.headed(3, "incidents-table", "Incidents in numbers")
-                + blocks.table(tables.incidents_table(self.view.incidents), self.tracer))
+                + blocks.table(tables.incidents_table(self.view.incidents, elsewhere), self.tracer))
 
     # -- what the charts draw, for the review copy --------------------------------------
 
