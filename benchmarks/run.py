@@ -89,7 +89,7 @@ def change_one_week(data: Path, week_end: str) -> None:
     path = data / "incidents.csv"
     day = (dt.date.fromisoformat(week_end) - dt.timedelta(days=2)).isoformat()
     with path.open("a", encoding="utf-8") as stream:
-        stream.write(f"BENCH-CHANGE-{time.time_ns()},{day},,IED,Baghdad,,,,1,1,false,0,false,"
+        stream.write(f"BENCH-CHANGE-{time.time_ns()},{day},,IED,Baghdad,,,,1,1,false,0,false,victims,,"
                      "Synthetic generator,synthetic,benchmark correction\n")
 
 

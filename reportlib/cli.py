@@ -112,8 +112,7 @@ def validate(data_dir):
     from .inputs.dataset import load
 
     data = load(data_dir)
-    for warning in data.warnings:
-        _err(str(warning))
+    _print_warnings(data)
     counts = [(len(data.issues), "period"), (len(data.incidents), "incident row"),
               (len(data.indicators), "indicator value"), (len(data.sources), "source")]
     summary = ", ".join(f"{n:,} {noun}{'' if n == 1 else 's'}" for n, noun in counts)
@@ -157,8 +156,11 @@ def _parse_params(values: tuple[str, ...]) -> dict:
               help="Longest a single notebook cell may run.")
 @click.option("--kernels", type=click.Choice(["forked", "fresh"]), default="forked", show_default=True,
               help="For batches: fork each report's kernel from a warm template, or start each from scratch.")
+@click.option("--review", is_flag=True,
+              help="Also write review.html beside the report: every computed figure shows the data rows "
+                   "(file:line) and sources it comes from. report.html and report.pdf are unchanged.")
 def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_root, notebook, params, force,
-          timeout, kernels):
+          timeout, kernels, review):
     """Build reports: outputs/<period-end>/report.{ipynb,html,pdf} and manifest.json.
 
     \b
@@ -168,6 +170,9 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
       reportlib build --period-end 2020-12-03
       reportlib build --start 2020-11-26 --end 2020-12-03 --force
       reportlib build --from 2020-01-01 --to 2020-12-31 --jobs 2
+      reportlib build --review        # and outputs/2020-12-03/review.html, for checking
+    --period-end takes only a period an issue declares. A --start/--end span no issue
+    declares is an ad hoc report: it goes to outputs/ad-hoc/<end>/, not into the archive.
     A period whose inputs are unchanged since its last build is skipped (--force rebuilds).
     Each report runs in its own kernel; a failed period does not stop the others, and the
     exit status is 1 if any failed.
@@ -190,13 +195,13 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
     extra = _parse_params(params)
     root = report_root(Path(out_root), Path(notebook))
 
-    def task_for(period):
+    def task_for(period, into=root):
         from .batch.build import Task
 
         return Task(data_dir=str(Path(data_dir).resolve()), start=period.start.isoformat(),
-                    end=period.end.isoformat(), out_root=str(root.resolve()),
+                    end=period.end.isoformat(), out_root=str(into.resolve()),
                     notebook=str(Path(notebook).resolve()), parameters=extra, timeout=timeout,
-                    force=force, forked_kernels=kernels == "forked")
+                    force=force, forked_kernels=kernels == "forked", review=review)
 
     if first:
         lo, hi = parse_date(first, "--from"), parse_date(last, "--to")
@@ -234,20 +239,33 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
         if start:
             period = Period(parse_date(start, "--start"), parse_date(end, "--end"))
         else:
+            # A date no issue declares is refused, naming the nearest declared periods.
             period = data.resolve_period(period_end or "")
+        into = root
+        if not data.is_declared(period) and root == Path(out_root):
+            # An ad hoc span of the weekly report is no issue: it gets a folder of its own, which
+            # the archive of issues (outputs/index.html) does not read.
+            into = root / AD_HOC_DIR
         from .batch.build import build_period
 
-        result = build_period(task_for(period), data, km=km, log=_err, printer=printer)
+        result = build_period(task_for(period, into), data, km=km, log=_err, printer=printer)
     finally:
         printer.close()
         kernel_pool.stop(km)
         __import__("shutil").rmtree(stage, ignore_errors=True)
     _write_archive(root)
-    folder = root / result.label
+    folder = into / result.label
+    note = f" (ad hoc: {period}, not an issue; not in the archive)" if into != root else ""
+    if review:
+        note += f"; review copy {folder}/review.html"
     if result.status == "skipped":
-        click.echo(f"{result.label}: up to date (inputs unchanged); --force rebuilds. {folder}/")
+        click.echo(f"{result.label}: up to date (inputs unchanged); --force rebuilds. {folder}/{note}")
         return
-    click.echo(f"{result.label}: built in {result.seconds:.1f} s -> {folder}/report.pdf")
+    click.echo(f"{result.label}: built in {result.seconds:.1f} s -> {folder}/report.pdf{note}")
+
+
+# Where the weekly report of a span no issue declares goes: outputs/ad-hoc/<end>/.
+AD_HOC_DIR = "ad-hoc"
 
 
 def report_root(out_root: Path, notebook: Path) -> Path:
@@ -270,7 +288,11 @@ def _write_archive(root: Path) -> None:
 
 
 def _print_warnings(data) -> None:
-    for warning in data.warnings:
+    """The data's warnings, and every week whose published average of new cases differs from
+    the one its daily series gives (the report prints the published figure)."""
+    from .content.indicators import disagreement_problems
+
+    for warning in [*data.warnings, *disagreement_problems(data.indicators, data.monitor.rounding)]:
         _err(str(warning))
 
 

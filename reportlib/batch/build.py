@@ -30,6 +30,9 @@ from ..inputs.periods import Period, parse_date, weeks_ending_between
 from . import fingerprint, outputs
 
 DEFAULT_TIMEOUT = 600
+# The review copy of a report (`reportlib build --review`): not a published file, so neither
+# the manifest nor the archive lists it; a build without --review removes an older one.
+REVIEW_FILE = "review.html"
 
 # Fields of the executed notebook that change from run to run; everything else is the same
 # for the same inputs. The manifest names them so that a diff can ignore them.
@@ -59,6 +62,7 @@ class Task:
     force: bool = False
     trend_weeks: int | None = None
     forked_kernels: bool = False
+    review: bool = False  # also write review.html, the page with every figure's provenance
 
     @property
     def period(self) -> Period:
@@ -136,6 +140,10 @@ def build_period(task: Task, data: Dataset | None = None, km=None, log=None,
         guard.check(data, [view], notebook.name)
         inputs, key = task_key(task, data, view)
         if not task.force and manifest_matches(folder, key):
+            if task.review:
+                with outputs.locked(folder):
+                    _write_review(folder, nbformat.read(str(folder / "report.ipynb"), as_version=4), data, task,
+                                  inputs)
             return Result(task.label, "skipped", time.perf_counter() - started, "inputs unchanged")
         with outputs.locked(folder), outputs.staging(folder) as stage:
             if km is None:
@@ -205,7 +213,20 @@ def _build_into(stage, folder, task, data, view, notebook, params, inputs, key, 
     (stage / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
                                          encoding="utf-8")
     outputs.publish(stage, folder)
+    if task.review:
+        _write_review(folder, nb, data, task, inputs)
+    else:
+        (folder / REVIEW_FILE).unlink(missing_ok=True)
     return timings
+
+
+def _write_review(folder: Path, nb, data: Dataset, task: Task, inputs: dict) -> None:
+    """review.html beside the report, from the executed notebook's provenance outputs."""
+    from ..publish import render
+
+    meta = render.page_meta(data.monitor, task.period, inputs["package"]["version"])
+    page = render.export_html(nb, meta, render.REVIEW_TEMPLATE_NAME)
+    outputs.write_atomic(folder / REVIEW_FILE, page.encode("utf-8"))
 
 
 def _summary(data: Dataset, task: Task, view: PeriodData) -> dict:
@@ -216,6 +237,8 @@ def _summary(data: Dataset, task: Task, view: PeriodData) -> dict:
     period = task.period
     return {"title": data.monitor.name, "period": format_long(period), "start": task.start,
             "end": task.end, "synthetic": data.monitor.synthetic,
+            # A span no issue declares: the archive does not list it as an issue.
+            "ad_hoc": not data.is_declared(period),
             "key_figures": key_figures(view)}
 
 

@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 from ..inputs import reference
 from ..inputs.periods import Period, short_day
 from . import style, words
-from .sentences import IncidentRow, Tally, incident_rows, tally
+from .sentences import Casualties, IncidentRow, casualties, incident_rows, tally
 
 VICTIMS, MILITANTS, UNATTRIBUTED = "victims", "militants", "unattributed"
 MIN_MARK = "≥"
@@ -91,16 +91,29 @@ def inferred_place(incidents: pd.DataFrame) -> pd.Series:
 
 
 @dataclass(frozen=True)
+class _Counts:
+    """Incidents of every row, and the killed and wounded of one casualty group's rows."""
+
+    rows: int
+    incidents: int | None
+    incidents_min: bool
+    killed: int | None
+    killed_min: bool
+    wounded: int | None
+    wounded_min: bool
+
+
+@dataclass(frozen=True)
 class _Tallies:
     """Incidents, and casualties by whose they are."""
 
-    victims: Tally  # incidents of every row; killed and wounded of the victims' rows
-    militants: Tally | None
-    unattributed: Tally | None
+    victims: _Counts  # incidents of every row; killed and wounded of the victims' rows
+    militants: Casualties | None
+    unattributed: Casualties | None
 
 
 # No row of victims: no figure of killed or wounded victims, rather than a count of zero.
-_NOTHING = Tally(0, None, False, None, False, None, False, None, None)
+_NOTHING = Casualties(None, False, None, False)
 
 
 def _with_groups(incidents: pd.DataFrame) -> list[tuple[IncidentRow, str]]:
@@ -110,16 +123,15 @@ def _with_groups(incidents: pd.DataFrame) -> list[tuple[IncidentRow, str]]:
 
 
 def _tallies(rows: Sequence[tuple[IncidentRow, str]]) -> _Tallies:
-    victims = [r for r, group in rows if group == VICTIMS]
-    militants = [r for r, group in rows if group == MILITANTS]
-    unattributed = [r for r, group in rows if group == UNATTRIBUTED]
+    def group(name: str) -> Casualties | None:
+        part = [r for r, g in rows if g == name]
+        return casualties(part) if part else None
+
     every = tally([r for r, _ in rows])
-    v = tally(victims) if victims else _NOTHING
-    return _Tallies(
-        Tally(every.rows, every.incidents, every.incidents_min, v.killed, v.killed_min, v.wounded, v.wounded_min,
-              every.start, every.end),
-        tally(militants) if militants else None,
-        tally(unattributed) if unattributed else None)
+    v = group(VICTIMS) or _NOTHING
+    return _Tallies(_Counts(every.rows, every.incidents, every.incidents_min, v.killed, v.killed_min, v.wounded,
+                            v.wounded_min),
+                    group(MILITANTS), group(UNATTRIBUTED))
 
 
 def _label(value, minimum: bool) -> str:

@@ -1,135 +1,261 @@
-"""Report tables as HTML. Every value from data passes through markup.text (escaped);
-headings come from the schema, so a column is named the same everywhere."""
+"""The report's tables as data: a caption, headings, rows of cells and notes, each figure
+cell with the trace of the rows it counts. The report blocks render them through one Jinja2
+template (reportlib/reports/templates/table.html.j2), which escapes every value; headings
+come from the schema, so a column is named the same everywhere.
+
+    >>> from reportlib.content import tables
+    >>> table = tables.incidents_table(view.incidents)
+    >>> [h for h, _ in table.headings]
+    ['Type', 'Governorate', 'Dates', 'Incidents', 'Killed', 'Wounded']
+"""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
 from ..inputs import reference
 from ..inputs.periods import format_span
-from ..inputs.schema import INCIDENTS
+from ..inputs.schema import CASUALTY_GROUPS, INCIDENTS
+from . import indicators as stats
+from . import words
 from .indicators import Change
-from .markup import text
-from .sentences import IncidentRow, Tally, incident_rows, tally
+from .provenance import Trace
+from .sentences import IncidentRow, Tally, casualties, incident_rows, inferred_places, tally
 
 MIN_MARK = "≥"
+SHARED_MARK = "†"
+INFERRED_PLACE_MARK = "‡"
+INFERRED_TYPE_MARK = "*"
+
+GROUP_TITLES = {
+    "victims": "Victims of attacks (civilians and security forces)",
+    "militants": "Militants and perpetrators, killed or wounded in operations",
+    "unattributed": "Casualties the source does not attribute to either side",
+}
+MINIMUM_NOTE = (f"{MIN_MARK} a minimum: the source says “at least”, or some of the rows summed give no "
+                "figure. – not reported.")
+GROUP_TOTALS = {"victims": "Total, victims of attacks", "militants": "Total, militants",
+                "unattributed": "Total, casualties not attributed"}
+GROUPS_NOTE = ("Victims of attacks and militants killed in operations are counted apart and never added "
+               "together.")
 
 
-def table(caption: str, headings: Sequence[tuple[str, str]], rows: list[list[tuple[str, str]]],
-           notes: Sequence[str] = (), css: str = "") -> str:
-    """headings and cells are (html, css class) pairs; html must already be safe."""
-    head = "".join(f'<th scope="col" class="{cls}">{h}</th>' for h, cls in headings)
-    body = "".join(
-        "<tr>" + "".join(f'<td class="{cls}">{cell}</td>' for cell, cls in row) + "</tr>"
-        for row in rows
-    )
-    foot = "".join(f"<p>{note}</p>" for note in notes)
-    return (f'<div class="table-wrap {css}"><table><caption>{caption}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-            + (f'<div class="table-notes">{foot}</div>' if foot else "") + "</div>")
+@dataclass(frozen=True)
+class Place:
+    name: str
+    arabic: str = ""
+    inferred: bool = False  # placed by inference, not named by the source
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell. `kind` says how the template writes it: text; count (a whole number,
+    "–" when not reported, ≥ before a minimum); places (governorates with their Arabic
+    names); link (text linking to `href`)."""
+
+    text: str = ""
+    css: str = ""
+    kind: str = "text"
+    value: float | None = None
+    minimum: bool = False
+    places: tuple[Place, ...] = ()
+    mark: str = ""  # footnote marks after the content
+    note: str = ""  # a small text after the content, in brackets
+    note_trace: Trace | None = None  # the note's provenance, when it is a computed figure
+    href: str = ""
+    span: int = 1
+    trace: Trace | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[Cell, ...]
+    css: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    headings: tuple[tuple[str, str], ...]  # (text, css class)
+    rows: tuple[Row, ...]
+    notes: tuple[str, ...] = ()
+    css: str = ""
+
+
+def table(caption: str, headings: Sequence[tuple[str, str]], rows: Sequence[Sequence[Cell] | Row],
+          notes: Sequence[str] = (), css: str = "") -> Table:
+    return Table(caption, tuple(headings), tuple(r if isinstance(r, Row) else Row(tuple(r)) for r in rows),
+                 tuple(notes), css)
 
 
 def count(value, minimum: bool = False) -> str:
+    """A count as HTML for pages outside the report's templates (the archive)."""
     if value is None or pd.isna(value):
         return '<span class="na" title="not reported">–</span>'
-    mark = f'<span class="min" title="at least">{MIN_MARK}</span>' if minimum else ""
+    mark = f'<span class="min" title="at least">{html.escape(MIN_MARK)}</span>' if minimum else ""
     return f"{mark}{int(value):,}"
 
 
-def tally_cells(t: Tally, css: str = "num") -> list[tuple[str, str]]:
-    """The incidents, killed and wounded of a tally as table cells, minimums marked."""
-    return [(count(t.incidents, t.incidents_min), css), (count(t.killed, t.killed_min), css),
-            (count(t.wounded, t.wounded_min), css)]
+def count_text(value, minimum: bool = False) -> str:
+    """A count as plain text: "–" when not reported, "≥" before a minimum."""
+    if value is None or pd.isna(value):
+        return "–"
+    return f"{MIN_MARK if minimum else ''}{int(value):,}"
 
 
-def place(name: str) -> str:
-    """A governorate's English name with its Arabic one beside it. The Arabic is marked as
-    such so that it runs right to left and gets an Arabic font, inside an English line."""
-    known = reference.governorates().get(name)
-    arabic = f' <span lang="ar" dir="rtl">{text(known.name_ar)}</span>' if known and known.name_ar else ""
-    return f'<span class="place">{text(name)}{arabic}</span>'
+def count_cell(value, minimum: bool = False, css: str = "num", trace: Trace | None = None) -> Cell:
+    return Cell(kind="count", value=None if value is None or pd.isna(value) else value, minimum=minimum,
+                css=css, trace=trace)
 
 
-def incidents_table(incidents: pd.DataFrame) -> str:
-    """Type by governorate: one line per type and governorate (or set of governorates the
-    source totals together), with incidents, killed and wounded; minimums marked."""
+def tally_cells(rows: Sequence[IncidentRow], group: str, css: str = "num", label: str = "") -> list[Cell]:
+    """Incidents, and the killed and wounded of one casualty group, of some rows as cells."""
+    t = tally(rows)
+    c = casualties([r for r in rows if r.group == group])
+    prefix = f"{label}: " if label else ""
+    return [
+        count_cell(t.incidents, t.incidents_min, css, Trace.of(prefix + "incidents", rows, "incidents summed")),
+        count_cell(c.killed, c.killed_min, css,
+                   Trace.of(prefix + f"killed ({group})", [r for r in rows if r.group == group],
+                            f"killed summed over the rows whose casualty_group is {group}")),
+        count_cell(c.wounded, c.wounded_min, css,
+                   Trace.of(prefix + f"wounded ({group})", [r for r in rows if r.group == group],
+                            f"wounded summed over the rows whose casualty_group is {group}")),
+    ]
+
+
+def places(admin1: str, inferred: set[str] = frozenset()) -> tuple[Place, ...]:
+    """Governorates with their Arabic names, which the template marks as right-to-left, and
+    whether each is an inference."""
+    known = reference.governorates()
+    return tuple(Place(p, known[p].name_ar if p in known else "", p in inferred) for p in admin1.split(";") if p)
+
+
+def _type_label(name: str) -> str:
+    plural = reference.incident_types()[name].plural
+    return plural[:1].upper() + plural[1:]
+
+
+def incidents_table(incidents: pd.DataFrame, told_elsewhere: dict[str, str] | None = None) -> Table:
+    """Type by governorate, per casualty group: one line per type and governorate (or set of
+    governorates the source totals together), with incidents, killed and wounded; minimums,
+    shared totals and inferences marked; a total per group, never one across groups.
+    `told_elsewhere`: the section title under which an event tells a row, for the rows told
+    outside the table's own section, so that the reader finds the one place the fact is told."""
+    told_elsewhere = told_elsewhere or {}
     kinds = reference.incident_types()
     col = INCIDENTS.column
     headings = [(col("incident_type").heading, ""), (col("admin1").heading, ""),
                 ("Dates", ""), (col("incidents").heading, "num"),
                 (col("fatalities").heading, "num"), (col("wounded").heading, "num")]
+    caption = "Security incidents by type and governorate"
     if incidents.empty:
-        return table("Security incidents", headings,
-                      [[("No incidents recorded in this period.", "empty"), ("", ""), ("", ""),
-                        ("", ""), ("", ""), ("", "")]])
+        return table(caption, headings, [[Cell("No incidents recorded in this period.", "empty", span=6)]])
     every = incident_rows(incidents)
-    groups: dict[tuple[int, str], list[IncidentRow]] = {}
-    for row in every:
-        groups.setdefault((kinds[row.incident_type].order, row.admin1), []).append(row)
-    rows = []
-    shared = False
-    for (_, admin1), group in sorted(groups.items()):
-        name = group[0].incident_type
-        places = admin1.split(";")
-        shared = shared or len(places) > 1
-        t = tally(group)
-        label = kinds[name].plural[:1].upper() + kinds[name].plural[1:]
-        place_html = ", ".join(place(p) for p in places) + ('<sup class="shared">†</sup>' if len(places) > 1 else "")
-        rows.append([(text(label), "type"), (place_html, ""), (text(format_span(t.start, t.end)), "dates"),
-                     *tally_cells(t)])
-    rows.append([("Total", "total"), ("", "total"), ("", "total"), *tally_cells(tally(every), "num total")])
-    notes = [f"{MIN_MARK} a minimum: the source says “at least”, or some of the rows summed give no figure. "
-             "– not reported."]
-    if shared:
-        notes.append("† one total the source gives for all the governorates listed; it is not split "
+    rows, marks = [], set()
+    groups = [g for g in CASUALTY_GROUPS if any(r.group == g for r in every)]
+    for group in groups:
+        lines: dict[tuple, list[IncidentRow]] = {}
+        for row in every:
+            if row.group == group:
+                guessed = tuple(sorted(inferred_places(row)))
+                key = (kinds[row.incident_type].order, row.admin1, "incident_type" in row.inferred,
+                       guessed, row.location if guessed else "", told_elsewhere.get(row.event_id, ""))
+                lines.setdefault(key, []).append(row)
+        if len(groups) > 1 or group != "victims":
+            rows.append(Row((Cell(GROUP_TITLES[group], "group", span=6),), "group"))
+        for (_, admin1, type_inferred, guessed, location, told), part in sorted(lines.items()):
+            name = part[0].incident_type
+            shared = len(admin1.split(";")) > 1
+            place_mark = SHARED_MARK if shared else ""
+            marks |= set(place_mark) | ({INFERRED_PLACE_MARK} if guessed else set()) | (
+                {INFERRED_TYPE_MARK} if type_inferred else set())
+            t = tally(part)
+            rows.append(Row((
+                Cell(_type_label(name), "type", mark=INFERRED_TYPE_MARK if type_inferred else "",
+                     note=f"told under {told}" if told else ""),
+                Cell(kind="places", places=places(admin1, set(guessed)), mark=place_mark,
+                     note=f"as the source names it: {location.replace(';', ', ')}" if location else ""),
+                Cell(format_span(t.start, t.end), "dates"),
+                *tally_cells(part, group, label=f"{_type_label(name)}, {admin1.replace(';', ', ')}"),
+            )))
+        members = [r for r in every if r.group == group]
+        label = "Total" if groups == ["victims"] else GROUP_TOTALS[group]
+        rows.append(Row((Cell(label, "total", span=3), *tally_cells(members, group, "num total", label)), "total"))
+    notes = [MINIMUM_NOTE]
+    if len(groups) > 1 or groups != ["victims"]:
+        notes.append(GROUPS_NOTE)
+    if SHARED_MARK in marks:
+        notes.append(f"{SHARED_MARK} one total the source gives for all the governorates listed; it is not split "
                      "between them.")
-    return table("Security incidents by type and governorate", headings, rows, notes)
+    if INFERRED_PLACE_MARK in marks:
+        notes.append(f"{INFERRED_PLACE_MARK} a governorate placed by inference from the place the source names "
+                     "(in brackets), not the source's statement.")
+    if INFERRED_TYPE_MARK in marks:
+        notes.append(f"{INFERRED_TYPE_MARK} the type is a judgement from the source's description, not its "
+                     "statement.")
+    return table(caption, headings, rows, notes)
 
 
-def _value(value: float, unit: str) -> str:
-    whole = float(value).is_integer() or abs(value) >= 100
-    shown = f"{value:,.0f}" if whole else f"{value:,.1f}"
-    return shown + ("/day" if unit == "cases/day" else "")
+def _day(reading) -> str:
+    return reading.date.strftime("%d %b %Y")
 
 
-def indicators_table(changes: list[Change]) -> str:
-    headings = [("Indicator", ""), ("This period", "num"), ("As of", "dates"),
-                ("Previous", "num"), ("As of", "dates"), ("Change", "num")]
+def indicators_table(changes: list[Change]) -> Table:
+    """Each figure of the period with its date (or the span the source gives in words); where
+    the data has a figure from before the period, a line of its own for it, and the change
+    beside the period's figure."""
+    caption = "Humanitarian and COVID-19 figures"
+    headings = [("Indicator", ""), ("Figure", "num"), ("Date", "dates")]
     if not changes:
-        return table("Humanitarian and COVID-19 figures", headings,
-                      [[("No figures recorded for this period.", "empty")] + [("", "")] * 5])
+        return table(caption, headings, [[Cell("No figures recorded for this period.", "empty", span=3)]])
     rows = []
     for c in changes:
-        prev = c.previous
-        if c.delta is None:
-            change = '<span class="na">–</span>'
-        else:
+        now, before = c.current, c.previous
+        how = stats.how_computed(now, c.rule)
+        change, change_trace = "", None
+        if before is not None:
             sign = "+" if c.delta > 0 else ("−" if c.delta < 0 else "±")
-            change = f"{sign}{_value(abs(c.delta), c.unit)}"
+            change = f"{sign}{stats.figure(abs(c.delta), c.indicator)}"
             if c.percent is not None:
-                change += f' <span class="pct">({sign}{abs(c.percent):.1f}%)</span>'
-        rows.append([
-            (text(c.label), ""), (_value(c.current.value, c.unit), "num"),
-            (text(c.current.date.strftime("%d %b %Y")), "dates"),
-            (_value(prev.value, c.unit) if prev else '<span class="na">–</span>', "num"),
-            (text(prev.date.strftime("%d %b %Y")) if prev else "", "dates"),
-            (change, "num"),
-        ])
-    notes = ["Previous: the latest figure on or before the period's first day. "
-             "– not known from the data."]
-    return table("Humanitarian and COVID-19 figures", headings, rows, notes)
+                change += f", {sign}{abs(c.percent):.1f}%"
+            change_trace = Trace.of(f"{c.label}: change", [before, now],
+                                    f"the period's figure less the figure of {_day(before)}; percent "
+                                    f"{words.rule_said(c.rule)} to one decimal")
+        rows.append([Cell(c.label),
+                     Cell(stats.figure(now.value, c.indicator), "num", note=change, note_trace=change_trace,
+                          trace=Trace.of(c.label, [now], how)),
+                     Cell(now.span, "dates") if now.span else Cell(_day(now), "dates")])
+        if before is not None:
+            before_how = stats.how_computed(before, c.rule)
+            rows.append(Row((Cell(f"{c.label}, before the period", "earlier"),
+                             Cell(stats.figure(before.value, c.indicator), "num earlier",
+                                  trace=Trace.of(f"{c.label}, before the period", [before], before_how)),
+                             Cell(before.span, "dates earlier") if before.span else Cell(_day(before),
+                                                                                         "dates earlier")),
+                            "earlier"))
+    notes = []
+    if any(c.current.span for c in changes):
+        notes.append("A date in words is the source's own: it gives the span, not the day, of the figure.")
+    if any(c.previous is not None for c in changes):
+        notes.append("Before the period: the latest figure on or before its first day; in brackets, the change "
+                     "from it.")
+    return table(caption, headings, rows, notes)
 
 
-def sources_table(sources: pd.DataFrame, used: set[str]) -> str:
+def sources_table(sources: pd.DataFrame, used: set[str]) -> Table:
     rows = []
     for _, row in sources.loc[sources["reference"].isin(used)].iterrows():
-        title = text(row["title"])
-        if row["url"]:
-            title = f'<a href="{text(row["url"])}">{title}</a>'
         published = row["published"].strftime("%d %b %Y") if not pd.isna(row["published"]) else ""
-        rows.append([(title, ""), (text(row["publisher"]), ""), (text(published), "dates"),
-                     (text(row["reference"]), "ref")])
+        rows.append([Cell(row["title"], kind="link" if row["url"] else "text", href=row["url"]),
+                     Cell(row["publisher"]), Cell(published, "dates"), Cell(row["reference"], "ref")])
     headings = [("Document", ""), ("Publisher", ""), ("Published", "dates"), ("Reference", "")]
     return table("Documents this report draws on", headings, rows, css="sources")
+
+
+__all__ = ["Cell", "Place", "Row", "Table", "Tally", "count", "count_cell", "count_text", "incidents_table",
+           "indicators_table", "sources_table", "table", "tally_cells"]

@@ -132,6 +132,12 @@ def _convert(col: Column, values: pd.Series, check: Checker, today: dt.date,
         known = reference.indicators()
         return _vocabulary(col, values, empty, check, lambda v: v if v in known else None,
                            list(known), "indicator")
+    if kind == "choice":
+        allowed = {c.lower(): c for c in col.choices}
+        return _vocabulary(col, values, empty, check, lambda v: allowed.get(v.lower()), list(col.choices),
+                           "value")
+    if kind == "columns":
+        return _column_names(col, values, check)
     raise ValueError(f"unknown column kind {kind}")
 
 
@@ -232,6 +238,19 @@ def _vocabulary(col, values, empty, check, lookup, allowed, what):
     mapped = values.map(mapping)
     bad = mapped.isna().to_numpy(dtype=bool)
     check.flag(col.name, bad, f"unknown {what}; allowed: {', '.join(allowed)}")
+    return mapped.fillna("").astype("str")
+
+
+def _column_names(col, values, check):
+    """';'-separated names of the table's columns, each known, in the file's order."""
+    known = set(col.choices)
+    mapping = {}
+    for raw in values.unique():
+        names = [part.strip() for part in raw.split(";") if part.strip()]
+        mapping[raw] = ";".join(dict.fromkeys(names)) if all(n in known for n in names) else None
+    mapped = values.map(mapping)
+    check.flag(col.name, mapped.isna().to_numpy(dtype=bool),
+               f"names a column the table does not have; the columns are {', '.join(col.choices)}")
     return mapped.fillna("").astype("str")
 
 

@@ -11,10 +11,11 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError, Problem, UsageError
+from . import citations
 from .datafolder import ISSUES_DIR, DataFolder
 from .issues import Issue, check_overlaps, load_issue
 from .monitor import Monitor, load_monitor
-from .periods import Period, parse_date, week_ending
+from .periods import Period, parse_date
 from .reference import acled_type_rules
 from .schema import INCIDENTS, INDICATORS, SOURCES
 from .tables import load_table
@@ -47,26 +48,36 @@ class Dataset:
         return self.issues[-1].period
 
     def period_ending(self, end: dt.date) -> Period:
+        """The declared period ending on `end`; refused, naming the nearest declared periods,
+        when no issue declares one."""
         for issue in self.issues:
             if issue.period.end == end:
                 return issue.period
+        periods = self.periods()
+        before = [p for p in periods if p.end < end][-1:]
+        after = [p for p in periods if p.end > end][:1]
+        nearest = before + after
+        named = " and ".join(f"{p.label} ({p})" for p in nearest)
         raise UsageError(
-            f"no period ends on {end.isoformat()} in {self.root / ISSUES_DIR}; declared period ends: "
-            + (", ".join(p.label for p in self.periods()[-6:]) or "none")
-            + ". Give --start and --end for an undeclared period.")
+            f"no issue declares a period ending on {end.isoformat()} (in {self.root / ISSUES_DIR}); "
+            + (f"the nearest declared periods end on {named}. " if nearest else "the data declares no periods. ")
+            + "Build a declared period with --period-end, or give --start and --end for an ad hoc report "
+              "(it is not listed in the archive as an issue).")
+
+    def is_declared(self, period: Period) -> bool:
+        """Whether an issue declares exactly this period."""
+        return period in self.periods()
 
     def resolve_period(self, period_end: str = "", period_start: str = "") -> Period:
-        """A declared period ending on period_end; with period_start, exactly that span; an
-        undeclared end gives the week ending on it; no end, the latest declared period."""
+        """A declared period ending on period_end; with period_start, exactly that span
+        (declared or ad hoc); no end, the latest declared period. An end no issue declares,
+        without a start, is refused (see period_ending)."""
         if not period_end:
             return self.latest_period()
         end = parse_date(period_end, "period_end")
         if period_start:
             return Period(parse_date(period_start, "period_start"), end)
-        try:
-            return self.period_ending(end)
-        except UsageError:
-            return week_ending(end)
+        return self.period_ending(end)
 
     @functools.cached_property
     def _counted(self) -> pd.DataFrame:
@@ -172,6 +183,10 @@ def _load(folder: DataFolder, today: dt.date) -> Dataset:
                 issues.append(issue)
     issues.sort(key=lambda i: i.period.end)
     check_overlaps(issues, problems)
+    # Citations are judged only against data without errors: a row refused, or missing from a
+    # sheet that failed to load, is wrong for a reason already reported.
+    if not any(p.severity == "error" for p in problems):
+        problems += citations.check(issues, incidents, indicators)
 
     problems.sort(key=lambda p: (p.file, p.line or 0))
     if any(p.severity == "error" for p in problems):

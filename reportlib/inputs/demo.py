@@ -140,6 +140,10 @@ def _incidents(ends: list[dt.date], per_week: int, rng) -> pd.DataFrame:
     })
     # A minimum needs a figure to be the minimum of.
     frame.loc[frame["fatalities"] == "", "fatalities_min"] = "false"
+    # Airstrikes and security operations kill militants, counted apart from the victims of attacks.
+    operations = frame["incident_type"].isin(["airstrike", "security operation"])
+    frame["casualty_group"] = np.where(operations, "militants", "victims")
+    frame.loc[operations, "target"] = "militants"
     return frame
 
 
@@ -164,4 +168,4 @@ def _indicators(ends: list[dt.date], rng) -> pd.DataFrame:
     frame["source"] = SOURCE
     frame["reference"] = REFERENCE
     frame["notes"] = ""
-    return frame[INDICATORS.names]
+    return frame.reindex(columns=INDICATORS.names, fill_value="")

@@ -12,20 +12,35 @@ from ..errors import Problem
 from . import yamlreader
 from .datafolder import ISSUES_DIR as ISSUES_DIR
 from .datafolder import DataFolder
-from .periods import BadDate, Period, read_date
+from .periods import BadDate, Period, format_day, read_date
 
 
 @dataclass(frozen=True)
 class Event:
+    """One item of a section, in the monitor's words. `date` to `end_date` is the span its
+    dateline gives ("Between November 21 – December 3, "); `dateline` is False for a sentence
+    that carries its own date. `incidents` (incident ids) and `indicators` ((indicator, date)
+    keys) are the data rows whose figures the text states: the report tells those rows here
+    and nowhere else, and validation checks that the text agrees with them."""
+
     date: dt.date | None
     text: str
     section: str
     reference: str
+    end_date: dt.date | None = None
+    dateline: bool = True
+    incidents: tuple[str, ...] = ()
+    indicators: tuple[tuple[str, dt.date], ...] = ()
+    line: int | None = None  # where the event starts in the issue file
+
+    @property
+    def last_day(self) -> dt.date | None:
+        return self.end_date or self.date
 
 
 @dataclass
 class Issue:
-    """One published issue: its period, a headline per section and the dated events."""
+    """One published issue: its period, a headline per section and the events."""
 
     period: Period
     reference: str
@@ -34,13 +49,16 @@ class Issue:
     file: str
 
     def section_events(self, section_id: str) -> list[Event]:
-        """Events of a section in date order; an undated event keeps its place after the
-        dated event that precedes it in the file."""
-        keyed, last = [], dt.date.min
-        for position, event in enumerate(e for e in self.events if e.section == section_id):
-            last = event.date or last
-            keyed.append((last, position, event))
-        return [e for _, _, e in sorted(keyed, key=lambda k: (k[0], k[1]))]
+        """A section's events in the order of the file, which is the source's order."""
+        return [e for e in self.events if e.section == section_id]
+
+    def cited_incidents(self) -> set[str]:
+        """Ids of the incident rows some event states."""
+        return {i for e in self.events for i in e.incidents}
+
+    def cited_indicators(self) -> set[tuple[str, dt.date]]:
+        """(indicator, date) of the indicator rows some event states."""
+        return {k for e in self.events for k in e.indicators}
 
 
 def load_issue(folder: DataFolder, path: Path, monitor, references, today, problems) -> Issue | None:
@@ -125,6 +143,9 @@ def load_issue(folder: DataFolder, path: Path, monitor, references, today, probl
     return Issue(period, reference, headlines, events, shown)
 
 
+_EVENT_KEYS = ("date", "end_date", "dateline", "text", "reference", "incidents", "indicators")
+
+
 def _event(item, line, section_id, default_reference, period, references, today, shown,
            fields, problems) -> Event | None:
     where = f"{section_id}.events"
@@ -132,24 +153,77 @@ def _event(item, line, section_id, default_reference, period, references, today,
         problems.append(Problem(shown, line, where, item if isinstance(item, str) else None,
                                 "each event must be a mapping with date and text"))
         return None
+    for key in item:
+        if key not in _EVENT_KEYS:
+            problems.append(Problem(shown, item.line_of(key), f"{where}.{key}", None,
+                                    f"unknown key; an event has {', '.join(_EVENT_KEYS)}"))
     text = fields.text(item, "text", f"{where}.text", markdown=True)
     if text == "":
         problems.append(Problem(shown, item.line, f"{where}.text", None, "event text is empty"))
     day = fields.date(item, "date", f"{where}.date", required=False)
-    if day is not None:
-        if day > today:
-            problems.append(Problem(shown, item.line_of("date"), f"{where}.date", day.isoformat(),
+    end = fields.date(item, "end_date", f"{where}.end_date", required=False)
+    for key, value in (("date", day), ("end_date", end)):
+        if value is None:
+            continue
+        if value > today:
+            problems.append(Problem(shown, item.line_of(key), f"{where}.{key}", value.isoformat(),
                                     f"date is in the future (today is {today.isoformat()})"))
-        elif period is not None and not period.contains(day):
-            problems.append(Problem(shown, item.line_of("date"), f"{where}.date", day.isoformat(),
+        elif period is not None and not period.contains(value):
+            problems.append(Problem(shown, item.line_of(key), f"{where}.{key}", value.isoformat(),
                                     f"event date is outside the issue's period ({period})"))
+    if end is not None and day is None:
+        problems.append(Problem(shown, item.line_of("end_date"), f"{where}.end_date", end.isoformat(),
+                                "end_date needs a date: the span runs from date to end_date"))
+    elif end is not None and end < day:
+        problems.append(Problem(shown, item.line_of("end_date"), f"{where}.end_date", end.isoformat(),
+                                f"end_date is before the event's date ({day.isoformat()})"))
+    dateline = item.get("dateline", True)
+    if not isinstance(dateline, bool):
+        problems.append(Problem(shown, item.line_of("dateline"), f"{where}.dateline", str(dateline),
+                                "must be true or false"))
+        dateline = True
+    if not dateline and day is not None and text and format_day(day) not in text:
+        problems.append(Problem(shown, item.line_of("dateline"), f"{where}.dateline", "false",
+                                f"the text must then carry its own date ({format_day(day)!r}); it does not"))
     reference = fields.text(item, "reference", f"{where}.reference")
     if reference and references is not None and reference not in references:
         problems.append(Problem(shown, item.line_of("reference"), f"{where}.reference", reference,
                                 "unknown reference; add it to sources.csv"))
+    incidents = tuple(_listed(item, "incidents", where, shown, problems))
+    indicators = []
+    for value in _listed(item, "indicators", where, shown, problems):
+        key = _indicator_key(value, day)
+        if key is None:
+            problems.append(Problem(shown, item.line_of("indicators"), f"{where}.indicators", value,
+                                    "write an indicator row as name@YYYY-MM-DD (for example "
+                                    "covid_cases_total@2020-12-03), or the name alone in a dated event"))
+        else:
+            indicators.append(key)
     if not text:
         return None
-    return Event(day, text, section_id, reference or default_reference)
+    return Event(day, text, section_id, reference or default_reference, end, dateline and day is not None,
+                 incidents, tuple(indicators), item.line)
+
+
+def _listed(item, key, where, shown, problems) -> list[str]:
+    value = item.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str | int) and str(v).strip() for v in value):
+        problems.append(Problem(shown, item.line_of(key), f"{where}.{key}", None,
+                                "must be a list of row keys, for example [ISHM-20201203-01]"))
+        return []
+    return [str(v).strip() for v in value]
+
+
+def _indicator_key(value: str, day: dt.date | None) -> tuple[str, dt.date] | None:
+    name, _, when = value.partition("@")
+    if not when:
+        return (name, day) if day is not None else None
+    try:
+        return name.strip(), read_date(when.strip())
+    except BadDate:
+        return None
 
 
 def _is_date(text: str) -> bool:

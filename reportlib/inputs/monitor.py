@@ -14,6 +14,11 @@ from .datafolder import DataFolder
 from .periods import weekday_number
 
 DEFAULT_TREND_WEEKS = 8
+# How a computed figure that is not whole (a 7-day average, a percentage) is published:
+# `truncate` drops what is past the last digit shown (the shipped monitor publishes a mean of
+# 2,488.57 as 2,488/day), `round` rounds half away from zero.
+ROUNDING_RULES = ("truncate", "round")
+DEFAULT_ROUNDING = "round"
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,7 @@ class Monitor:
     sections: tuple[Section, ...]
     synthetic: bool
     trend_weeks: int
+    rounding: str = DEFAULT_ROUNDING  # one of ROUNDING_RULES; every computed figure follows it
 
     def section(self, section_id: str) -> Section:
         for s in self.sections:
@@ -89,9 +95,12 @@ def load_monitor(folder: DataFolder, problems: list[Problem]) -> Monitor | None:
     if not isinstance(trend_weeks, int) or isinstance(trend_weeks, bool) or not 0 <= trend_weeks <= 104:
         fields.refuse(data, "trend_weeks", None, str(trend_weeks),
                       "must be a whole number of weeks from 0 to 104")
+    rounding = fields.text(data, "rounding") or DEFAULT_ROUNDING
+    if rounding not in ROUNDING_RULES:
+        fields.refuse(data, "rounding", None, rounding, f"must be one of {', '.join(ROUNDING_RULES)}")
     if len(problems) > before:
         return None
-    return Monitor(name, country, language, weekday, tuple(sections), synthetic, trend_weeks)
+    return Monitor(name, country, language, weekday, tuple(sections), synthetic, trend_weeks, rounding)
 
 
 def _sections(data, fields, shown: str, problems: list[Problem]) -> list[Section]:

@@ -21,7 +21,7 @@ from . import reference
 from .dataset import Dataset, load
 from .issues import ISSUES_DIR
 from .monitor import Monitor
-from .periods import WEEKDAYS, Period, format_day, format_long
+from .periods import WEEKDAYS, Period, format_day, format_long, format_span
 from .schema import INCIDENTS, INDICATORS
 from .textrules import neutralise_formula
 
@@ -126,11 +126,11 @@ def issue_text(monitor: Monitor, period: Period) -> str:
     label = period.end.isoformat()
     lines = [
         f"# {_comment(monitor.name)}, {format_long(period)}.",
-        "# Write each section's headline and its events in the monitor's words. An event's text is",
-        f'# what follows "On {format_day(first)}, " in the issue (the report writes that part from',
-        "# `date`); an item without `date:` follows the dated event before it. Incident totals go",
-        f"# in incidents/{label}.csv and COVID-19 figures in indicators/{label}.csv: the report",
-        "# states them from there. data/README.md describes every key.",
+        "# Each section's headline and events, in the monitor's words and order. An event's text is",
+        f'# what follows "On {format_day(first)}, " in the issue (the report writes that from `date`, or',
+        '# "Between ... – ..., " with `end_date`); an item without `date:` follows the one before it.',
+        f"# An event lists the rows of incidents/{label}.csv and indicators/{label}.csv whose figures",
+        "# it states (`incidents:`, `indicators:`); data/README.md describes every key.",
         f"period_start: {period.start.isoformat()}",
         f"period_end: {label}",
         "reference:  # the week's document: add a row for it to sources.csv, write its reference here",
@@ -144,6 +144,9 @@ def issue_text(monitor: Monitor, period: Period) -> str:
             "    # Replace [] with the section's events, one entry each, for example:",
             "    # events:",
             f"    #   - date: {first.isoformat()}",
+            f'    #     end_date: {label}  # only for a span: "Between {format_span(first, period.end)}, "',
+            f"    #     incidents: [ID-OF-THE-ROW]  # only if it states figures: the ids of their rows in "
+            f"incidents/{label}.csv",
             "    #     text: >-",
             f'    #       the words that follow "On {format_day(first)}, " in the issue.',
         ]
@@ -164,11 +167,14 @@ def _instructions(data: Dataset, data_dir: Path, period: Period, files: list[Pat
         f"  {indicators:<{width}}  {count} indicators dated {label}, values empty",
         "Fill in:",
         f"  1. {issue}: the headline of every section ({sections}) and each section's events "
-        "(date, text).",
+        "(date, text). An event that states figures lists their rows (incidents: ids; indicators: "
+        "name@date).",
         f"  2. {incidents}: one row per incident, or per total the source gives over a span "
         "(event_id_cnty, event_date, end_date, incident_type, admin1, incidents, fatalities, wounded, "
         "source, reference); leave a count empty when it is not reported, set fatalities_min or "
-        "wounded_min for 'at least'. Delete the file if there is nothing to report.",
+        "wounded_min for 'at least', casualty_group militants for militants killed in operations, and "
+        "name in inferred what you inferred (admin1 for a governorate placed from a town). Delete the "
+        "file if there is nothing to report.",
         f"  3. {indicators}: value, source and reference of each figure the source gives; delete the "
         "rows with no figure.",
         f"  4. {data_dir / 'sources.csv'}: a row for the week's document (reference, title, publisher, "

@@ -4,13 +4,15 @@ their labels from them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str  # id | date | text | int | number | bool | governorates | incident_type | indicator | reference | url
+    # id | date | text | int | number | bool | governorates | incident_type | indicator | reference | url
+    # | choice (one of `choices`) | columns (names of the table's columns, ';' between them)
+    kind: str
     description: str
     required: bool = False  # the column must be present in the header
     nonempty: bool = False  # every row must give a value
@@ -18,6 +20,7 @@ class Column:
     maximum: float | None = None  # larger values are rejected as implausible
     acled: str = ""  # the ACLED export column with the same meaning, if any
     label: str = ""  # heading in report tables
+    choices: tuple[str, ...] = ()  # kind choice: the allowed values; kind columns: the table's columns
 
     @property
     def heading(self) -> str:
@@ -51,7 +54,20 @@ class Table:
 # killed a few hundred.
 MAX_CASUALTIES = 10_000
 
-INCIDENTS = Table(
+# Whose deaths and injuries a row counts. A monitor never adds militants or perpetrators killed
+# in operations to the victims of attacks: every total keeps the groups apart.
+CASUALTY_GROUPS = ("victims", "militants", "unattributed")
+DEFAULT_CASUALTY_GROUP = "victims"
+
+
+def _naming_own_columns(table: Table) -> Table:
+    """The table with its `columns` columns allowed to name any of its columns."""
+    names = tuple(table.names)
+    columns = tuple(replace(c, choices=names) if c.kind == "columns" else c for c in table.columns)
+    return replace(table, columns=columns)
+
+
+INCIDENTS = _naming_own_columns(Table(
     name="incidents",
     file="incidents.csv",
     key=("event_id_cnty",),
@@ -85,6 +101,15 @@ INCIDENTS = Table(
                maximum=MAX_CASUALTIES, label="Wounded"),
         Column("wounded_min", "bool", "true when the source says 'at least' for the wounded count",
                label="Wounded is a minimum"),
+        Column("casualty_group", "choice",
+               "Whose deaths and injuries the row counts: victims (civilians and security forces hit by an "
+               "attack), militants (militants or perpetrators killed in operations) or unattributed (the "
+               "source does not say); empty means victims",
+               choices=CASUALTY_GROUPS, label="Casualties of"),
+        Column("inferred", "columns",
+               "Columns whose value is an inference, not the source's statement (a governorate placed from "
+               "a town: admin1; a type judged from a description: incident_type); ';' between several",
+               label="Inferred"),
         Column("source", "text", "Who reported it (outlet, agency or the monitor itself)",
                required=True, nonempty=True, acled="source", label="Source"),
         Column("reference", "reference", "Id of the document transcribed, listed in sources.csv",
@@ -104,16 +129,11 @@ INCIDENTS = Table(
                maximum=3, acled="time_precision", label="Date precision"),
         Column("geo_precision", "int", "How exact the location is: 1 the place, 2 near it, 3 the "
                "district or governorate (ACLED)", maximum=3, acled="geo_precision", label="Place precision"),
-        # casualty_group and inferred are defined by the fidelity work; the importer writes them.
-        Column("casualty_group", "text", "Whose deaths fatalities counts: victims (civilians, security "
-               "forces), militants, or unattributed; empty means victims", label="Killed are"),
-        Column("inferred", "text", "The columns whose value was inferred rather than stated by the "
-               "source, ';' between several", label="Inferred"),
         Column("duplicate_of", "text", "Id of the row that reports the same event; a row flagged so is "
                "kept but never counted", label="Duplicate of"),
     ),
     links=(("duplicate_of", "event_id_cnty"),),
-)
+))
 
 # The rules by which `reportlib import acled` turns ACLED's event and sub-event types into
 # incident types: shipped as reportlib/inputs/reference/acled_types.csv, extended or
@@ -137,7 +157,7 @@ ACLED_TYPES = Table(
     ),
 )
 
-INDICATORS = Table(
+INDICATORS = _naming_own_columns(Table(
     name="indicators",
     file="indicators.csv",
     key=("indicator", "date", "admin1"),
@@ -151,6 +171,14 @@ INDICATORS = Table(
                label="Governorate"),
         Column("value", "number", "The figure, in the indicator's unit", required=True,
                nonempty=True, maximum=1e10, label="Value"),
+        Column("span", "text",
+               "For a flow whose span the source gives only in words: those words ('in the last month'); "
+               "the report prints them instead of the date",
+               label="Span"),
+        Column("inferred", "columns",
+               "Columns whose value is an inference, not the source's statement (date, for a statement "
+               "the source does not date, recorded at the period's end)",
+               label="Inferred"),
         Column("source", "text", "Who reported it", required=True, nonempty=True,
                label="Source"),
         Column("reference", "reference", "Id of the document transcribed, listed in sources.csv",
@@ -158,7 +186,7 @@ INDICATORS = Table(
         Column("notes", "text", "Qualifications the source gives (a span, a caveat)",
                label="Notes"),
     ),
-)
+))
 
 SOURCES = Table(
     name="sources",
@@ -177,3 +205,4 @@ SOURCES = Table(
 )
 
 TABLES = (INCIDENTS, INDICATORS, SOURCES)
+

@@ -17,6 +17,11 @@ from . import columns, csvreader
 from .datafolder import DataFolder, read_file
 from .schema import Table
 
+# Every row of a loaded table says where it was read: the file as problems name it and the
+# line its record starts on, so that a figure in a review copy names the rows it comes from.
+ORIGIN_FILE = "file"
+ORIGIN_LINE = "line"
+
 
 def read_table(
     path: Path,
@@ -116,16 +121,31 @@ def load_table(folder: DataFolder, table: Table, today: dt.date, references: set
         frame, found, lines = parse_table(raw, table, folder.shown(path), today, references)
         problems += found
         if frame is not None:
+            frame[ORIGIN_FILE] = pd.Categorical.from_codes(np.zeros(len(frame), dtype="int8"), [folder.shown(path)])
+            frame[ORIGIN_LINE] = _line_numbers(lines, len(frame))
             frames.append(frame)
             origins.append((folder.shown(path), lines, len(frame)))
     complete = len(frames) == len(paths) and bool(paths)
     if not frames:
         empty = {c.name: columns.empty_column(c, 0) for c in table.columns}
+        empty[ORIGIN_FILE] = pd.Categorical([])
+        empty[ORIGIN_LINE] = np.zeros(0, dtype="int32")
         return pd.DataFrame(empty), paths, complete
     data = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if len(frames) > 1:
+        # concat turns categories that differ between sheets into plain objects.
+        data[ORIGIN_FILE] = data[ORIGIN_FILE].astype("category")
     _check_keys(table, data, origins, problems)
     _check_links(table, data, origins, problems)
     return data, paths, complete
+
+
+def _line_numbers(lines: csvreader.LineMap, n: int) -> np.ndarray:
+    """The line each record starts on. A sheet without quoted line breaks (nearly all) is
+    arithmetic; one with them is asked record by record."""
+    if n and lines(n - 1) - lines(0) == n - 1:
+        return np.arange(lines(0), lines(0) + n, dtype="int32")
+    return np.fromiter((lines(i) for i in range(n)), dtype="int32", count=n)
 
 
 def _key_text(value) -> str:

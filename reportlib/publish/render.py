@@ -18,6 +18,9 @@ from ..errors import BuildError
 from . import weasyprint_loader
 
 TEMPLATE_NAME = "monitor"
+# The review copy (`reportlib build --review`): the monitor's page with every computed figure
+# traced to its rows and sources, from the provenance each block outputs beside its HTML.
+REVIEW_TEMPLATE_NAME = "monitor-review"
 HIDDEN_CELL_TAGS = ("injected-parameters", "parameters", "remove-cell")
 
 _REPORT_TAGS = {
@@ -150,7 +153,7 @@ _IMG_WITHOUT_ALT = re.compile(r"<img((?![^>]*\salt=)[^>]*>)")
 
 
 @functools.cache
-def _exporter():
+def _exporter(template_name: str = TEMPLATE_NAME):
     from traitlets.config import Config
 
     config = Config()
@@ -158,8 +161,11 @@ def _exporter():
     config.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_CELL_TAGS)
     config.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output"}
     exporter = _exporter_class()(
-        config=config, template_name=TEMPLATE_NAME,
+        config=config, template_name=template_name,
         extra_template_basedirs=[str(templates_dir())],
+        # The templates' own folder is searched too, so that one template can extend another
+        # by its path ('monitor/index.html.j2', as monitor-review does).
+        extra_template_paths=[str(templates_dir())],
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
     )
     exporter.register_filter("safe_html", safe_html)
@@ -182,10 +188,11 @@ def add_contents(page: str) -> str:
     return page.replace("</header>", "</header>" + toc, 1)
 
 
-def export_html(nb: nbformat.NotebookNode, meta: dict) -> str:
-    """The page for readers: outputs only, sanitised, images embedded, one file."""
+def export_html(nb: nbformat.NotebookNode, meta: dict, template_name: str = TEMPLATE_NAME) -> str:
+    """The page for readers: outputs only, sanitised, images embedded, one file (with
+    REVIEW_TEMPLATE_NAME, the review copy of the same page)."""
     resources_ = {"report": meta, "report_css": report_css()}
-    body, _ = _exporter().from_notebook_node(nb, resources=resources_)
+    body, _ = _exporter(template_name).from_notebook_node(nb, resources=resources_)
     return add_contents(body)
 
 

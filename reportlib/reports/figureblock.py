@@ -26,51 +26,34 @@ executed notebook, and `reportlib build` prints them.
 from __future__ import annotations
 
 import base64
-import functools
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-METADATA_KEY = "reportlib"
+from . import blocks
+from .blocks import METADATA_KEY, Fragment, Tracer
+
 PLACEHOLDER = ("No caption given. Give this figure a caption and alt text with "
                "report.figure(fig, caption=…, alt=…).")
 
 
 @dataclass(frozen=True)
-class FigureBlock:
-    """A numbered figure of the report, as HTML; Jupyter shows it as such, and a figure
-    shown without a caption carries its warning in the output's metadata."""
+class FigureBlock(Fragment):
+    """A numbered figure of the report, as HTML (and its review copy, with the values it
+    draws traced); Jupyter shows it as such, and a figure shown without a caption carries its
+    warning in the output's metadata (blocks.METADATA_KEY)."""
 
-    html: str
-    number: int
-    caption: str
-    alt: str
-    warnings: tuple[str, ...] = field(default=())
+    number: int = 0
+    caption: str = ""
+    alt: str = ""
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        data = {"text/html": self.html, "text/plain": f"Figure {self.number}: {self.caption}"}
-        return (data, {METADATA_KEY: {"warnings": list(self.warnings)}}) if self.warnings else data
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-    def __str__(self) -> str:
-        return self.html
-
-
-@functools.cache
-def _environment():
-    import jinja2
-
-    return jinja2.Environment(loader=jinja2.PackageLoader("reportlib.reports", "templates"), autoescape=True)
-
-
-def _template(name: str = "figure.html.j2"):
-    return _environment().get_template(name)
+    def _plain(self) -> str:
+        return f"Figure {self.number}: {self.caption}"
 
 
 def no_chart(text: str) -> str:
     """The HTML that stands where a chart would, when the data holds nothing to draw."""
-    return _template("no_chart.html.j2").render(text=text)
+    return blocks.render("no_chart.html.j2", text=text).html
 
 
 class Figures:
@@ -91,19 +74,25 @@ class Figures:
         return self._count
 
     def block(self, svg: str, caption: str, alt: str, key: str | None = None, css: str = "",
-              credit: str = "", warnings: tuple[str, ...] = (), placeholder: bool = False) -> FigureBlock:
-        """An SVG chart as the report's next figure (or the one `key` already has)."""
+              credit: str = "", warnings: tuple[str, ...] = (), placeholder: bool = False,
+              traces: Sequence = (), tracer: Tracer | None = None) -> FigureBlock:
+        """An SVG chart as the report's next figure (or the one `key` already has).
+        `traces`: (what, value, trace) of the values the chart draws, listed under it in the
+        review copy (numbered by `tracer`)."""
         number = self.number(key)
         data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-        html = _template().render(number=number, data=data, alt=alt, caption=caption, css=css, credit=credit,
-                                  placeholder=placeholder)
-        return FigureBlock(html, number, caption, alt, tuple(warnings))
+        fragment = blocks.render("figure.html.j2", tracer if traces else None, number=number, data=data, alt=alt,
+                                 caption=caption, css=css, credit=credit, placeholder=placeholder,
+                                 traces=list(traces))
+        return FigureBlock(fragment.html, fragment.review, fragment.traces, tuple(warnings), number, caption, alt)
 
-    def chart(self, chart, key: str, caption: str = "", css: str = "", credit: str = "") -> FigureBlock:
+    def chart(self, chart, key: str, caption: str = "", css: str = "", credit: str = "",
+              traces: Sequence = (), tracer: Tracer | None = None) -> FigureBlock:
         """One of the report's charts (a figures.Chart) as a figure: `caption` goes before
         the chart's own words on what its marks mean."""
         text = f"{caption} {chart.caption}".strip() if caption else chart.caption
-        return self.block(chart.svg(), text, chart.alt, key=key, css=css, credit=credit)
+        return self.block(chart.svg(), text, chart.alt, key=key, css=css, credit=credit, traces=traces,
+                          tracer=tracer)
 
     def of(self, fig, caption: str = "", alt: str = "") -> FigureBlock:
         """An analyst's matplotlib figure (or a pandas plot's Axes) as the report's next

@@ -19,20 +19,27 @@ from pathlib import Path
 import pandas as pd
 
 from ..content import figures, indicators, sentences, tables
-from ..content.markup import text
+from ..content.provenance import Trace
+from ..content.tables import Cell, Row
 from ..inputs import reference
 from ..inputs.dataset import Dataset, PeriodData, load
 from ..inputs.periods import Period, format_day, format_span, parse_date
-from ..inputs.schema import INCIDENTS
+from ..inputs.schema import CASUALTY_GROUPS, INCIDENTS
+from . import blocks
+from .blocks import Fragment, Tracer, title_block
 from .figureblock import FigureBlock, Figures, no_chart, show_in_kernel
-from .weekly import Fragment, Report, governorate_figure, title_block
+from .weekly import Report
 
 # Without a first day, the range is this many weeks before its end, or from the first
 # declared issue on if the data starts later.
 DEFAULT_WEEKS = 12
-AVERAGE = "covid_new_cases_7d_avg"
-MINIMUM_NOTE = (f"{tables.MIN_MARK} a minimum: the source says “at least”, or some of the rows summed give no "
-                "figure. – not reported.")
+AVERAGE = indicators.AVERAGE
+MINIMUM_NOTE = tables.MINIMUM_NOTE
+# The casualty columns beside incidents: victims of attacks always; militants and
+# unattributed casualties in columns of their own when the range has them, never added in.
+_GROUP_HEADINGS = {"victims": ("Killed in attacks", "Wounded in attacks"),
+                   "militants": ("Militants killed", "Militants wounded"),
+                   "unattributed": ("Killed, side not reported", "Wounded, side not reported")}
 
 
 def trend_range(data: Dataset, period_end: str = "", period_start: str = "") -> Period:
@@ -47,11 +54,6 @@ def trend_range(data: Dataset, period_end: str = "", period_start: str = "") -> 
     if first_issue and first_issue[0] > start:
         start = first_issue[0]
     return Period(start, end)
-
-
-def _counts(rows: pd.DataFrame, css: str = "num") -> list[tuple[str, str]]:
-    """Table cells of the incidents, killed and wounded of some incident rows, minimums marked."""
-    return tables.tally_cells(sentences.tally(rows), css)
 
 
 def week_ends(period: Period) -> list[dt.date]:
@@ -69,7 +71,10 @@ class TrendsReport:
         self.period = view.period
         self.monitor = view.monitor
         self.weeks = week_ends(self.period)
+        self.tracer = Tracer.for_sources(view.sources)
         self.figures = Figures()
+        # The weekly report's blocks, numbering their traces and figures with this report's.
+        self._weekly = Report(view, self.tracer, figures=self.figures)
 
     @classmethod
     def open(cls, data_dir: str | Path, period_end: str = "", period_start: str = "",
@@ -109,15 +114,54 @@ class TrendsReport:
     def covid_averages(self) -> pd.Series:
         """The weekly averages of new cases at the end of each week of the range, on its first
         day (the week before it, for comparison) and wherever one was published within it;
-        by the weekly report's rule: computed from a daily cumulative series, else as
-        published."""
+        by the weekly report's rule: as published, else computed from a daily cumulative
+        series and rounded by the monitor's rule."""
+        readings = self._average_readings()
+        return pd.Series({pd.Timestamp(r.date): r.value for r in readings}, dtype="float64")
+
+    def _average_readings(self) -> list:
         values = self.view.indicators
-        averages = indicators.weekly_averages(values)
+        every = indicators.weekly_average_readings(values, self.monitor.rounding)
         published = values.loc[(values["indicator"] == AVERAGE) & (values["admin1"] == ""), "date"]
-        days = {pd.Timestamp(d) for d in [self.period.start, *self.weeks]} | set(published)
-        start, end = pd.Timestamp(self.period.start), pd.Timestamp(self.period.end)
-        keep = averages.index.isin(list(days)) & (averages.index >= start) & (averages.index <= end)
-        return averages[keep]
+        days = {d for d in [self.period.start, *self.weeks]} | {d.date() for d in published}
+        return [r for r in every if r.date in days and self.period.start <= r.date <= self.period.end]
+
+    def _columns(self) -> list[tuple[str, str, str]]:
+        """(group, killed or wounded, heading) of the casualty columns: killed and wounded in
+        attacks always; those of another group when the range has rows of it that give them."""
+        every = sentences.incident_rows(self.view.incidents)
+        out = []
+        for group in CASUALTY_GROUPS:
+            c = sentences.casualties([r for r in every if r.group == group])
+            killed, wounded = _GROUP_HEADINGS[group]
+            if group == "victims" or c.killed is not None:
+                out.append((group, "killed", killed))
+            if group == "victims" or c.wounded is not None:
+                out.append((group, "wounded", wounded))
+        return out
+
+    def _counts(self, rows: list, label: str, css: str = "num") -> list[Cell]:
+        """Cells of the incidents, and the killed and wounded of each group, of some rows; a
+        group with no rows among them gets an empty cell, not a zero."""
+        t = sentences.tally(rows)
+        cells = [tables.count_cell(t.incidents, t.incidents_min, css,
+                                   Trace.of(f"{label}: incidents", rows, "incidents summed"))]
+        for group, what, _ in self._columns():
+            part = [r for r in rows if r.group == group]
+            if not part:
+                cells.append(Cell("", css))
+                continue
+            c = sentences.casualties(part)
+            value, minimum = (c.killed, c.killed_min) if what == "killed" else (c.wounded, c.wounded_min)
+            cells.append(tables.count_cell(value, minimum, css, Trace.of(
+                f"{label}: {what} ({group})", part, f"{what} summed over the rows whose casualty_group is {group}")))
+        return cells
+
+    def _count_headings(self) -> list[tuple[str, str]]:
+        return [(INCIDENTS.column("incidents").heading, "num")] + [(h, "num") for _, _, h in self._columns()]
+
+    def _apart(self) -> bool:
+        return any(group != "victims" for group, _, _ in self._columns())
 
     # -- blocks -------------------------------------------------------------------------
 
@@ -126,108 +170,151 @@ class TrendsReport:
         return title_block(self.monitor, self.period, f"Trends over {n} week{'s' if n != 1 else ''}")
 
     def key_figures(self) -> Fragment:
-        return Report(self.view).key_figures()
+        return self._weekly.key_figures()
 
     def weekly_table(self) -> Fragment:
         """Incidents, killed and wounded in each week, minimums marked; a week with no rows
         says so rather than showing zeros."""
-        col = INCIDENTS.column
-        headings = [("Week", "dates"), (col("incidents").heading, "num"),
-                    (col("fatalities").heading, "num"), (col("wounded").heading, "num")]
+        headings = [("Week", "dates"), *self._count_headings()]
+        width = len(headings)
         rows = []
         for end in self.weeks:
-            part = self.week_rows(end)
+            part = sentences.incident_rows(self.week_rows(end))
             span = self.week_span(end)
             first = min(span.start + dt.timedelta(days=1), span.end)
-            label = text(format_span(first, span.end))
-            if part.empty:
-                rows.append([(label, "dates"), ('<span class="na">no incidents recorded</span>', "num"),
-                             ("", "num"), ("", "num")])
+            label = format_span(first, span.end)
+            if not part:
+                rows.append([Cell(label, "dates"), Cell("no incidents recorded", "num na", span=width - 1)])
                 continue
-            rows.append([(label, "dates"), *_counts(part)])
-        rows.append([("Total", "total"), *_counts(self.view.incidents, "num total")])
+            rows.append([Cell(label, "dates"), *self._counts(part, label)])
+        every = sentences.incident_rows(self.view.incidents)
+        rows.append(Row((Cell("Total", "total"), *self._counts(every, "Total", "num total")), "total"))
         notes = [MINIMUM_NOTE, "A total the source gives over a span of days counts in the week its span ends."]
-        body = tables.table("Incidents and casualties per week", headings, rows, notes)
-        return Fragment('<h2 id="weekly">Week by week</h2>' + body)
+        if self._apart():
+            notes.append(tables.GROUPS_NOTE)
+        body = blocks.table(tables.table("Incidents and casualties per week", headings, rows, notes), self.tracer)
+        return blocks.headed(2, "weekly", "Week by week") + body
 
-    def weekly_chart(self) -> FigureBlock:
-        """One bar per declared issue wholly inside the range, over the days it covers; in
-        data that declares no issue there, one per week of the range."""
+    def chart_marks(self) -> tuple[list[Period], str]:
+        """What the weekly chart draws a bar for: each declared issue wholly inside the range,
+        over the days it covers, or, in data that declares no issue there, each week."""
         issues = [p for p in self.view.issue_periods if self.period.start <= p.start and p.end <= self.period.end]
-        marks = issues or [self.week_span(end) for end in self.weeks]
+        return (issues, "issue") if issues else ([self.week_span(end) for end in self.weeks], "week")
+
+    def _mark_traces(self, marks: list[Period], unit: str) -> list[tuple[str, str, Trace]]:
+        """What the weekly chart draws for each of its marks, for the review copy."""
+        every = sentences.incident_rows(self.view.incidents)
+        out = []
+        for mark in marks:
+            rows = [r for r in every if mark.counts(r.end)]
+            if not rows:
+                continue
+            label = f"{unit.capitalize()} ending {format_day(mark.end)}"
+            t = sentences.tally(rows)
+            out.append((f"{label}, incidents", tables.count_text(t.incidents, t.incidents_min),
+                        Trace.of(f"{label}: incidents", rows, "incidents summed")))
+            victims = [r for r in rows if r.group == "victims"]
+            c = sentences.casualties(victims)
+            for what, value, minimum in (("killed", c.killed, c.killed_min), ("wounded", c.wounded, c.wounded_min)):
+                out.append((f"{label}, {what} in attacks", tables.count_text(value, minimum),
+                            Trace.of(f"{label}: {what} in attacks", victims, f"{what} of the victims rows summed")))
+        return out
+
+    def weekly_chart(self) -> Fragment:
+        marks, unit = self.chart_marks()
         chart = figures.issue_trend(self.view.incidents, marks, self.period, wounded=True)
-        unit = "issue" if issues else "week"
         return self.figures.chart(chart, "weekly_chart", f"Incidents, people killed and people wounded in each {unit} "
-                                                         "of the range.")
+                                                         "of the range.",
+                                  traces=self._mark_traces(marks, unit), tracer=self.tracer)
 
     def type_summary(self) -> Fragment:
-        said = sentences.security_sentences(self.view.incidents, self.period)
-        return Fragment('<h2 id="by-type">Incidents by type</h2>'
-                        f'<p class="summary">{text(" ".join(said))}</p>')
+        said = sentences.security_statements(self.view.incidents, self.period)
+        statements = [(s.text, Trace.of("Sentence computed from the rows", s.rows,
+                                        "counts summed over the rows; places as the rows name them")) for s in said]
+        return blocks.headed(2, "by-type", "Incidents by type") + blocks.summary(statements, self.tracer)
 
     def type_table(self) -> Fragment:
         """Incidents, killed and wounded per type over the range, minimums marked; the weekly
         report's table by type and governorate would run to pages over months."""
         kinds = reference.incident_types()
-        col = INCIDENTS.column
-        headings = [(col("incident_type").heading, ""), (col("incidents").heading, "num"),
-                    (col("fatalities").heading, "num"), (col("wounded").heading, "num")]
-        incidents = self.view.incidents
+        headings = [(INCIDENTS.column("incident_type").heading, ""), *self._count_headings()]
+        every = sentences.incident_rows(self.view.incidents)
         rows = []
         for name, kind in kinds.items():
-            part = incidents.loc[incidents["incident_type"] == name]
-            if part.empty:
-                continue
-            rows.append([(text(kind.plural[:1].upper() + kind.plural[1:]), "type"), *_counts(part)])
+            part = [r for r in every if r.incident_type == name]
+            if part:
+                label = kind.plural[:1].upper() + kind.plural[1:]
+                rows.append([Cell(label, "type"), *self._counts(part, label)])
         if not rows:
-            rows = [[("No incidents recorded in this range.", "empty"), ("", ""), ("", ""), ("", "")]]
+            rows = [[Cell("No incidents recorded in this range.", "empty", span=len(headings))]]
         else:
-            rows.append([("Total", "total"), *_counts(incidents, "num total")])
-        return Fragment(tables.table("Incidents by type over the range", headings, rows, [MINIMUM_NOTE]))
+            rows.append(Row((Cell("Total", "total"), *self._counts(every, "Total", "num total")), "total"))
+        notes = [MINIMUM_NOTE] + ([tables.GROUPS_NOTE] if self._apart() else [])
+        return blocks.table(tables.table("Incidents by type over the range", headings, rows, notes), self.tracer)
 
-    def type_chart(self) -> Fragment | FigureBlock:
+    def type_chart(self) -> Fragment:
         chart = figures.by_type(self.view.incidents)
         if chart is None:
             return Fragment(no_chart("No incidents were recorded in this range, so there is no chart by type."))
         return self.figures.chart(chart, "type_chart", "Incidents, people killed and people wounded by type of "
-                                                       "incident over the range.")
+                                                       "incident over the range.",
+                                  traces=self._weekly._type_traces(), tracer=self.tracer)
 
     def governorate_table(self) -> Fragment:
         """Incidents per governorate from rows naming it alone, and the totals it shares with
         other governorates, counted, never split."""
-        counts = figures.governorate_counts(self.view.incidents)
-        counts = counts.loc[(counts["alone"] > 0) | (counts["shared"] > 0)]
-        counts = counts.sort_values(["alone", "shared"], ascending=False, kind="stable")
+        every = sentences.incident_rows(self.view.incidents)
+        lines = []
+        for name in reference.governorates():
+            alone = [r for r in every if r.admin1 == name]
+            shared = [r for r in every if ";" in r.admin1 and name in r.admin1.split(";")]
+            if alone or shared:
+                t = sentences.tally(alone)
+                lines.append((t.incidents if alone else 0, t.incidents_min, len(shared), name, alone, shared))
+        lines.sort(key=lambda line: (-(line[0] or 0), -line[2]))
         headings = [(INCIDENTS.column("admin1").heading, ""), ("Incidents in it alone", "num"),
                     ("Shared totals naming it", "num")]
-        rows = [[(text(name), ""), (f"{alone:,}", "num"), (f"{shared:,}", "num")]
-                for name, alone, shared in zip(counts.index, counts["alone"], counts["shared"], strict=True)]
+        def inferred(name, rows):
+            return any(name in sentences.inferred_places(r) for r in rows)
+
+        rows = [[Cell(name, mark=tables.INFERRED_PLACE_MARK if inferred(name, alone + shared) else ""),
+                 tables.count_cell(incidents, minimum, "num",
+                                                Trace.of(f"{name}: incidents in it alone", alone, "incidents summed")),
+                 tables.count_cell(count, False, "num",
+                                   Trace.of(f"{name}: shared totals naming it", shared, "rows counted, not split"))]
+                for incidents, minimum, count, name, alone, shared in lines]
         if not rows:
-            rows = [[("No incidents recorded in this range.", "empty"), ("", ""), ("", "")]]
+            rows = [[Cell("No incidents recorded in this range.", "empty", span=3)]]
         notes = ["A total the source gives for several governorates together is not split between them: "
                  "it counts once under “shared totals” for each governorate it names."]
-        body = tables.table("Incidents by governorate", headings, rows, notes)
-        return Fragment('<h2 id="by-governorate">Where incidents were reported</h2>' + body)
+        if any(inferred(name, alone + shared) for *_, name, alone, shared in lines):
+            notes.append(f"{tables.INFERRED_PLACE_MARK} named by inference for some of its rows: the source names "
+                         "a place in it, not the governorate.")
+        body = blocks.table(tables.table("Incidents by governorate", headings, rows, notes), self.tracer)
+        return blocks.headed(2, "by-governorate", "Where incidents were reported") + body
 
-    def governorate_chart(self) -> Fragment | FigureBlock:
-        return governorate_figure(self.figures, self.view.incidents)
+    def governorate_chart(self) -> Fragment:
+        return self._weekly.governorate_chart()
 
     def covid_table(self) -> Fragment:
-        averages = self.covid_averages()
-        heading = '<h2 id="covid">COVID-19</h2>'
-        if averages.empty:
-            return Fragment(heading + '<p class="summary">No COVID-19 weekly averages were recorded '
-                                      "for this range.</p>")
+        readings = self._average_readings()
+        heading = blocks.headed(2, "covid", "COVID-19")
+        if not readings:
+            return heading + blocks.summary([], self.tracer, empty="No COVID-19 weekly averages were recorded "
+                                                                   "for this range.")
         label = reference.indicators()[AVERAGE].label
-        rows = [[(text(f"Week ending {format_day(day.date(), with_year=True)}"), "dates"),
-                 (f"{value:,.0f}/day", "num")] for day, value in averages.items()]
-        notes = ["Computed from the daily count of confirmed cases where the data has it (the change "
-                 "over the week divided by 7), otherwise as published. The first line may be the "
+        rule = self.monitor.rounding
+        rows = [[Cell(f"Week ending {format_day(r.date, with_year=True)}", "dates"),
+                 Cell(indicators.figure(r.value, AVERAGE), "num",
+                      trace=Trace.of(f"{label}, week ending {format_day(r.date, with_year=True)}", [r],
+                                     indicators.how_computed(r, rule)))] for r in readings]
+        notes = ["As published where the monitor published the week's figure; otherwise computed from the daily "
+                 "count of confirmed cases (the change over the week divided by 7). The first line may be the "
                  "week that ends on the range's first day."]
-        return Fragment(heading + tables.table("COVID-19 new cases a day, week by week",
-                                                [("Week", "dates"), (text(label), "num")], rows, notes))
+        return heading + blocks.table(tables.table("COVID-19 new cases a day, week by week",
+                                                   [("Week", "dates"), (label, "num")], rows, notes), self.tracer)
 
-    def covid_chart(self) -> Fragment | FigureBlock:
+    def covid_chart(self) -> Fragment:
         averages = self.covid_averages()
         start = pd.Timestamp(self.period.start - dt.timedelta(days=6))
         daily = indicators.daily_new_cases(self.view.indicators)
@@ -235,14 +322,18 @@ class TrendsReport:
         chart = figures.covid_cases(daily, averages, self.period, band="the range")
         if chart is None:
             return Fragment("")
-        return self.figures.chart(chart, "covid_chart")
+        rule = self.monitor.rounding
+        traces = [(f"Week ending {format_day(r.date)}", indicators.figure(r.value, AVERAGE),
+                   Trace.of(f"New cases a day, week ending {format_day(r.date)}", [r],
+                            indicators.how_computed(r, rule)))
+                  for r in self._average_readings()]
+        return self.figures.chart(chart, "covid_chart", traces=traces, tracer=self.tracer)
 
     def sources(self) -> Fragment:
-        return Report(self.view).sources()
+        return self._weekly.sources()
 
     def colophon(self) -> Fragment:
         p = self.period
-        note = (f"Range {p.start.isoformat()} to {p.end.isoformat()}, in weeks ending on "
-                f"{p.end:%A}s. Figures are counted from the day after the range's first day, which "
-                "closes the issue before it.")
-        return Fragment(f'<p class="colophon">{text(note)}</p>')
+        return blocks.colophon(f"Range {p.start.isoformat()} to {p.end.isoformat()}, in weeks ending on "
+                               f"{p.end:%A}s. Figures are counted from the day after the range's first day, which "
+                               "closes the issue before it.")

@@ -1,100 +1,43 @@
-"""What a report notebook calls: one method per block of the report, each returning HTML
-that Jupyter displays and nbconvert carries into the exported page.
+"""What a report notebook calls: one method per block of the report, each returning a
+Fragment that Jupyter displays and nbconvert carries into the exported page (see
+reportlib.reports.blocks for the blocks every report type shares).
 
-    from reportlib.report import Report
+    from reportlib.reports.weekly import Report
     report = Report.open("../data", period_end="2020-12-03")
     report.title_block()
+
+The issue's own sentences are its events, told in its words and in its order; the report
+generates sentences only for data rows no event states (an ACLED import, synthetic data).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..content import figures, indicators, maps, sentences, tables
-from ..content.markup import inline, text
+from ..content.provenance import Trace
+from ..inputs import reference
 from ..inputs.dataset import PeriodData, load
-from ..inputs.monitor import Monitor
-from ..inputs.periods import Period, format_day, format_long, parse_date
+from ..inputs.periods import Period, format_long, parse_date, short_day
+from ..inputs.schema import CASUALTY_GROUPS
+from . import blocks
+from .blocks import Fragment, Tracer, title_block
 from .figureblock import FigureBlock, Figures, no_chart, show_in_kernel
 
 
-@dataclass(frozen=True)
-class Fragment:
-    """A block of report HTML; Jupyter shows it through _repr_html_."""
-
-    html: str
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-    def __str__(self) -> str:
-        return self.html
-
-
-def _slug(value: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
-
-
-def _headed(anchor: str, title: str, body: str) -> Fragment:
-    return Fragment(f'<h3 id="{anchor}">{text(title)}</h3>{body}')
-
-
-def governorate_figure(figs: Figures, incidents) -> Fragment | FigureBlock:
-    """The chart of incidents by governorate, as the weekly and trends reports show it."""
-    chart = figures.by_governorate(incidents)
-    if chart is None:
-        return Fragment(no_chart("No incidents were recorded, so there is no chart by governorate."))
-    return figs.chart(chart, "governorate_chart", "Incidents by governorate.")
-
-
-def _long_day(iso: str) -> str:
-    day = parse_date(iso)
-    return f"{day.day} {day:%B} {day.year}"
-
-
-def correction_notice(corrections: list[dict]) -> str:
-    """"Corrected on 10 December 2020: ..." for each correction of a published issue (from
-    reportlib.publish.records.notices), oldest first: the note and what changed."""
-    parts = []
-    for c in corrections:
-        since = f" Changed since the version of {_long_day(c['previous'])}" if c.get("previous") else " Changed"
-        changes = f"{since}: {'; '.join(c['changes'])}." if c.get("changes") else ""
-        parts.append(f'<p><strong>Corrected on {text(_long_day(c["date"]))}:</strong> '
-                     f"{text(c['note'])}{text(changes)}</p>")
-    return f'<div class="correction-notice" role="note">{"".join(parts)}</div>' if parts else ""
-
-
-def title_block(monitor: Monitor, period: Period, kind: str, nav: str = "",
-                corrections: list[dict] = ()) -> Fragment:
-    """The title block every report type opens with: country and kind of report, the
-    monitor's name (the PDF's running header) and the period; on synthetic data, the banner
-    and the running footer that say so on every page; the notice of each correction. `nav`
-    is HTML, already safe."""
-    synthetic = ""
-    if monitor.synthetic:
-        synthetic = ('<p class="synthetic-banner" role="note"><strong>Synthetic data.</strong> '
-                     "Every figure and event in this report was generated for demonstration "
-                     "and testing; none of it describes real events.</p>")
-    return Fragment(
-        f'<header class="title-block">'
-        f'<p class="kicker">{text(monitor.country)} · {text(kind)}</p>'
-        f'<h1 class="title">{text(monitor.name)}</h1>'
-        f'<p class="period">{text(format_long(period))}</p>'
-        f"{synthetic}{correction_notice(list(corrections))}{nav}"
-        + ('<span class="running-synthetic">Synthetic data – not real events</span>'
-           if monitor.synthetic else "")
-        + "</header>")
-
-
 class Report:
-    def __init__(self, view: PeriodData, corrections: list[dict] = ()):
+    """The weekly report of one period. `tracer` and `figures` number the traced values and
+    the figures of the report; a report type that uses these blocks passes its own, so that
+    its numbering runs on. `corrections`: the notices of a corrected published issue."""
+
+    def __init__(self, view: PeriodData, tracer: Tracer | None = None, corrections: list[dict] = (),
+                 figures: Figures | None = None):
         self.view = view
         self.period = view.period
         self.monitor = view.monitor
+        self.tracer = tracer or Tracer.for_sources(view.sources)
         self.corrections = list(corrections)
-        self.figures = Figures()
+        self.figures = figures or Figures()
 
     @classmethod
     def open(cls, data_dir: str | Path, period_end: str = "", period_start: str = "",
@@ -104,7 +47,7 @@ class Report:
         weeks = None if trend_weeks is None or trend_weeks < 0 else trend_weeks
         from ..publish.records import notices
 
-        report = cls(data.select(period, weeks), notices(data.root, period))
+        report = cls(data.select(period, weeks), corrections=notices(data.root, period))
         show_in_kernel(report.figures)
         return report
 
@@ -119,124 +62,214 @@ class Report:
         Without a caption it shows a placeholder and the build prints a warning."""
         return self.figures.of(fig, caption, alt)
 
+    # -- what the blocks read ------------------------------------------------------------
+
+    def cited_incidents(self) -> set[str]:
+        return self.view.issue.cited_incidents() if self.view.issue else set()
+
+    def cited_indicators(self) -> set:
+        return self.view.issue.cited_indicators() if self.view.issue else set()
+
     # -- blocks -------------------------------------------------------------------------
 
     def title_block(self) -> Fragment:
         before, after = self.view.neighbours
+        if self.view.issue is None:
+            return title_block(self.monitor, self.period, "Weekly monitor", ad_hoc=True,
+                               corrections=self.corrections)
         links = []
         if before:
-            links.append(f'<a rel="prev" href="../{before.label}/report.html">← Previous issue '
-                         f"({text(format_long(before))})</a>")
-        links.append('<a rel="index" href="../index.html">All issues</a>')
+            links.append({"rel": "prev", "href": f"../{before.label}/report.html",
+                          "text": f"← Previous issue ({format_long(before)})"})
+        links.append({"rel": "index", "href": "../index.html", "text": "All issues"})
         if after:
-            links.append(f'<a rel="next" href="../{after.label}/report.html">Next issue '
-                         f"({text(format_long(after))}) →</a>")
-        nav = f'<nav class="issue-nav">{" ".join(links)}</nav>'
-        return title_block(self.monitor, self.period, "Weekly monitor", nav, self.corrections)
+            links.append({"rel": "next", "href": f"../{after.label}/report.html",
+                          "text": f"Next issue ({format_long(after)}) →"})
+        return title_block(self.monitor, self.period, "Weekly monitor", links, corrections=self.corrections)
 
     def key_figures(self) -> Fragment:
-        items = "".join(
-            f'<div class="figure-box"><span class="value">{tables.count(f["value"], f["minimum"])}</span>'
-            f'<span class="label">{text(f["label"])}</span></div>'
-            for f in sentences.key_figures(self.view))
-        return Fragment(f'<section class="key-figures"><h2 id="key-figures">Key figures</h2>'
-                        f'<div class="boxes">{items}</div></section>')
+        return blocks.key_figures(self.view, self.tracer)
 
     def section(self, section_id: str) -> Fragment:
-        """A section's heading, headline and dated events in order."""
-        return Fragment(self.section_heading(section_id).html + self.events(section_id).html)
+        """A section's heading, headline and events in the source's order."""
+        return self.section_heading(section_id) + self.events(section_id)
 
     def section_heading(self, section_id: str) -> Fragment:
         """A section's heading and headline, for sections whose events follow other blocks."""
-        section = self.monitor.section(section_id)
-        parts = [f'<h2 id="{_slug(section.id)}">{text(section.title)}</h2>']
-        issue = self.view.issue
-        headline = issue.headlines.get(section_id) if issue else None
-        if headline:
-            parts.append(f'<p class="headline">{inline(headline)}</p>')
-        return Fragment("".join(parts))
+        return blocks.section_heading(self.monitor, self.view.issue, section_id)
 
     def events(self, section_id: str) -> Fragment:
-        """A section's dated events in date order, each as the monitor writes it."""
-        self.monitor.section(section_id)
-        issue = self.view.issue
-        if issue is None:
-            return Fragment('<p class="no-narrative">No narrative was written for this period.</p>')
-        parts = []
-        for event in issue.section_events(section_id):
-            prefix = f"On {format_day(event.date)}, " if event.date else ""
-            parts.append(f'<p class="event">{text(prefix)}{inline(event.text)}</p>')
-        return Fragment("".join(parts))
+        """A section's events in the source's order, each as the monitor writes it."""
+        return blocks.events(self.view, section_id, self.tracer)
+
+    def security_statements(self) -> list[tuple[str, Trace]]:
+        """Sentences for the period's incident rows that no event states, with their traces."""
+        cited = self.cited_incidents()
+        # "No IEDs were reported" is the data's statement only where the data tells the period.
+        always = () if cited else ("IED",)
+        said = sentences.security_statements(self.view.incidents, self.period, cited, always)
+        return [(s.text, Trace.of("Sentence computed from the rows", s.rows,
+                                  "counts summed over the rows; places as the rows name them")) for s in said]
 
     def security_summary(self) -> Fragment:
-        said = sentences.security_sentences(self.view.incidents, self.period)
-        return Fragment(f'<p class="summary">{text(" ".join(said))}</p>')
+        return blocks.summary(self.security_statements(), self.tracer)
 
-    def incidents_table(self) -> Fragment:
-        return _headed("incidents-table", "Incidents in numbers",
-                       tables.incidents_table(self.view.incidents))
+    def incidents_table(self, section_id: str = "security") -> Fragment:
+        """The period's incidents by type and governorate, in the section `section_id`; a row
+        an event of another section tells says where."""
+        elsewhere = {}
+        if self.view.issue is not None:
+            for event in self.view.issue.events:
+                if event.section != section_id:
+                    title = self.monitor.section(event.section).title
+                    elsewhere.update(dict.fromkeys(event.incidents, title))
+        return (blocks.headed(3, "incidents-table", "Incidents in numbers")
+                + blocks.table(tables.incidents_table(self.view.incidents, elsewhere), self.tracer))
 
-    def incidents_chart(self) -> Fragment | FigureBlock:
+    # -- what the charts draw, for the review copy --------------------------------------
+
+    def _type_traces(self, rows=None) -> list[tuple[str, str, Trace]]:
+        every = sentences.incident_rows(self.view.incidents if rows is None else rows)
+        out = []
+        for name, kind in reference.incident_types().items():
+            of_type = [r for r in every if r.incident_type == name]
+            if not of_type:
+                continue
+            t = sentences.tally(of_type)
+            label = kind.plural[:1].upper() + kind.plural[1:]
+            out.append((f"{label}, incidents", tables.count_text(t.incidents, t.incidents_min),
+                        Trace.of(f"{label}: incidents", of_type, "incidents summed")))
+            for group in CASUALTY_GROUPS:
+                part = [r for r in of_type if r.group == group]
+                if not part:
+                    continue
+                c = sentences.casualties(part)
+                for what, value, minimum in (("killed", c.killed, c.killed_min),
+                                             ("wounded", c.wounded, c.wounded_min)):
+                    if value:
+                        out.append((f"{label}, {what} ({group})", tables.count_text(value, minimum),
+                                    Trace.of(f"{label}: {what} ({group})", part, f"{what} summed")))
+        return out
+
+    def _governorate_traces(self) -> list[tuple[str, str, Trace]]:
+        every = sentences.incident_rows(self.view.incidents)
+        out = []
+        for name in reference.governorates():
+            alone = [r for r in every if r.admin1 == name]
+            shared = [r for r in every if ";" in r.admin1 and name in r.admin1.split(";")]
+            if alone:
+                t = sentences.tally(alone)
+                out.append((f"{name}, incidents in it alone", tables.count_text(t.incidents, t.incidents_min),
+                            Trace.of(f"{name}: incidents in it alone", alone, "incidents summed")))
+            if shared:
+                out.append((f"{name}, shared totals naming it", f"{len(shared):,}",
+                            Trace.of(f"{name}: shared totals naming it", shared, "rows counted, not split")))
+        return out
+
+    def _issue_traces(self, periods: list[Period]) -> list[tuple[str, str, Trace]]:
+        """What the trend chart draws for each issue: its incidents and the people killed in
+        attacks, counted as the chart counts them (a row in the issue its span ends in)."""
+        every = sentences.incident_rows(self.view.trend_incidents)
+        out = []
+        for p in periods:
+            rows = [r for r in every if p.counts(r.end)]
+            if not rows:
+                continue
+            t = sentences.tally(rows)
+            victims = [r for r in rows if r.group == "victims"]
+            c = sentences.casualties(victims)
+            label = f"Issue ending {short_day(p.end)} {p.end.year}"
+            out.append((f"{label}, incidents", tables.count_text(t.incidents, t.incidents_min),
+                        Trace.of(f"{label}: incidents", rows, "incidents of the rows whose last day is in the issue")))
+            out.append((f"{label}, killed in attacks", tables.count_text(c.killed, c.killed_min),
+                        Trace.of(f"{label}: killed in attacks", victims,
+                                 "killed of the victims rows whose last day is in the issue")))
+        return out
+
+    def _covid_traces(self) -> list[tuple[str, str, Trace]]:
+        rule = self.monitor.rounding
+        return [(f"Week ending {short_day(r.date)}", indicators.figure(r.value, r.indicator),
+                 Trace.of(f"New cases a day, week ending {short_day(r.date)}", [r],
+                          indicators.how_computed(r, rule)))
+                for r in indicators.weekly_average_readings(self.view.indicators, rule)]
+
+    # -- charts ---------------------------------------------------------------------------
+
+    def incidents_chart(self) -> Fragment:
         chart = figures.by_type(self.view.incidents)
         if chart is None:
             return Fragment(no_chart("No incidents were recorded in this period, so there is no chart by type."))
-        return self.figures.chart(chart, "incidents_chart", "Incidents, people killed and people wounded by type "
-                                                            "of incident.")
+        return self.figures.chart(chart, "incidents_chart",
+                                  "Incidents, people killed and people wounded by type of incident.",
+                                  traces=self._type_traces(), tracer=self.tracer)
 
-    def governorate_chart(self) -> Fragment | FigureBlock:
-        return governorate_figure(self.figures, self.view.incidents)
+    def governorate_chart(self) -> Fragment:
+        chart = figures.by_governorate(self.view.incidents)
+        if chart is None:
+            return Fragment(no_chart("No incidents were recorded, so there is no chart by governorate."))
+        return self.figures.chart(chart, "governorate_chart", "Incidents by governorate.",
+                                  traces=self._governorate_traces(), tracer=self.tracer)
 
     def governorate_map(self) -> Fragment:
         chart = maps.governorate_map(self.view.incidents)
-        block = self.figures.chart(chart, "governorate_map", css="map", credit=maps.ATTRIBUTION)
-        return _headed("incidents-map", "Where incidents were reported", block.html)
+        block = self.figures.chart(chart, "governorate_map", css="map", credit=maps.ATTRIBUTION,
+                                   traces=self._governorate_traces(), tracer=self.tracer)
+        return blocks.headed(3, "incidents-map", "Where incidents were reported") + block
+
+    def trend_periods(self) -> list[Period]:
+        """The issues the trend chart draws: the declared issues wholly inside the window, and
+        this period (declared or not); an undeclared period drawn over declared ones would
+        count their rows twice."""
+        v = self.view
+        window = Period(v.period.window_start(v.trend_weeks), v.period.end)
+        issues = [p for p in v.issue_periods if window.start <= p.start and p.end <= window.end
+                  and (p == v.period or p.end <= v.period.start or p.start >= v.period.end)]
+        return sorted(set(issues) | {v.period})
 
     def trend_chart(self) -> Fragment:
         v = self.view
         window = Period(v.period.window_start(v.trend_weeks), v.period.end)
-        # The declared issues wholly inside the window, and this period (declared or not);
-        # an undeclared period drawn over declared ones would count their rows twice.
-        issues = [p for p in v.issue_periods if window.start <= p.start and p.end <= window.end
-                  and (p == v.period or p.end <= v.period.start or p.start >= v.period.end)]
-        periods = sorted(set(issues) | {v.period})
+        periods = self.trend_periods()
         chart = figures.issue_trend(v.trend_incidents, periods, window, current=v.period)
         block = self.figures.chart(chart, "trend_chart", f"Incidents and people killed in each issue of the "
-                                                         f"{v.trend_weeks} weeks before this period, and in this one.")
-        return _headed("incidents-trend", "Weeks before this period", block.html)
+                                                         f"{v.trend_weeks} weeks before this period, and in this one.",
+                                   traces=self._issue_traces(periods), tracer=self.tracer)
+        return blocks.headed(3, "incidents-trend", "Weeks before this period") + block
 
-    def covid_summary(self) -> Fragment:
-        paragraph = indicators.covid_paragraph(self.view.indicators, self.period, self.monitor.country)
-        body = text(paragraph) if paragraph else "No COVID-19 figures were recorded for this period."
-        return _headed("covid", "COVID-19", f'<p class="summary">{body}</p>')
-
-    def indicators_table(self) -> Fragment:
-        return Fragment(tables.indicators_table(
-            indicators.period_changes(self.view.indicators, self.period)))
-
-    def covid_chart(self) -> Fragment | FigureBlock:
+    def covid_chart(self) -> Fragment:
         values = self.view.indicators
-        chart = figures.covid_cases(indicators.daily_new_cases(values), indicators.weekly_averages(values),
-                                    self.period)
+        chart = figures.covid_cases(indicators.daily_new_cases(values),
+                                    indicators.weekly_averages(values, self.monitor.rounding), self.period)
         if chart is None:
             return Fragment(no_chart("No COVID-19 case figures were recorded for these weeks, so there is no chart."))
-        return self.figures.chart(chart, "covid_chart")
+        return self.figures.chart(chart, "covid_chart", traces=self._covid_traces(), tracer=self.tracer)
+
+    # -- humanitarian -------------------------------------------------------------------
+
+    def covid_statements(self) -> list[tuple[str, Trace]]:
+        """Sentences for the period's COVID-19 figures that no event states."""
+        said = indicators.covid_statements(self.view.indicators, self.period, self.monitor.country,
+                                           self.monitor.rounding, self.cited_indicators())
+        return [(s.text, Trace.of("Sentence computed from the figures", s.readings,
+                                  "figures as published, or computed from the daily series")) for s in said]
+
+    def covid_summary(self) -> Fragment:
+        said = self.covid_statements()
+        nothing = not said and not self.cited_indicators() and self.view.indicators.empty
+        return blocks.summary(said, self.tracer, "COVID-19" if said or nothing else "", "covid",
+                              "No COVID-19 figures were recorded for this period." if nothing else "")
+
+    def indicators_table(self) -> Fragment:
+        changes = indicators.period_changes(self.view.indicators, self.period, self.monitor.rounding)
+        return blocks.table(tables.indicators_table(changes), self.tracer)
 
     def sources(self) -> Fragment:
-        v = self.view
-        used = set(v.incidents["reference"]) | set(v.indicators["reference"])
-        if v.issue is not None:
-            used |= {v.issue.reference} | {e.reference for e in v.issue.events}
-        bodies = sorted(set(v.incidents["source"]) | set(v.indicators["source"]))
-        reported = (f'<p class="reported-by">Figures reported by: {text("; ".join(bodies))}.</p>'
-                    if bodies else "")
-        return Fragment('<h2 id="sources">Sources</h2>' + reported
-                        + tables.sources_table(v.sources, used))
+        return blocks.sources(self.view)
 
     def colophon(self) -> Fragment:
         p = self.period
-        note = (f"Period {p.start.isoformat()} to {p.end.isoformat()}. Figures are counted from "
-                "the day after the period's first day, which closes the previous issue.")
-        return Fragment(f'<p class="colophon">{text(note)}</p>')
+        return blocks.colophon(f"Period {p.start.isoformat()} to {p.end.isoformat()}. Figures are counted from "
+                               "the day after the period's first day, which closes the previous issue.")
 
 
-__all__ = ["Fragment", "Report", "governorate_figure", "title_block"]
+__all__ = ["Fragment", "Report", "title_block"]

@@ -50,7 +50,7 @@ def changed(before: dict, after: dict) -> list[str]:
 
 def add_incident(data_dir: Path, day: str) -> None:
     with (data_dir / "incidents.csv").open("a", encoding="utf-8") as stream:
-        stream.write(f"TEST-EXTRA,{day},,IED,Baghdad,,,,1,1,false,0,false,Synthetic generator,synthetic,x\n")
+        stream.write(f"TEST-EXTRA,{day},,IED,Baghdad,,,,1,1,false,0,false,,,Synthetic generator,synthetic,x\n")
 
 
 def test_unchanged_inputs_give_the_same_keys(demo):

@@ -182,7 +182,7 @@ def test_covid_daily_series_is_drawn_a_bar_a_day_and_its_averages_a_week_apart()
     days = pd.date_range("2020-11-05", "2020-12-03", freq="D")
     totals = pd.DataFrame({"date": days, "indicator": "covid_cases_total", "admin1": "",
                            "value": [500_000.0 + 2000 * i for i in range(len(days))], "source": "MoH"})
-    daily, weekly = indicators.daily_new_cases(totals), indicators.weekly_averages(totals)
+    daily, weekly = indicators.daily_new_cases(totals), indicators.weekly_averages(totals, "round")
     assert len(weekly) == len(days) - 7  # an average for every day, each over a week overlapping six others
     chart = figures.covid_cases(daily, weekly, Period(D("2020-11-19"), D("2020-12-03")))
     assert len([b for b in bars(chart) if b[0] == to_hex(style.PALE)]) == len(days) - 1
@@ -230,7 +230,8 @@ def every_chart(view) -> dict[str, str]:
         "map": maps.governorate_map(view.incidents).svg(),
         "trend": figures.issue_trend(view.trend_incidents, [view.period], window, current=view.period).svg(),
         "covid": figures.covid_cases(indicators.daily_new_cases(view.indicators),
-                                     indicators.weekly_averages(view.indicators), view.period).svg(),
+                                     indicators.weekly_averages(view.indicators, view.monitor.rounding),
+                                     view.period).svg(),
     }
 
 

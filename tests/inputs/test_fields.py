@@ -101,9 +101,9 @@ def test_every_csv_text_column_obeys_the_same_rules(table, column, text, reason,
     path = folder / table.file
     rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
     if column.name not in rows[0]:  # an optional column the fixture leaves out
-        rows = [rows[0] + [column.name]] + [row + [""] for row in rows[1:]]
+        rows = [[*rows[0], column.name]] + [[*row, ""] for row in rows[1:]]
     rows[1][rows[0].index(column.name)] = text
-    quoted = ["".join(",".join('"' + cell.replace('"', '""') + '"' for cell in row)) for row in rows]
+    quoted = [",".join('"' + cell.replace('"', '""') + '"' for cell in row) for row in rows]
     path.write_text("\n".join(quoted) + "\n", encoding="utf-8")
     problems = _problems(folder)
     assert any(p.file == f"data/{table.file}" and p.line == 2 and p.column == column.name and reason in p.message

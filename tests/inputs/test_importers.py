@@ -92,7 +92,7 @@ def test_owid_import_adds_a_daily_series_once(data_copy):
     view = data.select(data.latest_period())
     daily = indicators.daily_new_cases(view.indicators)
     assert len(daily) >= 7
-    assert indicators.weekly_average(view.indicators, dt.date(2020, 11, 27)) is not None
+    assert indicators.weekly_average(view.indicators, dt.date(2020, 11, 27), view.monitor.rounding) is not None
 
 
 def test_owid_compact_layout_with_a_country_column(data_copy, tmp_path):

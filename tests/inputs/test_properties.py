@@ -160,7 +160,10 @@ def test_every_accepted_incident_row_survives_a_round_trip(sheet, lineterminator
                 else:
                     assert got == value, (column, got, value)
         second = _load_incidents(Path(scratch) / "data", _as_cells(first))
-    pd.testing.assert_frame_equal(first, second)
+    # Where each row was read (file, line) is provenance, not data: a value written back
+    # without its line breaks moves the rows after it.
+    origin = ["file", "line"]
+    pd.testing.assert_frame_equal(first.drop(columns=origin), second.drop(columns=origin))
 
 
 # -- dates and periods ----------------------------------------------------------------------
