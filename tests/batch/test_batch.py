@@ -49,8 +49,14 @@ def changed(before: dict, after: dict) -> list[str]:
 
 
 def add_incident(data_dir: Path, day: str) -> None:
-    with (data_dir / "incidents.csv").open("a", encoding="utf-8") as stream:
-        stream.write(f"TEST-EXTRA,{day},,IED,Baghdad,,,,1,1,false,0,false,,,Synthetic generator,synthetic,x\n")
+    """One more row, by column name: the sheet's columns are what demo-data wrote."""
+    path = data_dir / "incidents.csv"
+    header = path.read_text(encoding="utf-8").split("\n", 1)[0].split(",")
+    row = {"event_id_cnty": "TEST-EXTRA", "event_date": day, "incident_type": "IED", "admin1": "Baghdad",
+           "incidents": "1", "fatalities": "1", "fatalities_min": "false", "wounded": "0", "wounded_min": "false",
+           "source": "Synthetic generator", "reference": "synthetic", "notes": "x"}
+    with path.open("a", encoding="utf-8") as stream:
+        stream.write(",".join(row.get(name, "") for name in header) + "\n")
 
 
 def test_unchanged_inputs_give_the_same_keys(demo):
