@@ -121,9 +121,7 @@ def load_table(folder: DataFolder, table: Table, today: dt.date, references: set
         frame, found, lines = parse_table(raw, table, folder.shown(path), today, references)
         problems += found
         if frame is not None:
-            frame[ORIGIN_FILE] = pd.Categorical.from_codes(np.zeros(len(frame), dtype="int8"), [folder.shown(path)])
-            frame[ORIGIN_LINE] = _line_numbers(lines, len(frame))
-            frames.append(frame)
+            frames.append(with_origin(frame, folder.shown(path), lines))
             origins.append((folder.shown(path), lines, len(frame)))
     complete = len(frames) == len(paths) and bool(paths)
     if not frames:
@@ -131,13 +129,28 @@ def load_table(folder: DataFolder, table: Table, today: dt.date, references: set
         empty[ORIGIN_FILE] = pd.Categorical([])
         empty[ORIGIN_LINE] = np.zeros(0, dtype="int32")
         return pd.DataFrame(empty), paths, complete
-    data = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    if len(frames) > 1:
-        # concat turns categories that differ between sheets into plain objects.
-        data[ORIGIN_FILE] = data[ORIGIN_FILE].astype("category")
+    data = join_sheets(frames)
     _check_keys(table, data, origins, problems)
     _check_links(table, data, origins, problems)
     return data, paths, complete
+
+
+def with_origin(frame: pd.DataFrame, shown: str, lines: csvreader.LineMap) -> pd.DataFrame:
+    """The typed rows of one sheet with the file and line each was read from, which the
+    review copy cites (file:line)."""
+    frame[ORIGIN_FILE] = pd.Categorical.from_codes(np.zeros(len(frame), dtype="int8"), [shown])
+    frame[ORIGIN_LINE] = _line_numbers(lines, len(frame))
+    return frame
+
+
+def join_sheets(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The rows of several sheets as one table, typed as one sheet's are."""
+    if len(frames) == 1:
+        return frames[0]
+    data = pd.concat(frames, ignore_index=True)
+    # concat turns categories that differ between sheets into plain objects.
+    data[ORIGIN_FILE] = data[ORIGIN_FILE].astype("category")
+    return data
 
 
 def _line_numbers(lines: csvreader.LineMap, n: int) -> np.ndarray:

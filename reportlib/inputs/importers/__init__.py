@@ -20,7 +20,7 @@ from ...errors import DataError, Problem
 from .. import textrules
 from ..datafolder import read_file
 from ..schema import SOURCES, Table
-from ..tables import read_table
+from ..tables import join_sheets, read_table, with_origin
 from ..textrules import neutralise_formula
 from . import built
 
@@ -164,10 +164,11 @@ def prepare_sheet(path: Path, table: Table, existing: pd.DataFrame | None, new_r
     with tempfile.TemporaryDirectory() as folder:
         check = Path(folder) / path.name
         check.write_bytes(data)
-        typed, problems, _ = read_table(check, table, shown, today, references)
+        typed, problems, lines = read_table(check, table, shown, today, references)
     errors = [_to_input(p, starts, first_new, input_shown, shown) for p in problems if p.severity == "error"]
     if errors:
         raise DataError(errors)
+    with_origin(typed, shown, lines)
     added = typed.iloc[len(typed) - len(new_rows):] if new_rows else typed.iloc[0:0]
     return data, added
 
@@ -255,7 +256,7 @@ def write_rows(data, sheet_path: Path, table: Table, rows: list[NewRow], today: 
     if periods:
         # The data as it would be: the loaded tables with the new rows after them, typed as
         # the loader types them (only the rows a period counts, in their order, are hashed).
-        joined = pd.concat([getattr(data, table.name), added], ignore_index=True)
+        joined = join_sheets([getattr(data, table.name), added])
         after_sources = data.sources if sources is None else pd.concat([data.sources, sources[1]],
                                                                         ignore_index=True)
         after = replace(data, sources=after_sources, **{table.name: joined})
