@@ -4,7 +4,6 @@ notebook's run instead of following it."""
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from ..errors import BuildError
 class Printer:
     """A process that prints the PDF, forked when a single build starts. While the kernel
     runs the notebook and this process loads the data, it readies WeasyPrint
-    (render.warm_up), so that the extra cost of a first PDF falls before the notebook ends
+    (pdf.warm_up), so that the extra cost of a first PDF falls before the notebook ends
     instead of after."""
 
     def __init__(self):
@@ -38,27 +37,35 @@ class Printer:
 
     def close(self) -> None:
         """Stop the process: at once if it is still getting ready (a build that was up to
-        date or failed has nothing for it to print); it also ends by itself when this one
-        does (its pipe closes)."""
+        date or failed has nothing for it to print), by SIGTERM, on which it cleans up and
+        leaves; it also ends by itself when this one does (its pipe closes)."""
         with contextlib.suppress(OSError):
             self._conn.send(None)
             self._conn.close()
         self._process.join(timeout=0.2)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(timeout=5)
         if self._process.is_alive():
             self._process.kill()
             self._process.join()
 
 
 def _serve(conn, parent_end) -> None:
+    """The printing process's loop: a page in, a status out, until the pipe closes or a None
+    arrives. It returns, and multiprocessing ends the process the way it ends every forked
+    child: its own clean-up, then os._exit, without the interpreter's teardown or atexit
+    handlers (so nothing runs against the kernel client it inherited from the command). The
+    font configuration is released here for that reason."""
     # Ctrl-C is for the command, which stops the build and closes the pipe; this process
     # then sees the end of its input and leaves (once it holds no copy of the other end).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop)
     parent_end.close()
-    code = 0
-    try:
-        from . import render
+    from . import pdf
 
-        render.warm_up(html=False)
+    try:
+        pdf.warm_up()
         while True:
             try:
                 job = conn.recv()
@@ -68,13 +75,17 @@ def _serve(conn, parent_end) -> None:
                 break
             page, target, base_url = job
             try:
-                render.write_pdf(page, Path(target), Path(base_url))
+                pdf.write_pdf(page, Path(target), Path(base_url))
                 conn.send(("ok", ""))
             except BuildError as exc:
                 conn.send(("error", str(exc)))
-    except Exception:
-        code = 1
     finally:
-        # Without the interpreter's teardown: it inherited the command's kernel client and
-        # must not touch it.
-        os._exit(code)
+        # Stopping now would leave the fonts' folder behind.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        pdf.release()
+
+
+def _stop(signum, frame) -> None:
+    # Asked to stop (Printer.close, or multiprocessing ending the command's daemon children):
+    # leave through the `finally` above, which removes the fonts' temporary folder.
+    raise SystemExit(0)
