@@ -1,5 +1,6 @@
-"""The reader's PDF: the page printed by WeasyPrint to A4 in the fonts the package ships, the
-same bytes for the same page.
+"""The reader's PDF: the page printed by WeasyPrint to tagged A4 (PDF/UA-1: a structure tree
+in reading order, headings, lists, tables with their headers, figures with their alt text,
+the document's language), in the fonts the package ships, the same bytes for the same page.
 
     from reportlib.publish import pdf
     pdf.write_pdf(page, Path("outputs/2020-12-03/report.pdf"), Path("outputs/2020-12-03"))
@@ -18,6 +19,10 @@ from pathlib import Path
 
 from ..errors import BuildError
 from .assets import report_css, templates_dir
+
+# PDF/UA-1 as WeasyPrint writes it: pdf_tags on, PDF 1.7, the PDF/UA identification in the
+# XMP metadata. The XMP it writes for this variant has no date and no random id.
+PDF_VARIANT = "pdf/ua-1"
 
 _FACES = [
     ("Noto Serif", "NotoSerif-Regular.ttf", "normal", "normal"),
@@ -125,7 +130,7 @@ def write_pdf(page: str, target: Path | None, base_url: Path) -> None:
     try:
         printing.weasyprint.HTML(string=page, base_url=str(base_url)).write_pdf(
             str(target) if target else None, stylesheets=stylesheets, font_config=printing.fonts,
-            pdf_identifier=identifier)
+            pdf_identifier=identifier, pdf_variant=PDF_VARIANT)
     except Exception as exc:
         raise BuildError(f"printing the PDF failed: {type(exc).__name__}: {exc}") from exc
 
