@@ -82,13 +82,15 @@ stopped = Printer()
 import time; time.sleep(0.6)  # into its warm-up: WeasyPrint loaded, the fonts being read
 stopped.close()
 pdf.write_pdf(page, out / "here.pdf", out)
+import gc; gc.freeze()  # as a batch does before forking its workers
 """
 
 
 def test_printing_leaves_no_temporary_fonts_behind(tmp_path):
     """WeasyPrint copies the fonts into a temporary folder per font configuration and
     removes it when the configuration is released: the printing process releases its own
-    when it ends or is stopped, and a process that printed releases its own at exit."""
+    when it ends or is stopped, and a process that printed releases its own at exit, even
+    after freezing its objects for forked workers."""
     temp = tmp_path / "tmp"
     temp.mkdir()
     subprocess.run([sys.executable, "-c", LEFT_BEHIND, PAGE], check=True, timeout=120,
