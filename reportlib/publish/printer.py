@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import signal
+import traceback
 from pathlib import Path
 
 from ..errors import BuildError
@@ -53,11 +54,11 @@ class Printer:
 
 
 def _serve(conn, parent_end) -> None:
-    """The printing process's loop: a page in, a status out, until the pipe closes or a None
-    arrives. It returns, and multiprocessing ends the process the way it ends every forked
-    child: its own clean-up, then os._exit, without the interpreter's teardown or atexit
-    handlers (so nothing runs against the kernel client it inherited from the command). The
-    font configuration is released here for that reason."""
+    """The printing process: a page in, a status out, until the pipe closes, a None arrives
+    or SIGTERM asks it to stop. Then it releases its font configuration and returns, and
+    multiprocessing ends the process the way it ends every forked child: its own clean-up,
+    then os._exit, without the interpreter's teardown or atexit handlers (so nothing runs
+    against the kernel client it inherited from the command)."""
     # Ctrl-C is for the command, which stops the build and closes the pipe; this process
     # then sees the end of its input and leaves (once it holds no copy of the other end).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -65,35 +66,55 @@ def _serve(conn, parent_end) -> None:
     parent_end.close()
     from . import pdf
 
+    failed = False
     try:
-        pdf.warm_up()
-        # What is loaded now lasts as long as the process: the collector need not go through
-        # it again, so releasing the fonts at the end (a collection) takes milliseconds.
-        gc.collect()
-        gc.freeze()
-        while True:
-            try:
-                job = conn.recv()
-            except EOFError:
-                break
-            if job is None:
-                break
-            page, target, base_url = job
-            try:
-                pdf.write_pdf(page, Path(target), Path(base_url))
-                conn.send(("ok", ""))
-                # The page's layout is garbage in reference cycles; clearing it while the
-                # command publishes the report keeps that out of the end of the build.
-                gc.collect()
-            except BuildError as exc:
-                conn.send(("error", str(exc)))
+        _print_pages(conn, pdf)
+    except SystemExit:
+        pass
+    except Exception:
+        traceback.print_exc()
+        failed = True
+    # Only here, outside the handlers, does no traceback hold the fonts any more.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    pdf.release()
+    if failed:
+        raise SystemExit(1)
+
+
+def _print_pages(conn, pdf) -> None:
+    # A stop waits while WeasyPrint loads: ctypes finds its libraries by running gcc and ld,
+    # and a linker cut off in the middle leaves an empty file in the temporary folder.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        import weasyprint  # noqa: F401
     finally:
-        # Stopping now would leave the fonts' folder behind.
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        pdf.release()
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    pdf.warm_up()
+    # What is loaded now lasts as long as the process: the collector need not go through it
+    # again, so releasing the fonts at the end (a collection) takes milliseconds.
+    gc.collect()
+    gc.freeze()
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        page, target, base_url = job
+        try:
+            pdf.write_pdf(page, Path(target), Path(base_url))
+        except BuildError as exc:
+            conn.send(("error", str(exc)))
+            continue
+        conn.send(("ok", ""))
+        # The page's layout is garbage in reference cycles; clearing it while the command
+        # publishes the report keeps that out of the end of the build.
+        gc.collect()
 
 
 def _stop(signum, frame) -> None:
     # Asked to stop (Printer.close, or multiprocessing ending the command's daemon children):
-    # leave through the `finally` above, which removes the fonts' temporary folder.
+    # leave _print_pages wherever it is; _serve then removes the fonts' temporary folder.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise SystemExit(0)

@@ -69,7 +69,7 @@ def test_close_before_any_page_does_not_wait_for_the_warm_up():
 
 
 LEFT_BEHIND = """
-import sys, tempfile
+import sys, tempfile, time
 from pathlib import Path
 from reportlib.publish import pdf
 from reportlib.publish.printer import Printer
@@ -78,9 +78,12 @@ out = Path(tempfile.gettempdir())
 printer = Printer()
 printer.write_pdf(page, out / "there.pdf", out)
 printer.close()
-stopped = Printer()
-import time; time.sleep(0.6)  # into its warm-up: WeasyPrint loaded, the fonts being read
-stopped.close()
+# Stopped, one after the other, at moments through the warm-up: importing WeasyPrint,
+# reading the fonts and printing the warm-up page, waiting for a page.
+for delay in (0.3, 1.0, 2.5):
+    stopped = Printer()
+    time.sleep(delay)
+    stopped.close()
 pdf.write_pdf(page, out / "here.pdf", out)
 import gc; gc.freeze()  # as a batch does before forking its workers
 """
