@@ -113,6 +113,18 @@ print(f"close={time.perf_counter() - t:.4f}")
 """
 
 
+BUILD = """
+import json, os, subprocess, sys, time
+from pathlib import Path
+command = [str(Path(sys.executable).with_name("reportlib")), "build", "--force", "--out", sys.argv[1]]
+started = time.perf_counter()
+subprocess.run(command, check=True, capture_output=True)
+wall = time.perf_counter() - started
+timings = json.loads(next(Path(sys.argv[1]).glob("*/manifest.json")).read_text())["timings_seconds"]
+print(f"command={wall:.4f} " + " ".join(f"{name}={value:.4f}" for name, value in timings.items()))
+"""
+
+
 def interleave(sides: dict[str, tuple[list[str], dict]], rounds: int, cwd: Path) -> None:
     found: dict[str, dict[str, list[float]]] = {label: {} for label in sides}
     for _ in range(rounds):
@@ -208,8 +220,7 @@ def main() -> None:
             sides = {"new": ([*py, CLOSE, str(page), str(tmp / "new.pdf")], {}),
                      "old": ([*py, CLOSE, str(page), str(tmp / "old.pdf")], old)}
         else:
-            command = [str(Path(PYTHON).with_name("reportlib")), "build", "--force", "--out"]
-            sides = {"new": ([*command, str(tmp / "new")], {}), "old": ([*command, str(tmp / "old")], old)}
+            sides = {"new": ([*py, BUILD, str(tmp / "new")], {}), "old": ([*py, BUILD, str(tmp / "old")], old)}
         print(json.dumps({"case": args.case, "old": str(args.old) if args.old else None}))
         # `python -c` puts the working directory first on sys.path: run those from the
         # temporary folder, so that --old's code is the one imported there.

@@ -89,7 +89,11 @@ def _print_pages(conn, pdf) -> None:
         import weasyprint  # noqa: F401
     finally:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
-    pdf.warm_up()
+    pdf.prepare()
+    # The warm-up page prepays a first PDF's one-time costs while the notebook runs; when the
+    # report's page is already waiting, printing it pays them instead, and sooner.
+    if not conn.poll():
+        pdf.warm_up()
     # What is loaded now lasts as long as the process: the collector need not go through it
     # again, so releasing the fonts at the end (a collection) takes milliseconds.
     gc.collect()
