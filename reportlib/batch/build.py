@@ -123,7 +123,7 @@ def build_period(task: Task, data: Dataset | None = None, km=None, log=None,
                  after_execute: Callable[[], None] | None = None, printer=None) -> Result:
     """Build one period. Raises ReportlibError on failure; the previous good report stays.
     `km` is a kernel manager whose kernel is already starting; one is started if not.
-    `printer` (a render.Printer) prints the PDF if given; else this process does."""
+    `printer` (a publish.printer.Printer) prints the PDF if given; else this process does."""
     started = time.perf_counter()
     log = log or (lambda message: None)
     notebook = Path(task.notebook).resolve()
@@ -157,7 +157,7 @@ def build_period(task: Task, data: Dataset | None = None, km=None, log=None,
 
 def _build_into(stage, folder, task, data, view, notebook, params, inputs, key, km, log, after_execute,
                 started, printer) -> dict:
-    from ..publish import render
+    from ..publish import html, pdf
     from ..publish.execute import execute
 
     timings = {}
@@ -169,7 +169,9 @@ def _build_into(stage, folder, task, data, view, notebook, params, inputs, key, 
     with futures.ThreadPoolExecutor(1) as pool:
         running = pool.submit(execute, notebook, executed, params, task.timeout, km)
         try:
-            render.prepare(pdf=printer is None)
+            html.prepare()
+            if printer is None:
+                pdf.prepare()
             nb = running.result()
         except NotebookExecutionError as exc:
             kept = outputs.keep_failed(executed, folder)
@@ -197,14 +199,14 @@ def _build_into(stage, folder, task, data, view, notebook, params, inputs, key, 
     # under the failed name: a build killed while printing leaves it there to debug, and
     # publishing removes it.
     outputs.write_atomic(folder / outputs.FAILED_NOTEBOOK, executed.read_bytes())
-    meta = render.page_meta(data.monitor, task.period, inputs["package"]["version"])
-    page = render.export_html(nb, meta)
+    meta = html.page_meta(data.monitor, task.period, inputs["package"]["version"])
+    page = html.export_html(nb, meta, warn=lambda message: log(f"{task.label}: {message}"))
     (stage / "report.html").write_text(page, encoding="utf-8")
     timings["html"] = time.perf_counter() - t
 
     log(f"{task.label}: printing PDF")
     t = time.perf_counter()
-    (printer or render).write_pdf(page, stage / "report.pdf", folder)
+    (printer or pdf).write_pdf(page, stage / "report.pdf", folder)
     timings["pdf"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - started
 
@@ -222,10 +224,10 @@ def _build_into(stage, folder, task, data, view, notebook, params, inputs, key, 
 
 def _write_review(folder: Path, nb, data: Dataset, task: Task, inputs: dict) -> None:
     """review.html beside the report, from the executed notebook's provenance outputs."""
-    from ..publish import render
+    from ..publish import html
 
-    meta = render.page_meta(data.monitor, task.period, inputs["package"]["version"])
-    page = render.export_html(nb, meta, render.REVIEW_TEMPLATE_NAME)
+    meta = html.page_meta(data.monitor, task.period, inputs["package"]["version"])
+    page = html.export_html(nb, meta, template_name=html.REVIEW_TEMPLATE_NAME)
     outputs.write_atomic(folder / REVIEW_FILE, page.encode("utf-8"))
 
 
@@ -377,14 +379,15 @@ def run_task(task: Task) -> Result:
 
 def local_executor(jobs: int, forked: bool) -> futures.ProcessPoolExecutor:
     """Worker processes forked from this one once it is ready to build: the kernel template
-    started, the HTML and PDF machinery loaded and a page printed (render.warm_up). Every
+    started, the HTML and PDF machinery loaded and a page printed (pdf.warm_up). Every
     worker inherits all of it instead of each paying for it again."""
     from ..engine import collector
-    from ..publish import render
+    from ..publish import html, pdf
 
     if forked:
         kernels.warm_up()
-    render.warm_up()
+    html.prepare()
+    pdf.warm_up()
     # What the workers inherit stays out of their garbage collections, and its memory shared.
     collector.freeze()
     return futures.ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=multiprocessing.get_context("fork"),

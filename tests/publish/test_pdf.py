@@ -14,7 +14,8 @@ from pypdf import PdfReader
 
 from reportlib.content import tables
 from reportlib.inputs import reference
-from reportlib.publish import render
+from reportlib.publish import pdf
+from reportlib.publish.assets import report_css
 from reportlib.reports import blocks
 
 from ..conftest import DATA, assert_no_traceback, run_cli
@@ -163,10 +164,10 @@ def test_a_table_never_leaves_its_heading_or_header_alone_at_a_page_bottom(tmp_p
                                                       ("N", "num"), ("K", "num")], rows, ["NoteText"]))
     outcomes = set()
     for spacer in range(210, 232):
-        page = (f'<html><head><style>{render.report_css()}</style></head><body><main class="report">'
+        page = (f'<html><head><style>{report_css()}</style></head><body><main class="report">'
                 f'<div style="height: {spacer}mm"></div><h3 id="t">HeadingText</h3>{table}</main></body></html>')
         target = tmp_path / f"{spacer}.pdf"
-        render.write_pdf(page, target, tmp_path)
+        pdf.write_pdf(page, target, tmp_path)
         texts = [p.extract_text() for p in PdfReader(str(target)).pages]
 
         def where(marker: str, texts=texts) -> int:

@@ -18,7 +18,7 @@ from reportlib.content import markup
 from reportlib.inputs import textrules
 from reportlib.inputs.importers import NewRow, ensure_source, prepare_sheet
 from reportlib.inputs.schema import INCIDENTS
-from reportlib.publish import render
+from reportlib.publish import html
 
 from ..conftest import GOOD
 
@@ -126,16 +126,16 @@ NOTEBOOK_HTML = [
 
 @pytest.mark.parametrize("fragment", NOTEBOOK_HTML)
 def test_notebook_html_builds_no_active_content(fragment):
-    assert_harmless(render.safe_html(fragment))
+    assert_harmless(html.safe_html(fragment))
 
 
 def test_notebook_html_keeps_what_a_report_needs():
     chart = '<img src="data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=" alt="Incidents by week">'
-    assert elements(render.safe_html(chart)) == [
+    assert elements(html.safe_html(chart)) == [
         ("img", {"src": "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=", "alt": "Incidents by week"})]
-    link = render.safe_html('<a href="https://example.org/r" class="source">r</a>')
+    link = html.safe_html('<a href="https://example.org/r" class="source">r</a>')
     assert elements(link) == [("a", {"href": "https://example.org/r", "class": "source"})]
-    table = render.safe_html('<table class="t"><thead><tr><th scope="col">A</th></tr></thead></table>')
+    table = html.safe_html('<table class="t"><thead><tr><th scope="col">A</th></tr></thead></table>')
     assert [tag for tag, _ in elements(table)] == ["table", "thead", "tr", "th"]
 
 
@@ -164,8 +164,8 @@ def _notebook() -> nbformat.NotebookNode:
 
 
 def test_exported_page_carries_no_script_handler_or_javascript_url(good):
-    meta = render.page_meta(good.monitor, good.latest_period(), "0.0-test")
-    page = render.export_html(_notebook(), meta)
+    meta = html.page_meta(good.monitor, good.latest_period(), "0.0-test")
+    page = html.export_html(_notebook(), meta)
     found = elements(page)
     assert "script" not in {tag for tag, _ in found}
     assert "iframe" not in {tag for tag, _ in found}
@@ -178,7 +178,7 @@ def test_exported_page_carries_no_script_handler_or_javascript_url(good):
 
 def test_page_metadata_is_escaped(good):
     monitor = dataclasses.replace(good.monitor, name='Monitor <script>alert(1)</script>"><b onclick=x>')
-    page = render.export_html(_notebook(), render.page_meta(monitor, good.latest_period(), "0.0-test"))
+    page = html.export_html(_notebook(), html.page_meta(monitor, good.latest_period(), "0.0-test"))
     found = elements(page)
     assert not {"script", "b"} & {tag for tag, _ in found}
     assert "<title>Monitor &lt;script&gt;alert(1)&lt;/script&gt;" in page
