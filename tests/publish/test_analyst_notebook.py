@@ -53,16 +53,20 @@ def test_only_what_the_analyst_meant_to_show_is_on_the_page(built):
     for accident in ACCIDENTS:
         assert accident not in page, accident
     assert '<p class="analyst-note">ANALYST-NOTE: <strong>' in page
-    # The figure pandas drew, shown once, as a figure (without a caption: the placeholder
-    # says so), and the one shown with a caption and alt text in its metadata.
-    figures = re.findall(r'<figure class="chart"><img src="data:image/png;base64,[^"]+" alt="([^"]+)">'
-                         r"<figcaption[^>]*>([^<]+)</figcaption></figure>", page)
-    assert figures == [("Figure without a description", "No caption given for this figure."),
-                       ("Bars: Ninewa 3, Kirkuk 1.", "Incidents by governorate this week.")]
+    # The figure pandas drew, shown once, as the report's Figure 1 in SVG (without a caption:
+    # the placeholder says so), and the picture shown with a caption and alt text in its
+    # metadata, as an image of the page.
+    drawn = re.findall(r'<figure class="chart" id="figure-1"><img src="data:image/svg\+xml;base64,[^"]+" '
+                       r'alt="([^"]+)"><figcaption><span class="figure-number">Figure 1:</span> '
+                       r'<span class="figure-placeholder">No caption given\.', page)
+    assert drawn == ["Figure 1: a chart without a description."]
+    images = re.findall(r'<figure class="chart"><img src="data:image/png;base64,[^"]+" alt="([^"]+)">'
+                        r"<figcaption[^>]*>([^<]+)</figcaption></figure>", page)
+    assert images == [("Bars: Ninewa 3, Kirkuk 1.", "Incidents by governorate this week.")]
 
 
 def test_the_build_says_which_figure_lacks_a_caption(built):
-    assert "2020-12-03: 1 figure without a caption" in built.output
+    assert "2020-12-03: warning: Figure 1 has no caption" in built.output
 
 
 def test_the_pdf_reads_the_same(built):
@@ -72,9 +76,10 @@ def test_the_pdf_reads_the_same(built):
     assert "ANALYST-NOTE" in text
     assert re.search(r"Analyst's outlook \.{5,} ?\d", text)
     assert "Commentary in the report's own type" in text
-    assert "Figure 2. Incidents by governorate this week." in text
+    assert "Figure 1: No caption given." in text and "Incidents by governorate this week." in text
     figures = [e for e in structure(PdfReader(str(built.folder / "report.pdf"))) if e["/S"] == "/Figure"]
-    assert [str(figure["/Alt"]) for figure in figures] == ["Figure without a description", "Bars: Ninewa 3, Kirkuk 1."]
+    assert [str(figure["/Alt"]) for figure in figures] == ["Figure 1: a chart without a description.",
+                                                           "Bars: Ninewa 3, Kirkuk 1."]
     marks = [(level, title) for level, title, _ in outline(PdfReader(str(built.folder / "report.pdf")))]
     assert marks == [(1, "Security"), (1, "Analyst's outlook"), (2, "What to watch"),
                      (3, "How these figures were read"), (1, "Sources")]
