@@ -130,8 +130,8 @@ def test_a_silent_change_is_refused_and_a_correction_shows_everywhere(published,
     # The event that states the row says so too: validation holds the two together.
     issue = world.data / "issues" / f"{ISSUE}.yaml"
     issue.write_text(issue.read_text(encoding="utf-8").replace(
-        "One of the activists was\n          killed and another", "Two of the activists were\n          killed and one other"),
-        encoding="utf-8")
+        "One of the activists was\n          killed and another",
+        "Two of the activists were\n          killed and one other"), encoding="utf-8")
 
     refused = world.run("build", "--period-end", ISSUE)
     assert refused.returncode == 2
