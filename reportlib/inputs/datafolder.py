@@ -108,6 +108,18 @@ class DataFolder:
             self._kept[path] = raw
         return raw
 
+    def read_mapping(self, path: Path, problems: list[Problem]):
+        """A YAML file of the list (monitor.yaml, an issue file) as its top-level mapping, or
+        None with its problems added to `problems` (see yamlreader.parse)."""
+        from . import yamlreader
+
+        raw = self.read_or_report(path, problems)
+        if raw is None:
+            return None
+        data, found = yamlreader.parse(raw, self.shown(path))
+        problems += found
+        return data
+
     def read_or_report(self, path: Path, problems: list[Problem]) -> bytes | None:
         """`read`, with a refusal added to `problems` instead of raised."""
         try:

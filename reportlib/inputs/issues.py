@@ -64,11 +64,7 @@ class Issue:
 def load_issue(folder: DataFolder, path: Path, monitor, references, today, problems) -> Issue | None:
     """One issue file of the folder, every field read by its type (yamlreader.Fields)."""
     shown = folder.shown(path)
-    raw = folder.read_or_report(path, problems)
-    if raw is None:
-        return None
-    data, found = yamlreader.parse(raw, shown)
-    problems += found
+    data = folder.read_mapping(path, problems)
     if data is None:
         return None
     before = len(problems)

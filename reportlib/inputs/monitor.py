@@ -58,11 +58,7 @@ def load_monitor(folder: DataFolder, problems: list[Problem]) -> Monitor | None:
         problems.append(Problem(shown, None, None, None,
                                 "missing: every data folder needs monitor.yaml (name, country, sections)"))
         return None
-    raw = folder.read_or_report(path, problems)
-    if raw is None:
-        return None
-    data, found = yamlreader.parse(raw, shown)
-    problems += found
+    data = folder.read_mapping(path, problems)
     if data is None:
         return None
     before = len(problems)
