@@ -2,11 +2,16 @@
 clear line each with an exit code, never a traceback:
 
     0  success            1  a build failed            2  bad data or bad arguments
+    3  the machine stopped it (a read-only or full disk: the line names the path and reason)
+    130  interrupted (Ctrl-C, SIGTERM)
+
+No process the command starts outlives it, however it ends (see reportlib.engine.lifetime).
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import sys
@@ -73,6 +78,11 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except Exception as exc:
+            from .batch.outputs import environment_problem
+
+            problem = environment_problem(exc) if isinstance(exc, OSError) else None
+            if problem is not None:
+                ctx.exit(report_error(problem))
             if os.environ.get("REPORTLIB_DEBUG"):
                 raise
             _err(f"error: unexpected failure: {type(exc).__name__}: {exc}")
@@ -115,16 +125,17 @@ def validate(data_dir):
     click.echo(f"{data_dir}: OK: {summary}.")
 
 
-def _parse_params(values: tuple[str, ...]) -> dict:
+def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    """-p NAME=VALUE as given, as text; typed against the notebook later (publish.execute)."""
     params = {}
     for item in values:
         if "=" not in item:
             raise UsageError(f"parameter {item!r} must be NAME=VALUE")
         name, value = item.split("=", 1)
-        try:
-            params[name.strip()] = int(value)
-        except ValueError:
-            params[name.strip()] = value
+        params[name.strip()] = value
+    from .publish.execute import refuse_owned
+
+    refuse_owned(params)
     return params
 
 
@@ -148,7 +159,7 @@ def _parse_params(values: tuple[str, ...]) -> dict:
               help="Extra notebook parameter (checked against the notebook's parameters cell).")
 @click.option("--force", is_flag=True, help="Rebuild even if the inputs have not changed.")
 @click.option("--timeout", default=600, show_default=True, metavar="SECONDS",
-              help="Longest a single notebook cell may run.")
+              help="Longest a notebook cell, the HTML export or the PDF printing may run.")
 @click.option("--kernels", type=click.Choice(["forked", "fresh"]), default="forked", show_default=True,
               help="For batches: fork each report's kernel from a warm template, or start each from scratch.")
 def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_root, notebook, params, force,
@@ -162,11 +173,17 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
       reportlib build --period-end 2020-12-03
       reportlib build --start 2020-11-26 --end 2020-12-03 --force
       reportlib build --from 2020-01-01 --to 2020-12-31 --jobs 2
-    A period whose inputs are unchanged since its last build is skipped (--force rebuilds).
-    Each report runs in its own kernel; a failed period does not stop the others, and the
-    exit status is 1 if any failed.
+    A period whose inputs and outputs are unchanged since its last build is skipped
+    (--force rebuilds). Each report runs in its own kernel; a failed period does not stop
+    the others. -p sets a parameter the notebook declares, checked against its type;
+    period_end, period_start and data_dir are the build's own.
+    \b
+    Exit status: 0 built or up to date; 1 a build failed (the previous report stays);
+    2 bad data or arguments (nothing written); 3 the machine stopped the build (a read-only
+    folder, a full disk: the path and reason are printed); 130 interrupted.
     """
-    from .inputs.periods import Period, parse_date
+    from .batch import quick
+    from .engine import scratch
 
     chosen = [bool(period_end), bool(start or end), bool(first or last)]
     if sum(chosen) > 1:
@@ -177,46 +194,64 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
         raise UsageError("--from and --to go together")
     if (jobs or scheduler) and not first:
         raise UsageError("--jobs and --scheduler are for batches (--from and --to)")
-    extra = _parse_params(params)
+    given = _parse_params(params)
     root = report_root(Path(out_root), Path(notebook))
+    data_path, notebook_path = Path(data_dir).resolve(), Path(notebook).resolve()
+    # What dead builds left in the temp folder goes first; then the digest of every input,
+    # taken before anything reads them (see reportlib.batch.quick).
+    scratch.clear_dead()
+    try:
+        quick_key = quick.key(data_path, notebook_path, given)
+    except OSError:
+        quick_key = ""
+    if not first and not force and quick_key:
+        request = quick.Request("span", end, start) if start else quick.Request("end" if period_end else "latest",
+                                                                                 period_end or "")
+        folder = quick.up_to_date(request, data_path, root, quick_key)
+        if folder is not None:
+            from .batch.outputs import clear_dead
+
+            clear_dead(folder)
+            click.echo(f"{folder.name}: up to date (inputs unchanged); --force rebuilds. {folder}/")
+            return
+    from .publish.execute import typed_parameters
+
+    typed = typed_parameters(notebook_path, given)
 
     def task_for(period):
-        from .batch.build import Task
+        from .batch.plan import Task
 
-        return Task(data_dir=str(Path(data_dir).resolve()), start=period.start.isoformat(),
-                    end=period.end.isoformat(), out_root=str(root.resolve()),
-                    notebook=str(Path(notebook).resolve()), parameters=extra, timeout=timeout,
-                    force=force, forked_kernels=kernels == "forked")
+        return Task(data_dir=str(data_path), start=period.start.isoformat(), end=period.end.isoformat(),
+                    out_root=str(root.resolve()), notebook=str(notebook_path), parameters=typed, timeout=timeout,
+                    force=force, forked_kernels=kernels == "forked", given=given, quick_key=quick_key)
 
     if first:
-        lo, hi = parse_date(first, "--from"), parse_date(last, "--to")
-        if hi < lo:
-            raise UsageError(f"--to {hi} is before --from {lo}")
-        from .inputs.dataset import load
-
-        data = load(data_dir)
-        _print_warnings(data)
-        from .batch.build import periods_between
-
-        periods = periods_between(data, lo, hi)
-        if not periods:
-            raise UsageError(f"no periods end between {lo} and {hi} in {data_dir}")
-        try:
-            _batch(data, [task_for(p) for p in periods], jobs, scheduler)
-        finally:
-            _write_archive(root)
+        _batch_between(data_dir, first, last, task_for, jobs, scheduler, root)
         return
+    result = _single(data_dir, period_end, start, end, notebook_path, task_for)
+    if result.status == "built" or not (root / "index.html").exists():
+        _write_archive(root)
+    folder = root / result.label
+    if result.status == "skipped":
+        click.echo(f"{result.label}: up to date (inputs unchanged); --force rebuilds. {folder}/")
+        return
+    click.echo(f"{result.label}: built in {result.seconds:.1f} s -> {folder}/report.pdf")
 
-    # One period: start its kernel before anything else, even this process's own imports,
-    # so that Python and the imports in the kernel overlap loading and checking the data here.
+
+def _single(data_dir, period_end, start, end, notebook: Path, task_for):
+    """One period. Its printing process and kernel start first (the printer forked while
+    this process is small and has no threads), so that readying WeasyPrint, starting the
+    kernel and, here, loading and checking the data run side by side."""
+    from .batch.build import build_period
     from .engine import kernels as kernel_pool
-
-    stage = Path(__import__("tempfile").mkdtemp(prefix="reportlib-kernel-"))
-    km = kernel_pool.start(kernel_pool.manager(stage), Path(notebook).resolve().parent)
+    from .engine import scratch
+    from .inputs.periods import Period, parse_date
     from .publish.printer import Printer
 
     printer = Printer()
+    kernel = None
     try:
+        kernel = kernel_pool.Kernel(kernel_pool.start(kernel_pool.manager(), notebook.parent))
         from .inputs.dataset import load
 
         data = load(data_dir)
@@ -225,19 +260,33 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
             period = Period(parse_date(start, "--start"), parse_date(end, "--end"))
         else:
             period = data.resolve_period(period_end or "")
-        from .batch.build import build_period
-
-        result = build_period(task_for(period), data, km=km, log=_err, printer=printer)
+        return build_period(task_for(period), data, kernel=kernel, log=_err, printer=printer)
     finally:
         printer.close()
-        kernel_pool.stop(km)
-        __import__("shutil").rmtree(stage, ignore_errors=True)
-    _write_archive(root)
-    folder = root / result.label
-    if result.status == "skipped":
-        click.echo(f"{result.label}: up to date (inputs unchanged); --force rebuilds. {folder}/")
-        return
-    click.echo(f"{result.label}: built in {result.seconds:.1f} s -> {folder}/report.pdf")
+        if kernel is not None:
+            kernel.close()
+        scratch.remove()
+
+
+def _batch_between(data_dir, first, last, task_for, jobs, scheduler, root: Path) -> None:
+    from .batch.plan import periods_between
+    from .inputs.dataset import load
+    from .inputs.periods import parse_date
+
+    lo, hi = parse_date(first, "--from"), parse_date(last, "--to")
+    if hi < lo:
+        raise UsageError(f"--to {hi} is before --from {lo}")
+    data = load(data_dir)
+    _print_warnings(data)
+    periods = periods_between(data, lo, hi)
+    if not periods:
+        raise UsageError(f"no periods end between {lo} and {hi} in {data_dir}")
+    built = 0
+    try:
+        built = _batch(data, [task_for(p) for p in periods], jobs, scheduler)
+    finally:
+        if built or not (root / "index.html").exists():
+            _write_archive(root)
 
 
 def report_root(out_root: Path, notebook: Path) -> Path:
@@ -264,30 +313,32 @@ def _print_warnings(data) -> None:
         _err(str(warning))
 
 
-def _batch(data, tasks, jobs, scheduler) -> None:
+def _batch(data, tasks, jobs, scheduler) -> int:
+    """Plan, build what needs it, summarise; the number built (exits 1 if a period failed, 3
+    if the machine stopped one)."""
     import time
 
-    from .batch.build import default_jobs, local_executor, plan, run_batch
+    from .batch.plan import default_jobs, plan
     from .batch.progress import Progress
-    from .engine.kernels import warm_up
+    from .batch.runner import run_batch
 
     started = time.perf_counter()
     jobs = min(jobs or default_jobs(), len(tasks))
-    forked = any(t.forked_kernels for t in tasks)
-
-    def first_to_build():
-        # The kernel template starts loading now, on another core, while the rest is planned.
-        if forked and not scheduler:
-            warm_up()
-
-    todo, skipped = plan(data, tasks, on_first=first_to_build)
+    todo, skipped = plan(data, tasks)
     workers = min(jobs, len(todo))
-    executor = local_executor(workers, forked) if todo and not scheduler else None
     where = f"on {scheduler}" if scheduler else f"with {workers} worker(s)"
     _err(f"{len(tasks)} period(s): {len(todo)} to build {where}, {len(skipped)} up to date")
     progress = Progress(len(todo))
-    results = run_batch(todo, jobs, scheduler, on_result=progress.update, executor=executor)
-    progress.close()
+    results = []
+
+    def update(result):
+        results.append(result)
+        progress.update(result)
+
+    try:
+        run_batch(todo, jobs, scheduler, on_result=update, data=data)
+    finally:
+        progress.close()
     failed = [r for r in results if r.status == "failed"]
     for result in sorted(failed, key=lambda r: r.label):
         _err(f"{result.label}: FAILED: {result.message}")
@@ -297,7 +348,8 @@ def _batch(data, tasks, jobs, scheduler) -> None:
     elapsed = time.perf_counter() - started
     click.echo(f"built {built}, skipped {len(skipped)}, failed {len(failed)} in {elapsed:.1f} s")
     if failed:
-        raise click.exceptions.Exit(1)
+        raise click.exceptions.Exit(3 if any(r.exit_code == 3 for r in failed) else 1)
+    return built
 
 
 @main.command(name="new-period", context_settings=CONTEXT)
@@ -411,18 +463,24 @@ def import_owid(file, country, data_dir, since, until):
 
 
 def run() -> None:
-    """The console entry point. Once the command is done, leave at once: every file is
-    written and closed, every kernel and worker stopped, and the interpreter's own teardown
-    (collecting the modules of Jupyter, pandas and WeasyPrint) would add half a second to
-    each command."""
-    from .engine import collector
+    """The console entry point. No process the command started outlives it: each one it
+    forks dies with it however it ends, orphans below it are adopted, and all of them have
+    ended before it returns (reportlib.engine.lifetime)."""
+    from .engine import collector, lifetime
 
     collector.tune()
+    lifetime.adopt_orphans()
+    lifetime.forks_die_with_this_process()
     try:
         main()
         code = 0
     except SystemExit as exc:
         code = exc.code
+    finally:
+        try:
+            lifetime.end_children()
+        except KeyboardInterrupt:
+            lifetime.end_children(grace=0)
     if code is None:
         code = 0
     elif not isinstance(code, int):
@@ -431,7 +489,10 @@ def run() -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
             stream.flush()
-    os._exit(code)
+    # The objects of Jupyter, pandas and WeasyPrint stay out of the interpreter's last
+    # collections as it exits (a third of a second otherwise); atexit handlers still run.
+    gc.freeze()
+    sys.exit(code)
 
 
 if __name__ == "__main__":
