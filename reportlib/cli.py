@@ -242,17 +242,19 @@ def _single(data_dir, period_end, start, end, notebook: Path, task_for):
     """One period. Its printing process and kernel start first (the printer forked while
     this process is small and has no threads), so that readying WeasyPrint, starting the
     kernel and, here, loading and checking the data run side by side."""
-    from .batch.build import build_period
-    from .engine import kernels as kernel_pool
     from .engine import scratch
-    from .inputs.periods import Period, parse_date
     from .publish.printer import Printer
 
     printer = Printer()
     kernel = None
     try:
+        from .engine import kernels as kernel_pool
+
         kernel = kernel_pool.Kernel(kernel_pool.start(kernel_pool.manager(), notebook.parent))
+        # Only now the heavy imports (pandas among them), while the kernel starts.
+        from .batch.build import build_period
         from .inputs.dataset import load
+        from .inputs.periods import Period, parse_date
 
         data = load(data_dir)
         _print_warnings(data)
