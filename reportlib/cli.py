@@ -283,11 +283,12 @@ def _batch_between(data_dir, first, last, task_for, jobs, scheduler, root: Path)
     periods = periods_between(data, lo, hi)
     if not periods:
         raise UsageError(f"no periods end between {lo} and {hi} in {data_dir}")
-    built = 0
+    results = []
     try:
-        built = _batch(data, [task_for(p) for p in periods], jobs, scheduler)
+        _batch(data, [task_for(p) for p in periods], jobs, scheduler, results)
     finally:
-        if built or not (root / "index.html").exists():
+        # Reports built before an interrupt are listed too.
+        if any(r.status == "built" for r in results) or not (root / "index.html").exists():
             _write_archive(root)
 
 
@@ -315,9 +316,9 @@ def _print_warnings(data) -> None:
         _err(str(warning))
 
 
-def _batch(data, tasks, jobs, scheduler) -> int:
-    """Plan, build what needs it, summarise; the number built (exits 1 if a period failed, 3
-    if the machine stopped one)."""
+def _batch(data, tasks, jobs, scheduler, results: list) -> None:
+    """Plan, build what needs it, summarise, collecting the results as they come; exits 1 if
+    a period failed, 3 if the machine stopped one."""
     import time
 
     from .batch.plan import default_jobs, plan
@@ -331,7 +332,6 @@ def _batch(data, tasks, jobs, scheduler) -> int:
     where = f"on {scheduler}" if scheduler else f"with {workers} worker(s)"
     _err(f"{len(tasks)} period(s): {len(todo)} to build {where}, {len(skipped)} up to date")
     progress = Progress(len(todo))
-    results = []
 
     def update(result):
         results.append(result)
@@ -351,7 +351,6 @@ def _batch(data, tasks, jobs, scheduler) -> int:
     click.echo(f"built {built}, skipped {len(skipped)}, failed {len(failed)} in {elapsed:.1f} s")
     if failed:
         raise click.exceptions.Exit(3 if any(r.exit_code == 3 for r in failed) else 1)
-    return built
 
 
 @main.command(name="new-period", context_settings=CONTEXT)

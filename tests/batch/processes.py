@@ -105,3 +105,35 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
         if path.is_file():
             found[str(path.relative_to(folder))] = (info.st_size, info.st_mtime_ns)
     return found
+
+
+_ADOPTING = r"""
+import ctypes, json, os, subprocess, sys
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans below become ours
+command = subprocess.Popen(sys.argv[1:])
+command.wait()
+adopted = []
+for name in os.listdir("/proc"):
+    try:
+        fields = open(f"/proc/{name}/stat", "rb").read().rsplit(b")", 1)[1].split()
+    except (OSError, ValueError):
+        continue
+    if int(fields[1]) == os.getpid():
+        adopted.append(open(f"/proc/{name}/cmdline", "rb").read().replace(b"\0", b" ").decode()[:160])
+        os.kill(int(name), 9)
+        os.waitpid(int(name), 0)
+print(json.dumps({"code": command.returncode, "adopted": adopted}), file=sys.stderr)
+"""
+
+
+def run_adopting(*args, tmp: Path) -> tuple[int, str, str, list[str]]:
+    """Run `reportlib ARGS` under a process that adopts what the command leaves when it exits
+    (PR_SET_CHILD_SUBREAPER): the processes of the command still there, even for a moment,
+    after it returned. Returns the exit status, stdout, stderr and those processes."""
+    import json
+
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    done = subprocess.run([sys.executable, "-c", _ADOPTING, sys.executable, "-m", "reportlib", *map(str, args)],
+                          cwd=ROOT, capture_output=True, text=True, env=env, timeout=600)
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    return report["code"], done.stdout, done.stderr, report["adopted"]

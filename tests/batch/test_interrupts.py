@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from ..conftest import NOTEBOOK, run_cli
-from .processes import Command, snapshot
+from .processes import Command, run_adopting, snapshot
 from .test_faults import SLOW_PDF
 
 pytestmark = pytest.mark.slow
@@ -59,12 +59,13 @@ def leftovers(out: Path, tmp: Path) -> list[str]:
 
 
 def test_a_finished_batch_leaves_no_process(demo, tmp_path, tmp):
-    command = batch(demo, tmp_path / "out", tmp)
-    code, out, err = command.finish()
+    """The command returns only when every process it started has ended: none of them (a
+    worker's fork server or resource tracker) is still there, even for a moment, after it."""
+    code, out, err, adopted = run_adopting("build", "--data", demo, "--out", tmp_path / "out", "--from", "2000-01-01",
+                                           "--to", "2100-01-01", "--jobs", "2", tmp=tmp)
     assert code == 0, err
     assert "built 6, skipped 0, failed 0" in out
-    # At once: the command returns only when every process it started has ended.
-    assert command.left() == []
+    assert adopted == []
     assert leftovers(tmp_path / "out", tmp) == []
 
 
