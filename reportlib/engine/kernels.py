@@ -19,9 +19,12 @@ import concurrent.futures as futures
 import contextlib
 import os
 import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
+from queue import Empty
 
+from jupyter_client import protocol_version_info
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
@@ -82,11 +85,16 @@ def stop(km: AsyncKernelManager | None) -> None:
 
 
 class Kernel:
-    """A started kernel and the thread that talks to it. The thread connects a client and
-    waits until the kernel answers (jupyter_client's wait ends by draining the kernel's
-    status messages for 0.2 s) as soon as the kernel is started, so that the wait overlaps
-    the caller's own work instead of delaying the first cell; the notebook then runs in the
-    same thread, with the same client."""
+    """A started kernel and the thread that talks to it. The thread connects a client as
+    soon as the kernel is started and waits until it answers, so that the wait overlaps the
+    caller's own work; the notebook then runs in the same thread, with the same client.
+
+    The wait is the messaging protocol's own handshake, through the client's public methods:
+    ask for kernel_info until a reply comes on the shell channel and the kernel's status for
+    it on IOPub (so IOPub is connected too, and no output can be missed). jupyter_client's
+    wait_for_ready does the same, then drains IOPub until it has been quiet for 0.2 s: on the
+    critical path whenever the kernel is the last to be ready, and of no use here, where the
+    notebook's client ignores every message that does not answer its own requests."""
 
     def __init__(self, km: AsyncKernelManager, startup_timeout: float = START_TIMEOUT):
         self.km = km
@@ -97,12 +105,35 @@ class Kernel:
         kc = self.km.client()
         kc.start_channels()
         try:
-            run_sync(kc.wait_for_ready)(timeout=timeout)
+            run_sync(self._handshake)(kc, timeout)
         except BaseException:
             kc.stop_channels()
             raise
         kc.allow_stdin = False
         return kc
+
+    async def _handshake(self, kc, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            kc.kernel_info()
+            try:
+                reply = await kc.get_shell_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                try:
+                    await kc.get_iopub_msg(timeout=0.2)
+                except Empty:
+                    pass  # IOPub not connected yet: ask again
+                else:
+                    major = int(reply["content"]["protocol_version"].split(".")[0])
+                    if major != protocol_version_info[0]:
+                        kc.session.adapt_version = major
+                    return
+            if not await kc.is_alive():
+                raise RuntimeError("the kernel died before it answered")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the kernel did not answer in {timeout:.0f} s")
 
     def run(self, function: Callable, *args) -> futures.Future:
         """Call function(*args, km=..., kc=...) in the kernel's thread, once the kernel has
