@@ -197,17 +197,23 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
     given = _parse_params(params)
     root = report_root(Path(out_root), Path(notebook))
     data_path, notebook_path = Path(data_dir).resolve(), Path(notebook).resolve()
-    # What dead builds left in the temp folder goes first; then the digest of every input,
-    # taken before anything reads them (see reportlib.batch.quick).
+    # What dead builds left in the temp folder goes first. Then, unless forced, the quick
+    # check: from bytes on disk alone, before any kernel or heavy import (batch/quick.py).
     scratch.clear_dead()
-    try:
-        quick_key = quick.key(data_path, notebook_path, given)
-    except OSError:
-        quick_key = ""
-    if not first and not force and quick_key:
+
+    def digest() -> str:
+        """The quick check's digest of every input, taken before anything reads them."""
+        try:
+            return quick.key(data_path, notebook_path, given)
+        except OSError:
+            return ""
+
+    quick_key = None
+    if not first and not force:
+        quick_key = digest()
         request = quick.Request("span", end, start) if start else quick.Request("end" if period_end else "latest",
                                                                                  period_end or "")
-        folder = quick.up_to_date(request, data_path, root, quick_key)
+        folder = quick.up_to_date(request, data_path, root, quick_key) if quick_key else None
         if folder is not None:
             from .batch.outputs import clear_dead
 
@@ -218,17 +224,20 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
 
     typed = typed_parameters(notebook_path, given)
 
-    def task_for(period):
+    def task_for(period, quick_key: str):
         from .batch.plan import Task
 
         return Task(data_dir=str(data_path), start=period.start.isoformat(), end=period.end.isoformat(),
                     out_root=str(root.resolve()), notebook=str(notebook_path), parameters=typed, timeout=timeout,
                     force=force, forked_kernels=kernels == "forked", given=given, quick_key=quick_key)
 
+    # A forced build or a batch takes the digest after starting its processes, but still
+    # before the data is read.
     if first:
-        _batch_between(data_dir, first, last, task_for, jobs, scheduler, root)
+        _batch_between(data_dir, first, last, task_for, digest, jobs, scheduler, root)
         return
-    result = _single(data_dir, period_end, start, end, notebook_path, task_for)
+    result = _single(data_dir, period_end, start, end, notebook_path, task_for,
+                     (lambda: quick_key) if quick_key is not None else digest)
     if result.status == "built" or not (root / "index.html").exists():
         _write_archive(root)
     folder = root / result.label
@@ -238,7 +247,7 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
     click.echo(f"{result.label}: built in {result.seconds:.1f} s -> {folder}/report.pdf")
 
 
-def _single(data_dir, period_end, start, end, notebook: Path, task_for):
+def _single(data_dir, period_end, start, end, notebook: Path, task_for, digest):
     """One period. Its printing process and kernel start first (the printer forked while
     this process is small and has no threads), so that readying WeasyPrint, starting the
     kernel and, here, loading and checking the data run side by side."""
@@ -251,6 +260,7 @@ def _single(data_dir, period_end, start, end, notebook: Path, task_for):
         from .engine import kernels as kernel_pool
 
         kernel = kernel_pool.Kernel(kernel_pool.start(kernel_pool.manager(), notebook.parent))
+        quick_key = digest()
         # Only now the heavy imports (pandas among them), while the kernel starts.
         from .batch.build import build_period
         from .inputs.dataset import load
@@ -262,7 +272,7 @@ def _single(data_dir, period_end, start, end, notebook: Path, task_for):
             period = Period(parse_date(start, "--start"), parse_date(end, "--end"))
         else:
             period = data.resolve_period(period_end or "")
-        return build_period(task_for(period), data, kernel=kernel, log=_err, printer=printer)
+        return build_period(task_for(period, quick_key), data, kernel=kernel, log=_err, printer=printer)
     finally:
         printer.close()
         if kernel is not None:
@@ -270,7 +280,7 @@ def _single(data_dir, period_end, start, end, notebook: Path, task_for):
         scratch.remove()
 
 
-def _batch_between(data_dir, first, last, task_for, jobs, scheduler, root: Path) -> None:
+def _batch_between(data_dir, first, last, task_for, digest, jobs, scheduler, root: Path) -> None:
     from .batch.plan import periods_between
     from .inputs.dataset import load
     from .inputs.periods import parse_date
@@ -278,6 +288,7 @@ def _batch_between(data_dir, first, last, task_for, jobs, scheduler, root: Path)
     lo, hi = parse_date(first, "--from"), parse_date(last, "--to")
     if hi < lo:
         raise UsageError(f"--to {hi} is before --from {lo}")
+    quick_key = digest()
     data = load(data_dir)
     _print_warnings(data)
     periods = periods_between(data, lo, hi)
@@ -285,7 +296,7 @@ def _batch_between(data_dir, first, last, task_for, jobs, scheduler, root: Path)
         raise UsageError(f"no periods end between {lo} and {hi} in {data_dir}")
     results = []
     try:
-        _batch(data, [task_for(p) for p in periods], jobs, scheduler, results)
+        _batch(data, [task_for(p, quick_key) for p in periods], jobs, scheduler, results)
     finally:
         # Reports built before an interrupt are listed too.
         if any(r.status == "built" for r in results) or not (root / "index.html").exists():
