@@ -28,6 +28,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
+import tempfile
 import time
 import typing
 from collections.abc import Callable
@@ -130,6 +131,9 @@ def _serve(conn, forked: bool, command: int) -> None:
     # stops the workers with SIGTERM, which cleans up as an interrupt does.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop_as_interrupted)
+    # Temporary files of this process, multiprocessing's among them (the template's socket),
+    # go to its scratch folder, which a later build clears if this process is killed.
+    tempfile.tempdir = str(scratch.folder())
     try:
         if forked:
             template.start()
@@ -148,8 +152,9 @@ def _serve(conn, forked: bool, command: int) -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        # The scratch folder stays for the command to clear once this process has ended:
+        # multiprocessing removes its own folder in it as the process exits.
         _Worker.close()
-        scratch.remove()
 
 
 # -- the command side -------------------------------------------------------------------------
@@ -247,6 +252,7 @@ class _Pool:
             with contextlib.suppress(OSError):
                 worker.conn.send(None)
         self._join(workers, STOP_GRACE)
+        scratch.clear_dead()
         return results
 
     def _replace(self, workers: list[_Handle], worker: _Handle, reason: str, more: bool) -> Result:

@@ -54,8 +54,9 @@ def batch(demo: Path, out: Path, tmp: Path) -> Command:
 
 
 def leftovers(out: Path, tmp: Path) -> list[str]:
-    """What builds that ended left: staging folders, kernels' scratch folders."""
-    return ([str(p) for p in out.glob("*/.staging-*")] + [str(p) for p in tmp.glob("reportlib-kernel-*")])
+    """What builds that ended left: staging folders, scratch folders of kernels and workers,
+    multiprocessing's own temporary folders."""
+    return [str(p) for p in [*out.glob("*/.staging-*"), *tmp.glob("reportlib-kernel-*"), *tmp.glob("pymp-*")]]
 
 
 def test_a_finished_batch_leaves_no_process(demo, tmp_path, tmp):
