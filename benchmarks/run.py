@@ -8,10 +8,13 @@ the same run, so that a slow or busy machine moves both sides together.
     (d) the same batch again, nothing changed
     (e) the batch after changing one week's incidents
     (f) loading and validating 1,000,000 synthetic incidents and selecting one week
+    (g) reportlib build for one period whose inputs have not changed
+    (h) the peak memory of the 52-week batch (c), all its processes together
 
 Targets (2 cores): (b) <= 0.5 x (a); (c) per report >= 8x faster than (a); (d) < 5% of (c);
 (e) rebuilds only the changed week and the weeks whose trend window reads it; (f) < 3 s and
-< 1.5 GiB. Run with --record to write the table into benchmarks/README.md.
+< 1.5 GiB; (g) < 0.3 s; (h) reported. Run with --record to write the table into
+benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -69,15 +73,58 @@ def naive(data: Path, end: str, folder: Path) -> float:
     return t
 
 
-def batch(data: Path, out: Path, first: str, last: str, *extra) -> tuple[float, str]:
+class PeakMemory:
+    """Samples, ten times a second, the memory of every process in a session (a command
+    started with start_new_session and everything it starts) and keeps the peak of the
+    sums: proportional set size (PSS: a page shared by n processes counts 1/n in each, so
+    the sum is what the processes together hold) and resident set size (RSS: shared pages
+    counted in every process that maps them)."""
+
+    def __init__(self, session: int):
+        self.session = session
+        self.pss = self.rss = self.processes = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._done.wait(0.1):
+            pss = rss = count = 0
+            for name in os.listdir("/proc"):
+                if not name.isdigit():
+                    continue
+                try:
+                    if os.getsid(int(name)) != self.session:
+                        continue
+                    with open(f"/proc/{name}/smaps_rollup") as stream:
+                        fields = dict(line.split(":", 1) for line in stream if ":" in line)
+                except (OSError, ValueError):
+                    continue
+                pss += int(fields.get("Pss", "0 kB").split()[0]) * 1024
+                rss += int(fields.get("Rss", "0 kB").split()[0]) * 1024
+                count += 1
+            self.pss, self.rss = max(self.pss, pss), max(self.rss, rss)
+            self.processes = max(self.processes, count)
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+def batch(data: Path, out: Path, first: str, last: str, *extra, memory: bool = False):
+    """The batch's seconds, summary line and, with `memory`, its PeakMemory."""
     started = time.perf_counter()
-    done = subprocess.run([str(a) for a in reportlib("build", "--data", data, "--out", out, "--from", first,
-                                                      "--to", last, "--jobs", "2", *extra)],
-                          capture_output=True, text=True)
+    process = subprocess.Popen([str(a) for a in reportlib("build", "--data", data, "--out", out, "--from", first,
+                                                           "--to", last, "--jobs", "2", *extra)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    peak = PeakMemory(process.pid) if memory else None
+    stdout, stderr = process.communicate()
     elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        sys.exit(f"batch failed:\n{done.stdout}\n{done.stderr[-4000:]}")
-    return elapsed, done.stdout.strip().splitlines()[-1]
+    if peak:
+        peak.stop()
+    if process.returncode != 0:
+        sys.exit(f"batch failed:\n{stdout}\n{stderr[-4000:]}")
+    return elapsed, stdout.strip().splitlines()[-1], peak
 
 
 def built_count(summary: str) -> int:
@@ -156,19 +203,30 @@ def main() -> None:
     baselines(sample[: len(sample) // 2])
     print("(c) 52-week batch, --jobs 2 ...", file=sys.stderr)
     out = WORK / "batch"
-    c, c_summary = batch(data, out, "2000-01-01", "2100-01-01")
+    c, c_summary, h = batch(data, out, "2000-01-01", "2100-01-01", memory=True)
     c_built = built_count(c_summary)
     c_per = c / max(c_built, 1)
     baselines(sample[len(sample) // 2:])
     a, b = statistics.median(naive_times), statistics.median(single)
 
     print("(d) the same batch, nothing changed ...", file=sys.stderr)
-    d, d_summary = batch(data, out, "2000-01-01", "2100-01-01")
+    d, d_summary, _ = batch(data, out, "2000-01-01", "2100-01-01")
+
+    print("(g) reportlib build, one period, inputs unchanged ...", file=sys.stderr)
+    unchanged = []
+    for _ in range(options.repeat):
+        started = time.perf_counter()
+        done = subprocess.run([str(a) for a in reportlib("build", "--data", data, "--out", WORK / "single",
+                                                          "--period-end", sample[-1])], capture_output=True, text=True)
+        unchanged.append(time.perf_counter() - started)
+        if done.returncode != 0 or "up to date" not in done.stdout:
+            sys.exit(f"(g) expected an up-to-date build:\n{done.stdout}\n{done.stderr[-4000:]}")
+    g = statistics.median(unchanged)
 
     print("(e) after changing one week ...", file=sys.stderr)
     changed = periods[len(periods) // 2]
     change_one_week(data, changed)
-    e, e_summary = batch(data, out, "2000-01-01", "2100-01-01")
+    e, e_summary, _ = batch(data, out, "2000-01-01", "2100-01-01")
     e_built = built_count(e_summary)
     trend_weeks = 8
     expected = len([p for p in periods if changed <= p <= (dt.date.fromisoformat(changed)
@@ -198,6 +256,11 @@ def main() -> None:
          f"{f_peak / 2**30:.2f} GiB peak", f"{f_time / base_time:.2f}x pandas.read_csv ({base_time:.2f} s, "
          f"{base_peak / 2**30:.2f} GiB)", "< 3 s, < 1.5 GiB",
          "yes" if f_time < 3 and f_peak < 1.5 * 2**30 else "NO"),
+        ("(g)", "reportlib build, one period, inputs unchanged", f"{g:.2f} s", "", f"{g / a:.3f} of (a)",
+         "< 0.3 s", "yes" if g < 0.3 else "NO"),
+        ("(h)", f"peak memory of the batch (c), up to {h.processes} processes", "",
+         f"{h.pss / 2**30:.2f} GiB PSS ({h.rss / 2**30:.2f} GiB RSS)", f"{h.pss / c_built / 2**20:.0f} MiB a report",
+         "reported", ""),
     ]
     header = ("case", "what", "time", "per report / memory", "ratio", "target", "met")
     table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -206,7 +269,8 @@ def main() -> None:
     text = "\n".join(table)
     print(f"\nreportlib benchmarks, {stamp}\n")
     print(text)
-    details = {"naive_runs_s": naive_times, "single_runs_s": single, "load_runs_s": [m[0] for m in loads],
+    details = {"naive_runs_s": naive_times, "single_runs_s": single, "unchanged_runs_s": unchanged,
+               "load_runs_s": [m[0] for m in loads], "batch_peak_pss_bytes": h.pss, "batch_peak_rss_bytes": h.rss,
                "batch": c_summary, "unchanged": d_summary,
                "after_change": e_summary, "changed_week": changed}
     print("\n" + json.dumps(details, indent=1))

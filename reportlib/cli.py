@@ -2,11 +2,16 @@
 clear line each with an exit code, never a traceback:
 
     0  success            1  a build failed            2  bad data or bad arguments
+    3  the machine stopped it (a read-only or full disk: the line names the path and reason)
+    130  interrupted (Ctrl-C, SIGTERM)
+
+No process the command starts outlives it, however it ends (see reportlib.engine.lifetime).
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import sys
@@ -76,6 +81,11 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except Exception as exc:
+            from .batch.outputs import environment_problem
+
+            problem = environment_problem(exc) if isinstance(exc, OSError) else None
+            if problem is not None:
+                ctx.exit(report_error(problem))
             if os.environ.get("REPORTLIB_DEBUG"):
                 raise
             _err(f"error: unexpected failure: {type(exc).__name__}: {exc}")
@@ -119,16 +129,17 @@ def validate(data_dir):
     click.echo(f"{data_dir}: OK: {summary}.")
 
 
-def _parse_params(values: tuple[str, ...]) -> dict:
+def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    """-p NAME=VALUE as given, as text; typed against the notebook later (publish.execute)."""
     params = {}
     for item in values:
         if "=" not in item:
             raise UsageError(f"parameter {item!r} must be NAME=VALUE")
         name, value = item.split("=", 1)
-        try:
-            params[name.strip()] = int(value)
-        except ValueError:
-            params[name.strip()] = value
+        params[name.strip()] = value
+    from .publish.execute import refuse_owned
+
+    refuse_owned(params)
     return params
 
 
@@ -153,7 +164,7 @@ def _parse_params(values: tuple[str, ...]) -> dict:
               help="Extra notebook parameter (checked against the notebook's parameters cell).")
 @click.option("--force", is_flag=True, help="Rebuild even if the inputs have not changed.")
 @click.option("--timeout", default=600, show_default=True, metavar="SECONDS",
-              help="Longest a single notebook cell may run.")
+              help="Longest a notebook cell, the HTML export or the PDF printing may run.")
 @click.option("--kernels", type=click.Choice(["forked", "fresh"]), default="forked", show_default=True,
               help="For batches: fork each report's kernel from a warm template, or start each from scratch.")
 @click.option("--review", is_flag=True,
@@ -173,11 +184,18 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
       reportlib build --review        # and outputs/2020-12-03/review.html, for checking
     --period-end takes only a period an issue declares. A --start/--end span no issue
     declares is an ad hoc report: it goes to outputs/ad-hoc/<end>/, not into the archive.
-    A period whose inputs are unchanged since its last build is skipped (--force rebuilds).
-    Each report runs in its own kernel; a failed period does not stop the others, and the
-    exit status is 1 if any failed.
+    A period whose inputs and outputs are unchanged since its last build is skipped
+    (--force rebuilds). Each report runs in its own kernel; a failed period does not stop
+    the others. -p sets a parameter the notebook declares, checked against its type;
+    period_end, period_start and data_dir are the build's own.
+    \b
+    Exit status: 0 built or up to date; 1 a build failed (the previous report stays);
+    2 bad data or arguments (nothing written); 3 the machine stopped the build (a read-only
+    folder, a full disk: the path and reason are printed); 130 interrupted.
     """
-    from .inputs.periods import Period, parse_date
+    from .batch import quick
+    from .engine import scratch
+    from .inputs.periods import parse_date
 
     chosen = [bool(period_end), bool(start or end), bool(first or last)]
     if sum(chosen) > 1:
@@ -192,70 +210,69 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
                           ("--from", first), ("--to", last)):
         if value:  # every date option judged before a kernel starts or a file is read
             parse_date(value, option)
-    extra = _parse_params(params)
+    given = _parse_params(params)
     root = report_root(Path(out_root), Path(notebook))
+    data_path, notebook_path = Path(data_dir).resolve(), Path(notebook).resolve()
+    # What dead builds left in the temp folder goes first. Then, unless forced, the quick
+    # check: from bytes on disk alone, before any kernel or heavy import (batch/quick.py).
+    scratch.clear_dead()
 
-    def task_for(period, into=root):
-        from .batch.build import Task
-
-        return Task(data_dir=str(Path(data_dir).resolve()), start=period.start.isoformat(),
-                    end=period.end.isoformat(), out_root=str(into.resolve()),
-                    notebook=str(Path(notebook).resolve()), parameters=extra, timeout=timeout,
-                    force=force, forked_kernels=kernels == "forked", review=review)
-
-    if first:
-        lo, hi = parse_date(first, "--from"), parse_date(last, "--to")
-        if hi < lo:
-            raise UsageError(f"--to {hi} is before --from {lo}")
-        from .inputs.dataset import load
-
-        data = load(data_dir)
-        _print_warnings(data)
-        from .batch.build import periods_between
-
-        periods = periods_between(data, lo, hi)
-        if not periods:
-            raise UsageError(f"no periods end between {lo} and {hi} in {data_dir}")
+    def digest() -> str:
+        """The quick check's digest of every input, taken before anything reads them."""
         try:
-            _batch(data, [task_for(p) for p in periods], jobs, scheduler)
-        finally:
-            _write_archive(root)
+            return quick.key(data_path, notebook_path, given)
+        except OSError:
+            return ""
+
+    quick_key = None
+    # A review copy is written from the full check's answer, so --review never stops here.
+    if not first and not force and not review:
+        quick_key = digest()
+        request = quick.Request("span", end, start) if start else quick.Request("end" if period_end else "latest",
+                                                                                 period_end or "")
+        # An ad hoc span's report is in the ad hoc folder; the recorded digest of the data
+        # tells which of the two it is, as a span is declared or not for the same data.
+        roots = [root, root / AD_HOC_DIR] if start and root == Path(out_root) else [root]
+        for where in roots if quick_key else ():
+            folder = quick.up_to_date(request, data_path, where, quick_key)
+            if folder is not None:
+                from .batch.outputs import clear_dead
+
+                clear_dead(folder)
+                note = " (ad hoc: not an issue; not in the archive)" if where != root else ""
+                click.echo(f"{folder.name}: up to date (inputs unchanged); --force rebuilds. {folder}/{note}")
+                return
+    from .publish.execute import typed_parameters
+
+    typed = typed_parameters(notebook_path, given)
+
+    def task_for(period, quick_key: str, into: Path = root):
+        from .batch.plan import Task
+
+        return Task(data_dir=str(data_path), start=period.start.isoformat(), end=period.end.isoformat(),
+                    out_root=str(into.resolve()), notebook=str(notebook_path), parameters=typed, timeout=timeout,
+                    force=force, forked_kernels=kernels == "forked", given=given, quick_key=quick_key,
+                    review=review)
+
+    # A forced build or a batch takes the digest after starting its processes, but still
+    # before the data is read.
+    if first:
+        _batch_between(data_dir, first, last, task_for, digest, jobs, scheduler, root)
         return
 
-    # One period: start its kernel before anything else, even this process's own imports,
-    # so that Python and the imports in the kernel overlap loading and checking the data here.
-    from .engine import kernels as kernel_pool
-
-    stage = Path(__import__("tempfile").mkdtemp(prefix="reportlib-kernel-"))
-    km = kernel_pool.start(kernel_pool.manager(stage), Path(notebook).resolve().parent)
-    from .publish.printer import Printer
-
-    printer = Printer()
-    try:
-        from .inputs.dataset import load
-
-        data = load(data_dir)
-        _print_warnings(data)
-        if start:
-            period = Period(parse_date(start, "--start"), parse_date(end, "--end"))
-        else:
-            # A date no issue declares is refused, naming the nearest declared periods.
-            period = data.resolve_period(period_end or "")
-        into = root
+    def into_for(data, period) -> Path:
         if not data.is_declared(period) and root == Path(out_root):
-            # An ad hoc span of the weekly report is no issue: it gets a folder of its own, which
-            # the archive of issues (outputs/index.html) does not read.
-            into = root / AD_HOC_DIR
-        from .batch.build import build_period
+            # An ad hoc span of the weekly report is no issue: it gets a folder of its own,
+            # which the archive of issues (outputs/index.html) does not read.
+            return root / AD_HOC_DIR
+        return root
 
-        result = build_period(task_for(period, into), data, km=km, log=_err, printer=printer)
-    finally:
-        printer.close()
-        kernel_pool.stop(km)
-        __import__("shutil").rmtree(stage, ignore_errors=True)
-    _write_archive(root)
+    result, into = _single(data_dir, period_end, start, end, notebook_path, task_for, into_for,
+                           (lambda: quick_key) if quick_key is not None else digest)
+    if result.status == "built" or not (root / "index.html").exists():
+        _write_archive(root)
     folder = into / result.label
-    note = f" (ad hoc: {period}, not an issue; not in the archive)" if into != root else ""
+    note = " (ad hoc: not an issue; not in the archive)" if into != root else ""
     if review:
         note += f"; review copy {folder}/review.html"
     if result.status == "skipped":
@@ -266,6 +283,65 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
 
 # Where the weekly report of a span no issue declares goes: outputs/ad-hoc/<end>/.
 AD_HOC_DIR = "ad-hoc"
+
+
+def _single(data_dir, period_end, start, end, notebook: Path, task_for, into_for, digest):
+    """One period. Its printing process and kernel start first (the printer forked while
+    this process is small and has no threads), so that readying WeasyPrint, starting the
+    kernel and, here, loading and checking the data run side by side."""
+    from .engine import scratch
+    from .publish.printer import Printer
+
+    printer = Printer()
+    kernel = None
+    try:
+        from .engine import kernels as kernel_pool
+
+        kernel = kernel_pool.Kernel(kernel_pool.start(kernel_pool.manager(), notebook.parent))
+        quick_key = digest()
+        # Only now the heavy imports (pandas among them), while the kernel starts.
+        from .batch.build import build_period
+        from .inputs.dataset import load
+        from .inputs.periods import Period, parse_date
+
+        data = load(data_dir)
+        _print_warnings(data)
+        if start:
+            period = Period(parse_date(start, "--start"), parse_date(end, "--end"))
+        else:
+            # A date no issue declares is refused, naming the nearest declared periods.
+            period = data.resolve_period(period_end or "")
+        into = into_for(data, period)
+        return build_period(task_for(period, quick_key, into), data, kernel=kernel, log=_err,
+                            printer=printer), into
+    finally:
+        printer.close()
+        if kernel is not None:
+            kernel.close()
+        scratch.remove()
+
+
+def _batch_between(data_dir, first, last, task_for, digest, jobs, scheduler, root: Path) -> None:
+    from .batch.plan import periods_between
+    from .inputs.dataset import load
+    from .inputs.periods import parse_date
+
+    lo, hi = parse_date(first, "--from"), parse_date(last, "--to")
+    if hi < lo:
+        raise UsageError(f"--to {hi} is before --from {lo}")
+    quick_key = digest()
+    data = load(data_dir)
+    _print_warnings(data)
+    periods = periods_between(data, lo, hi)
+    if not periods:
+        raise UsageError(f"no periods end between {lo} and {hi} in {data_dir}")
+    results = []
+    try:
+        _batch(data, [task_for(p, quick_key) for p in periods], jobs, scheduler, results)
+    finally:
+        # Reports built before an interrupt are listed too.
+        if any(r.status == "built" for r in results) or not (root / "index.html").exists():
+            _write_archive(root)
 
 
 def report_root(out_root: Path, notebook: Path) -> Path:
@@ -296,30 +372,31 @@ def _print_warnings(data) -> None:
         _err(str(warning))
 
 
-def _batch(data, tasks, jobs, scheduler) -> None:
+def _batch(data, tasks, jobs, scheduler, results: list) -> None:
+    """Plan, build what needs it, summarise, collecting the results as they come; exits 1 if
+    a period failed, 3 if the machine stopped one."""
     import time
 
-    from .batch.build import default_jobs, local_executor, plan, run_batch
+    from .batch.plan import default_jobs, plan
     from .batch.progress import Progress
-    from .engine.kernels import warm_up
+    from .batch.runner import run_batch
 
     started = time.perf_counter()
     jobs = min(jobs or default_jobs(), len(tasks))
-    forked = any(t.forked_kernels for t in tasks)
-
-    def first_to_build():
-        # The kernel template starts loading now, on another core, while the rest is planned.
-        if forked and not scheduler:
-            warm_up()
-
-    todo, skipped = plan(data, tasks, on_first=first_to_build)
+    todo, skipped = plan(data, tasks)
     workers = min(jobs, len(todo))
-    executor = local_executor(workers, forked) if todo and not scheduler else None
     where = f"on {scheduler}" if scheduler else f"with {workers} worker(s)"
     _err(f"{len(tasks)} period(s): {len(todo)} to build {where}, {len(skipped)} up to date")
     progress = Progress(len(todo))
-    results = run_batch(todo, jobs, scheduler, on_result=progress.update, executor=executor)
-    progress.close()
+
+    def update(result):
+        results.append(result)
+        progress.update(result)
+
+    try:
+        run_batch(todo, jobs, scheduler, on_result=update, data=data)
+    finally:
+        progress.close()
     failed = [r for r in results if r.status == "failed"]
     for result in sorted(failed, key=lambda r: r.label):
         _err(f"{result.label}: FAILED: {result.message}")
@@ -329,7 +406,7 @@ def _batch(data, tasks, jobs, scheduler) -> None:
     elapsed = time.perf_counter() - started
     click.echo(f"built {built}, skipped {len(skipped)}, failed {len(failed)} in {elapsed:.1f} s")
     if failed:
-        raise click.exceptions.Exit(1)
+        raise click.exceptions.Exit(3 if any(r.exit_code == 3 for r in failed) else 1)
 
 
 @main.command(name="new-period", context_settings=CONTEXT)
@@ -604,18 +681,24 @@ def send(period_end, recipients, dry_run, eml_dir, data_dir):
 
 
 def run() -> None:
-    """The console entry point. Once the command is done, leave at once: every file is
-    written and closed, every kernel and worker stopped, and the interpreter's own teardown
-    (collecting the modules of Jupyter, pandas and WeasyPrint) would add half a second to
-    each command."""
-    from .engine import collector
+    """The console entry point. No process the command started outlives it: each one it
+    forks dies with it however it ends, orphans below it are adopted, and all of them have
+    ended before it returns (reportlib.engine.lifetime)."""
+    from .engine import collector, lifetime
 
     collector.tune()
+    lifetime.adopt_orphans()
+    lifetime.forks_die_with_this_process()
     try:
         main()
         code = 0
     except SystemExit as exc:
         code = exc.code
+    finally:
+        try:
+            lifetime.end_children()
+        except KeyboardInterrupt:
+            lifetime.end_children(grace=0)
     if code is None:
         code = 0
     elif not isinstance(code, int):
@@ -624,7 +707,10 @@ def run() -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
             stream.flush()
-    os._exit(code)
+    # The objects of Jupyter, pandas and WeasyPrint stay out of the interpreter's last
+    # collections as it exits (a third of a second otherwise); atexit handlers still run.
+    gc.freeze()
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -60,6 +60,13 @@ class BuildError(ReportlibError):
     exit_code = 1
 
 
+class EnvironmentProblem(ReportlibError):
+    """The machine stopped the build: a folder that cannot be written (read-only, no
+    permission), a full disk. The message names the path and the reason."""
+
+    exit_code = 3
+
+
 class LockedError(ReportlibError):
     """Another build holds the lock on this period's output folder."""
 

@@ -4,33 +4,14 @@ render it. A period whose key is unchanged does not need rebuilding."""
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
-import platform
-import sys
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
 from ..inputs.dataset import Dataset, PeriodData
 from ..publish.records import notices
-
-KEY_PACKAGES = ("reportlib", "papermill", "nbclient", "nbconvert", "ipykernel", "pandas",
-                "pyarrow", "weasyprint", "pydyf", "nh3", "mistune", "matplotlib")
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+from .digest import environment, package_hash, sha256_bytes, sha256_file
 
 
 def frame_hash(frame: pd.DataFrame) -> str:
@@ -40,31 +21,6 @@ def frame_hash(frame: pd.DataFrame) -> str:
         return sha256_bytes(",".join(frame.columns).encode())
     rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
     return sha256_bytes(",".join(frame.columns).encode() + rows.tobytes())
-
-
-@functools.cache
-def package_hash() -> str:
-    """Every file of the installed package (code, templates, fonts, reference tables): a
-    change to any of them can change the report, whatever the version number says."""
-    root = Path(__file__).parent.parent
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(root)).encode())
-            digest.update(sha256_file(path).encode())
-    return digest.hexdigest()
-
-
-@functools.cache
-def environment() -> dict:
-    versions = {}
-    for name in KEY_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return {"python": sys.version.split()[0], "implementation": platform.python_implementation(),
-            "platform": platform.platform(), "packages": versions}
 
 
 def period_inputs(data: Dataset, view: PeriodData, notebook: Path, parameters: dict) -> dict:

@@ -1,9 +1,17 @@
-"""The output folder of one period: where files go, how they are replaced atomically, and
-the lock that keeps two builds of the same period apart."""
+"""The output folder of one period: where files go, how they are replaced atomically, the
+lock that keeps two builds of the same period apart, and the clearing of what a build that
+died left there.
+
+A build holds the period's lock (flock on .lock) from its first file to its last; the system
+releases it however the build ends. A staging folder in a period folder whose lock is free
+belongs to a build that has ended: `clear_dead` removes such folders, and never touches those
+of a build that is running.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import functools
 import os
@@ -11,11 +19,32 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..errors import LockedError, UsageError
+from ..errors import EnvironmentProblem, LockedError, UsageError
 
 REPORT_FILES = ("report.ipynb", "report.html", "report.pdf", "manifest.json")
 FAILED_NOTEBOOK = "report.failed.ipynb"
 STAGING_PREFIX = ".staging-"
+
+
+# What the machine says when it will not let a build write: the folder is read-only, not
+# ours, the disk or quota is full, the device fails. Other OSErrors are reportlib's own bugs.
+_ENVIRONMENT = {errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+                errno.EPERM: "the operation is not permitted (an immutable folder?)",
+                errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
+                errno.EIO: "the device failed (input/output error)", errno.EFBIG: "the file is too large",
+                errno.EMFILE: "too many open files", errno.ENFILE: "too many open files in the system"}
+
+
+def environment_problem(exc: BaseException, where: Path | None = None) -> EnvironmentProblem | None:
+    """The EnvironmentProblem an OSError (or an error caused by one) stands for, if any;
+    `where` names the place when the error does not (a write to a full disk names no file)."""
+    while exc is not None and not isinstance(exc, OSError):
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    if exc is None or exc.errno not in _ENVIRONMENT:
+        return None
+    place = exc.filename or where
+    return EnvironmentProblem(f"{f'{place}: ' if place else ''}{_ENVIRONMENT[exc.errno]} ({exc.strerror}); "
+                              "the previous report, if any, is unchanged")
 
 
 def period_dir(out_root: Path, label: str) -> Path:
@@ -26,6 +55,51 @@ def period_dir(out_root: Path, label: str) -> Path:
         raise UsageError(f"period label {label!r} would write outside {root}; "
                          "labels are period end dates such as 2020-12-03")
     return target
+
+
+@contextlib.contextmanager
+def unlocked(folder: Path):
+    """Yield True while holding the folder's lock, if no build holds it; else yield False."""
+    try:
+        handle = open(folder / ".lock", "a")  # noqa: SIM115 - held for the with-block
+    except OSError:
+        yield False
+        return
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+
+
+def clear_dead(folder: Path) -> bool:
+    """Remove the staging folders builds that ended left in `folder` (none, if a build of it
+    is running). True if there was something to remove."""
+    leftovers = list(folder.glob(STAGING_PREFIX + "*"))
+    if not leftovers:
+        return False
+    with unlocked(folder) as free:
+        if not free:
+            return False
+        for old in leftovers:
+            shutil.rmtree(old, ignore_errors=True)
+    return True
+
+
+def salvage(folder: Path, stage: Path) -> Path | None:
+    """After the process building into `stage` was stopped: keep its executed notebook as
+    report.failed.ipynb and remove the rest. Returns the kept notebook, if any."""
+    with unlocked(folder) as free:
+        if not free or not stage.is_dir():
+            return None
+        try:
+            kept = keep_failed(stage / "report.ipynb", folder)
+        except OSError:
+            kept = None
+        shutil.rmtree(stage, ignore_errors=True)
+        return kept
 
 
 @contextlib.contextmanager

@@ -28,7 +28,10 @@ def run(sources: list[tuple[int, str]]) -> None:
 
 
 def _mark(shell, content: dict) -> None:
-    # What a cell printed is sent before the marker that ends it.
+    # What a cell printed is sent before the marker that ends it; and the marker is on its
+    # way before the next cell runs (ipykernel's flush waits for its IOPub thread), so that
+    # a cell that kills its kernel is still named as the one that ran.
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
     shell.display_pub.publish(data={MARKER: content}, metadata={})
+    sys.stdout.flush()

@@ -1,22 +1,26 @@
-"""The report kernel: ipykernel's own, started without its debugger.
+"""The report kernel started in a new interpreter: ipykernel's own, which ends when the
+process that started it ends (PR_SET_PDEATHSIG: subprocess.Popen gives no way to ask before
+the program runs, so the kernel asks as it starts).
 
-Report kernels run one notebook unattended and are never attached to a debugger, and
-importing debugpy was a sixth of a kernel's start. With debugpy unimportable, ipykernel
-starts as it does where debugpy is not installed: the same kernel, minus debugging.
-
-    python -m reportlib.engine.kernel -f CONNECTION_FILE
+    python -m reportlib.engine.kernel -f CONNECTION_FILE --IPKernelApp.parent_handle=PID
 """
 
 import sys
 
+from reportlib.engine import lifetime
 
-def without_debugger() -> None:
-    """Before ipykernel is imported: make its optional debugger unavailable."""
-    sys.modules.setdefault("debugpy", None)
+PARENT = "--IPKernelApp.parent_handle="
+
+
+def _parent(argv: list[str]) -> int | None:
+    for arg in argv:
+        if arg.startswith(PARENT):
+            return int(arg[len(PARENT):])
+    return None
 
 
 if __name__ == "__main__":
-    without_debugger()
+    lifetime.die_with_parent(_parent(sys.argv))
     from ipykernel.kernelapp import launch_new_instance
 
     launch_new_instance()

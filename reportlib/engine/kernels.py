@@ -1,231 +1,165 @@
-"""Kernels for report notebooks.
+"""Report kernels: start one, connect to it while the caller does other work, stop it.
 
-A kernel costs about a second before the first cell runs: starting Python, importing
-ipykernel, then pandas, pyarrow and reportlib in the first cell. In a batch
-that cost is paid once instead of once per report: a template process imports everything
-once (multiprocessing's fork server, preloaded), and each report gets a kernel forked from
-it; the batch's workers share it. The template never runs report code, so every kernel starts from the same
-pristine state, runs one notebook and exits; nothing passes from one report to the next.
+Every report runs in a kernel of its own, started for it and shut down after it. Kernels talk
+over Unix sockets in a private folder (reportlib.engine.scratch), so parallel kernels never
+race for TCP ports (papermill#511). A kernel is started fresh (a new interpreter) or forked
+from this process's warm template (reportlib.engine.template), through the kernel specs and
+provisioners of reportlib.engine.kernelspec and reportlib.engine.provisioners.
+
+    km = start(manager(forked=False), notebook_folder)
+    kernel = Kernel(km)          # connects and waits for the kernel in a thread of its own
+    ...                          # meanwhile: load the data, ready the exporter
+    nb = kernel.run(execute, notebook, output, ...).result()
+    kernel.close()
 """
 
 from __future__ import annotations
 
+import concurrent.futures as futures
 import contextlib
-import functools
-import multiprocessing
 import os
 import signal
 import time
-import uuid
+from collections.abc import Callable
 from pathlib import Path
 from queue import Empty
 
-from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client import protocol_version_info
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import run_sync
 
-# Modules the template imports before forking: what a kernel and the report notebook need,
-# and the command's own module, which multiprocessing imports in each process it forks
-# from the template (as the parent's __main__).
-PRELOAD = ["reportlib.engine.warm", "reportlib.cli"]
-
-_context = None
-
-
-def _fork_context():
-    global _context
-    if _context is None:
-        _context = multiprocessing.get_context("forkserver")
-        _context.set_forkserver_preload(PRELOAD)
-    return _context
-
-
-def _run_kernel(connection_file: str, cwd: str, env: dict, extra: list[str], log: str) -> None:
-    """Body of a forked kernel process: become an ordinary ipykernel on the given socket."""
-    from . import collector
-
-    collector.freeze()
-    _redirect(log)
-    os.chdir(cwd)
-    os.environ.clear()
-    os.environ.update(env)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    from ipykernel.kernelapp import IPKernelApp
-
-    # parent_handle: exit when the template does (it exits with the worker that owns it).
-    argv = ["-f", connection_file, f"--IPKernelApp.parent_handle={os.getppid()}", *extra]
-    IPKernelApp.launch_instance(argv=argv)
-
-
-class _ForkedProcess:
-    """The slice of subprocess.Popen that jupyter_client's provisioner uses."""
-
-    stdin = stdout = stderr = None
-
-    def __init__(self, process):
-        self._process = process
-        self.pid = process.pid
-
-    def poll(self):
-        return self._process.exitcode
-
-    def wait(self, timeout=None):
-        self._process.join(timeout)
-        return self._process.exitcode
-
-    def send_signal(self, signum):
-        # A kernel already killed once its notebook ran: there is nothing left to signal.
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signum)
-
-    def terminate(self):
-        self._process.terminate()
-
-    def kill(self):
-        self._process.kill()
-
-
-class ForkedProvisioner(LocalProvisioner):
-    """Launches the kernel by forking the warm template instead of running a command."""
-
-    async def launch_kernel(self, cmd, **kwargs):
-        km = self.parent
-        env = dict(kwargs.get("env") or os.environ)
-        cwd = str(kwargs.get("cwd") or os.getcwd())
-        extra = [arg for arg in cmd if arg.startswith("--")]
-        log = str(Path(km.connection_file).with_name("kernel.log"))
-        process = _fork_context().Process(target=_run_kernel, args=(km.connection_file, cwd, env, extra, log),
-                                          name=f"kernel-{km.kernel_id}")
-        process.start()
-        self.process = _ForkedProcess(process)
-        self.pid = process.pid
-        # Signals go to the kernel alone: its process group is the template's.
-        self.pgid = None
-        self.cwd = cwd
-        return self.connection_info
-
-
-class ReadyClient(AsyncKernelClient):
-    """The kernel client nbclient runs the notebook with. jupyter_client's own wait for a
-    ready kernel ends by draining IOPub until 0.2 s pass without a message, which put a
-    fifth of a second on every report's critical path. The messages it drains are the
-    kernel's status from before the first cell, and nbclient ignores every message that
-    does not answer the cell it runs, so a drain of 10 ms does the same."""
-
-    async def wait_for_ready(self, timeout: float | None = None) -> None:
-        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
-        while True:
-            self.kernel_info()
-            try:
-                reply = await self.shell_channel.get_msg(timeout=1)
-            except Empty:
-                reply = None
-            if reply is not None and reply["msg_type"] == "kernel_info_reply":
-                try:  # the reply's busy status on IOPub shows that IOPub is connected too
-                    await self.iopub_channel.get_msg(timeout=0.2)
-                except Empty:
-                    pass
-                else:
-                    self._handle_kernel_info_reply(reply)
-                    break
-            if not await self._async_is_alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
-        while True:
-            try:
-                await self.iopub_channel.get_msg(timeout=0.01)
-            except Empty:
-                break
-
-
-def manager(socket_dir: Path, forked: bool = False, kernel_name: str = "python3") -> AsyncKernelManager:
-    """A kernel manager on Unix sockets in a private folder (no TCP ports to race for when
-    kernels start side by side, papermill#511), forked from the template if asked."""
-    # The asynchronous manager: with it nbclient keeps checking, while a cell runs, that the
-    # kernel is alive (a blocking client would wait forever on a kernel that died).
-    km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=str(socket_dir / "kernel"),
-                            client_class="reportlib.engine.kernels.ReadyClient")
-    # ipykernel's launcher, as the kernel spec names it, becomes reportlib.kernel: the same
-    # kernel, started without the debugger.
-    argv = km.kernel_spec.argv
-    km.kernel_spec.argv = ["reportlib.engine.kernel" if arg == "ipykernel_launcher" else arg for arg in argv]
-    if forked:
-        km.kernel_id = str(uuid.uuid4())
-        km.provisioner = ForkedProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
-    return km
-
+from ..errors import NotebookExecutionError
+from . import kernelspec, scratch
 
 # No IPython history database, which parallel kernels would otherwise contend for (nbclient
 # passes the same to kernels it starts); and the report's imports done while the kernel
 # boots, before the build is ready to send the first cell.
 KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.exec_lines=import reportlib.engine.warm"]
+START_TIMEOUT = 120
 
 
-def _redirect(log: str) -> None:
-    """Send the kernel's own stdout and stderr (not the notebook's: those go to the
-    notebook) to a log beside its socket, so a kernel shut down mid-import or crashing
-    never prints into the user's terminal."""
-    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    os.close(fd)
+def manager(forked: bool = False) -> AsyncKernelManager:
+    """A kernel manager for one report kernel, on Unix sockets in a folder of its own.
+    The asynchronous manager: with it the notebook client keeps checking, while a cell runs,
+    that the kernel is alive (a blocking client would wait forever on one that died)."""
+    # Short names: a Unix socket's path may not exceed about 100 bytes.
+    sockets = scratch.subfolder("k")
+    return AsyncKernelManager(kernel_name=kernelspec.FORKED if forked else kernelspec.FRESH,
+                              kernel_spec_manager=kernelspec.ReportKernelSpecs(), transport="ipc",
+                              ip=str(sockets / "k"), connection_file=str(sockets / "kernel.json"))
 
 
 def start(km: AsyncKernelManager, cwd: Path) -> AsyncKernelManager:
     """Start the kernel in the notebook's folder (so relative paths in the notebook work as
     in Jupyter) without touching this process's working directory; its own output goes to
-    kernel.log beside its socket."""
-    log_path = Path(km.ip).with_name("kernel.log")
+    kernel.log beside its socket. Call it from the main thread: a kernel started from another
+    thread would be killed when that thread ends (see reportlib.engine.lifetime)."""
+    log_path = Path(km.connection_file).with_name("kernel.log")
     with open(log_path, "ab") as log:
         run_sync(km.start_kernel)(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS, stdout=log, stderr=log)
     return km
 
 
-def kill(km: AsyncKernelManager) -> None:
-    """Kill the kernel process outright, from any thread: the thread running the notebook
-    then sees a dead kernel and ends. (The manager's own shutdown belongs to the event loop
-    of that thread and cannot be called from another.)"""
-    pid = getattr(km.provisioner, "pid", None)
-    if pid:
+def pid(km: AsyncKernelManager | None) -> int | None:
+    """The kernel's process id, while it runs."""
+    provisioner = km.provisioner if km is not None else None
+    return getattr(provisioner, "pid", None)
+
+
+def kill(km: AsyncKernelManager | None) -> None:
+    """Kill the kernel process outright, from any thread: a client waiting on it then sees a
+    dead kernel and ends. (The manager's own shutdown belongs to the thread that started it.)"""
+    kernel = pid(km)
+    if kernel:
         with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+            os.kill(kernel, signal.SIGKILL)
 
 
 def stop(km: AsyncKernelManager | None) -> None:
     """Shut the kernel down at once if it is running; a kernel serves one report."""
-    if km is not None and km.has_kernel:
+    if km is None:
+        return
+    if km.has_kernel:
         run_sync(km.shutdown_kernel)(now=True)
-    if km is not None:
-        run_sync(km.cleanup_resources)()
+    run_sync(km.cleanup_resources)()
 
 
-def warm_up() -> None:
-    """Start the template now, so that its imports overlap other work. In a process forked
-    after its parent did this (a batch worker), use the parent's template: one template
-    serves every worker, which saves each worker a second of imports."""
-    _fork_context()
-    from multiprocessing import forkserver
+class Kernel:
+    """A started kernel and the thread that talks to it. The thread connects a client as
+    soon as the kernel is started and waits until it answers, so that the wait overlaps the
+    caller's own work; the notebook then runs in the same thread, with the same client.
 
-    server = forkserver._forkserver
-    if server._forkserver_pid is not None and not _is_child(server._forkserver_pid):
-        server.ensure_running = functools.partial(_check_template, server._forkserver_pid)
-    server.ensure_running()
+    The wait is the messaging protocol's own handshake, through the client's public methods:
+    ask for kernel_info until a reply comes on the shell channel and the kernel's status for
+    it on IOPub (so IOPub is connected too, and no output can be missed). jupyter_client's
+    wait_for_ready does the same, then drains IOPub until it has been quiet for 0.2 s: on the
+    critical path whenever the kernel is the last to be ready, and of no use here, where the
+    notebook's client ignores every message that does not answer its own requests."""
 
+    def __init__(self, km: AsyncKernelManager, startup_timeout: float = START_TIMEOUT):
+        self.km = km
+        self._thread = futures.ThreadPoolExecutor(1, thread_name_prefix="kernel-client")
+        self._client = self._thread.submit(self._connect, startup_timeout)
 
-def _is_child(pid: int) -> bool:
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        return False
-    return True
+    def _connect(self, timeout: float):
+        kc = self.km.client()
+        kc.start_channels()
+        try:
+            run_sync(self._handshake)(kc, timeout)
+        except BaseException:
+            kc.stop_channels()
+            raise
+        kc.allow_stdin = False
+        return kc
 
+    async def _handshake(self, kc, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            kc.kernel_info()
+            try:
+                reply = await kc.get_shell_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                try:
+                    await kc.get_iopub_msg(timeout=0.2)
+                except Empty:
+                    pass  # IOPub not connected yet: ask again
+                else:
+                    major = int(reply["content"]["protocol_version"].split(".")[0])
+                    if major != protocol_version_info[0]:
+                        kc.session.adapt_version = major
+                    return
+            if not await kc.is_alive():
+                raise RuntimeError("the kernel died before it answered")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the kernel did not answer in {timeout:.0f} s")
 
-def _check_template(pid: int) -> None:
-    # multiprocessing checks its fork server with waitpid, which only the process that
-    # started it may call; a worker sharing its parent's template checks it is there.
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        raise RuntimeError("the kernel template process has ended") from None
+    def run(self, function: Callable, *args) -> futures.Future:
+        """Call function(*args, km=..., kc=...) in the kernel's thread, once the kernel has
+        answered; a kernel that never did is a NotebookExecutionError."""
+        def call():
+            try:
+                kc = self._client.result()
+            except Exception as exc:
+                raise NotebookExecutionError(f"the notebook did not run: the kernel did not start: {exc}",
+                                             None, None) from None
+            return function(*args, km=self.km, kc=kc)
+
+        return self._thread.submit(call)
+
+    def close(self) -> None:
+        """Kill the kernel, let the thread end, shut the manager down (once; again is a no-op)."""
+        if self._closed:
+            return
+        self._closed = True
+        kill(self.km)
+        self._thread.submit(self._disconnect)
+        self._thread.shutdown(wait=True)
+        stop(self.km)
+
+    _closed = False
+
+    def _disconnect(self) -> None:
+        with contextlib.suppress(Exception):
+            self._client.result().stop_channels()

@@ -1,13 +1,12 @@
-"""Imported once by the kernel template (see reportlib.engine.kernels), and at kernel start by
+"""Imported once by the kernel template (see reportlib.engine.template), and at kernel start by
 every report kernel: everything a report needs, loaded before the first cell."""
 
 import importlib
 
-from reportlib.engine import collector, kernel
+from reportlib.engine import collector
 
-# Before the imports below, which make most of a kernel's objects and would import debugpy.
+# Before the imports below, which make most of a kernel's objects.
 collector.tune()
-kernel.without_debugger()
 
 import ipykernel.ipkernel
 import ipykernel.kernelapp  # noqa: F401

@@ -1,84 +1,115 @@
 """Run a report notebook with papermill on a kernel the caller has started, and turn every
-way it can fail into a NotebookExecutionError that names the cell and the reason."""
+way it can fail into a NotebookExecutionError that names the cell and the reason; and check
+the `-p NAME=VALUE` parameters a user gives against the notebook's parameters cell."""
 
 from __future__ import annotations
 
+import ast
 import functools
 from pathlib import Path
 
-import nbformat
-from papermill.engines import NBClientEngine, papermill_engines
-from papermill.log import logger
-
 from ..errors import CellFailure, NotebookExecutionError, UsageError
 
+# The papermill engine (reportlib.engine.onerequest), registered by entry point.
 ENGINE = "reportlib"
 
+# What the build itself passes: the period it planned and the data folder it hashed. Set
+# with -p, they would change the page behind the planner's back.
+OWNED_PARAMETERS = ("period_end", "period_start", "data_dir")
 
-class _Engine(NBClientEngine):
-    """papermill's nbclient engine with three changes: the code cells go to the kernel in one
-    request (reportlib.onerequest); the notebook is saved once at the end instead of twice
-    per cell (a report has twenty cells; the saves were a fifth of its run); and the partial
-    notebook is saved when execution stops for a reason papermill does not save on (a
-    timeout, a dead kernel, an interrupt)."""
-
-    @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, failed_path=None, start_timeout=60,
-                                 execution_timeout=None, **kwargs):
-        from ..engine.onerequest import OneRequestClient
-
-        kwargs.pop("input_path", None)
-        try:
-            return OneRequestClient(nb_man, kernel_name=kernel_name, timeout=execution_timeout,
-                                    startup_timeout=start_timeout, log=logger, **kwargs).execute()
-        except BaseException:
-            if failed_path:
-                nbformat.write(nb_man.nb, failed_path)
-            raise
+_BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
-papermill_engines.register(ENGINE, _Engine)
+def refuse_owned(names) -> None:
+    owned = [name for name in names if name in OWNED_PARAMETERS]
+    if owned:
+        raise UsageError(
+            f"-p {owned[0]} cannot be set: the build passes period_end, period_start and data_dir "
+            "itself; choose the period with --period-end, --start/--end or --from/--to and the "
+            "data with --data")
 
 
-def check_parameters(notebook: Path, parameters: dict) -> None:
-    """papermill only warns about a parameter the notebook does not declare; a misspelt
-    parameter silently building the default period is worse, so refuse it."""
+def typed_parameters(notebook: Path, given: dict[str, str]) -> dict:
+    """The -p values as the notebook's parameters cell declares them (int, float, bool, str,
+    or the type of an undeclared parameter's default). Refuses, with one line, a parameter
+    the build owns, one the cell does not declare (papermill would only warn, and a misspelt
+    name would silently build the default), and a value that is not of the declared type."""
+    refuse_owned(given)
+    if not given:
+        return {}
     stat = notebook.stat()
     declared = _declared_parameters(str(notebook), stat.st_mtime_ns, stat.st_size)
-    unknown = sorted(set(parameters) - set(declared))
+    unknown = sorted(set(given) - set(declared))
     if unknown:
         raise UsageError(
             f"{notebook.name} has no parameter {', '.join(map(repr, unknown))}; "
             f"its parameters are {', '.join(sorted(declared))}")
+    return {name: _convert(notebook, name, value, *declared[name]) for name, value in given.items()}
+
+
+def _convert(notebook: Path, name: str, value: str, kind: str, default: str):
+    if kind in ("None", ""):
+        try:
+            kind = type(ast.literal_eval(default)).__name__
+        except (ValueError, SyntaxError):
+            kind = "str"
+    try:
+        if kind == "str":
+            return value
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+        if kind == "bool":
+            return _BOOLEANS[value.strip().lower()]
+        parsed = ast.literal_eval(value)
+        if type(parsed).__name__ != kind:
+            raise ValueError(kind)
+        return parsed
+    except (ValueError, KeyError, SyntaxError):
+        raise UsageError(f"-p {name}={value}: {notebook.name} declares {name} as {kind} "
+                         f"(default {default}); give a value of that type") from None
 
 
 @functools.lru_cache(maxsize=8)
-def _declared_parameters(path: str, mtime_ns: int, size: int) -> frozenset[str]:
-    """The notebook's parameters, read once per version of the file: a batch worker checks
-    the same notebook for every period it builds."""
+def _declared_parameters(path: str, mtime_ns: int, size: int) -> dict[str, tuple[str, str]]:
+    """The notebook's parameters (name: declared type, default), read once per version of
+    the file."""
     import papermill
 
-    return frozenset(papermill.inspect_notebook(path))
+    return {name: (str(p.get("inferred_type_name") or ""), str(p.get("default")))
+            for name, p in papermill.inspect_notebook(path).items()}
 
 
-def execute(notebook: Path, output: Path, parameters: dict, timeout: int, km) -> nbformat.NotebookNode:
-    """Run the notebook on the started kernel `km`, which is killed afterwards (a kernel
-    serves one report). On failure the partial notebook is at `output`."""
+def execute(notebook: Path, output: Path, parameters: dict, timeout: int, km, kc=None):
+    """Run the notebook on the started kernel `km` (through the connected client `kc`, if
+    given), which is killed afterwards (a kernel serves one report). On failure the partial
+    notebook is at `output`."""
     import papermill
-    from papermill.exceptions import PapermillExecutionError
+    from papermill.exceptions import PapermillException, PapermillExecutionError
 
     try:
         return papermill.execute_notebook(
             str(notebook), str(output), parameters=parameters, engine_name=ENGINE,
             progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-            execution_timeout=timeout, start_timeout=120, km=km, failed_path=str(output))
+            execution_timeout=timeout, start_timeout=120, km=km, kc=kc, failed_path=str(output))
     except PapermillExecutionError as exc:
         failure = CellFailure(exc.cell_index, exc.source, exc.ename, exc.evalue, list(exc.traceback))
         raise NotebookExecutionError(
             f"cell {exc.cell_index} raised {exc.ename}: {exc.evalue}", failure, str(output)) from None
     except KeyboardInterrupt:
         raise
-    except Exception as exc:  # a timeout, a dead kernel, a kernel that never started
+    except PapermillException as exc:
+        if f"'{ENGINE}'" in str(exc):
+            raise UsageError(f"papermill does not know the {ENGINE!r} engine: reportlib's entry points are "
+                             "not installed; run `pip install -e .` (or `make`) again") from None
+        raise
+    except Exception as exc:  # a timeout, a dead kernel, a kernel that never started, a full disk
+        from ..batch.outputs import environment_problem
+
+        problem = environment_problem(exc, output)
+        if problem is not None:
+            raise problem from None
         kind = type(exc).__name__
         reason = {
             "CellTimeoutError": f"a cell ran longer than the {timeout} s execution timeout",
@@ -100,6 +131,8 @@ def execute(notebook: Path, output: Path, parameters: dict, timeout: int, km) ->
 
 def _running_cell(path: Path) -> CellFailure | None:
     """The cell execution stopped in: the last one papermill started."""
+    import nbformat
+
     try:
         nb = nbformat.read(str(path), as_version=4)
     except Exception:

@@ -31,11 +31,12 @@ class Printer:
     def write_pdf(self, page: str, target: Path, base_url: Path) -> None:
         try:
             self._conn.send((page, str(target), str(base_url)))
-            status, detail = self._conn.recv()
+            status, detail, *cause = self._conn.recv()
         except (EOFError, OSError):
             raise BuildError("printing the PDF failed: the printing process ended") from None
         if status != "ok":
-            raise BuildError(detail)
+            # An OSError (a full disk, a read-only folder) stays one, for the build to name.
+            raise BuildError(detail) from (OSError(*cause) if cause else None)
 
     def close(self) -> None:
         """Stop the process: at once if it is still getting ready (a build that was up to
@@ -109,7 +110,11 @@ def _print_pages(conn, pdf) -> None:
         try:
             pdf.write_pdf(page, Path(target), Path(base_url))
         except BuildError as exc:
-            conn.send(("error", str(exc)))
+            cause = exc.__cause__
+            if isinstance(cause, OSError) and cause.errno:
+                conn.send(("error", str(exc), cause.errno, cause.strerror, cause.filename))
+            else:
+                conn.send(("error", str(exc)))
             continue
         conn.send(("ok", ""))
         # The page's layout is garbage in reference cycles; clearing it while the command

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 import reportlib
-from reportlib.batch import build, fingerprint
+from reportlib.batch import fingerprint, plan
 
 from ..conftest import NOTEBOOK, assert_no_traceback, run_cli
 
@@ -38,9 +38,9 @@ def keys(data_dir: Path, notebook: Path = NOTEBOOK, **params) -> dict[str, str]:
     data = reportlib.load(data_dir)
     out = {}
     for period in data.periods():
-        task = build.Task(str(data_dir), period.start.isoformat(), period.end.isoformat(), "/tmp/unused",
+        task = plan.Task(str(data_dir), period.start.isoformat(), period.end.isoformat(), "/tmp/unused",
                           str(notebook), parameters=params)
-        out[period.label] = build.task_key(task, data)[1]
+        out[period.label] = plan.task_key(task, data)[1]
     return out
 
 
@@ -82,6 +82,16 @@ def test_trend_window_bounds_what_is_rebuilt(demo):
     add_incident(demo, (second - dt.timedelta(days=1)).isoformat())
     # That week, and the next one whose one-week trend window reads it.
     assert changed(before, keys(demo)) == labels[1:3]
+
+
+def test_trend_weeks_given_with_p_is_the_window_the_planner_hashes(demo):
+    """-p trend_weeks=1: the notebook reads one week back, and so does the key; a change
+    three weeks back rebuilds only the weeks whose one-week window reads it."""
+    before = keys(demo, trend_weeks=1)
+    labels = sorted(before)
+    second = dt.date.fromisoformat(labels[1])
+    add_incident(demo, (second - dt.timedelta(days=1)).isoformat())
+    assert changed(before, keys(demo, trend_weeks=1)) == labels[1:3]
 
 
 def test_narrative_changes_rebuild_only_their_issue(demo):

@@ -1,6 +1,7 @@
-"""Nothing lost: a build that fails or is killed leaves the previous good report and its
-manifest as they were and keeps the failed executed notebook beside them. Each fault is
-made for real, through the real CLI in a subprocess."""
+"""Nothing lost: a build that fails or is stopped leaves the previous good report and its
+manifest as they were and keeps the failed executed notebook beside them; a build killed
+outright leaves only its staging, which the next build clears. No process of a build
+outlives it. Each fault is made for real, through the real CLI in a subprocess."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -17,6 +19,7 @@ import nbformat
 import pytest
 
 from ..conftest import DATA, NOTEBOOK, ROOT, assert_no_traceback, run_cli
+from .processes import Command
 
 pytestmark = pytest.mark.slow
 
@@ -108,37 +111,65 @@ def wait_for(process: subprocess.Popen, marker: str, timeout: float = 120) -> st
     raise AssertionError(f"{marker!r} never appeared; stderr was:\n{''.join(seen)}")
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGKILL])
-def test_signal_while_printing_the_pdf_keeps_the_old_report(outputs, signum):
+@pytest.fixture
+def tmp() -> Path:
+    """The command's temp folder, short: kernels' Unix sockets live there."""
+    folder = Path(tempfile.mkdtemp(prefix="rl-", dir="/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_ctrl_c_while_printing_the_pdf_keeps_the_old_report(outputs, tmp):
     folder = outputs / PERIOD
     before = digests(folder)
-    process = start_build(outputs)
-    wait_for(process, "printing PDF")
-    process.send_signal(signum)
-    _, rest = process.communicate(timeout=60)
-    if signum == signal.SIGINT:
-        assert process.returncode == 130
-        assert "interrupted; the previous report, if any, is unchanged" in rest
-        assert "Traceback" not in rest
-        assert not list(folder.glob(".staging-*"))
-    else:
-        assert process.returncode == -signal.SIGKILL
-    assert_previous_report_intact(folder, before)
-
-    # The next build clears what the killed one left and replaces the report.
-    result = run_cli("build", "--data", DATA, "--out", outputs, "--force")
-    assert result.returncode == 0, result.stderr
+    command = Command("build", "--data", DATA, "--out", outputs, "--force", tmp=tmp)
+    command.wait_for("printing PDF")
+    os.killpg(command.pid, signal.SIGINT)
+    code, _, err = command.finish(timeout=60)
+    assert code == 130, err
+    assert "interrupted; the previous report, if any, is unchanged" in err
+    assert "Traceback" not in err
+    assert command.left() == []
     assert not list(folder.glob(".staging-*"))
-    assert not (folder / "report.failed.ipynb").exists()
+    assert_previous_report_intact(folder, before)
+    assert list(tmp.glob("reportlib-kernel-*")) == []
+
+
+def test_a_killed_build_leaves_nothing_the_next_build_does_not_clear(outputs, tmp):
+    """SIGKILL while printing: the old report stays, the printer and the kernel end with the
+    command, and even an up-to-date build afterwards clears the staging folder and the
+    kernel's scratch folder the killed one left."""
+    folder = outputs / PERIOD
+    before = digests(folder)
+    command = Command("build", "--data", DATA, "--out", outputs, "--force", tmp=tmp)
+    command.wait_for("printing PDF")
+    os.kill(command.pid, signal.SIGKILL)
+    code, _, _ = command.finish(timeout=60)
+    assert code == -signal.SIGKILL
+    assert command.wait_until_gone() == []
+    assert digests(folder) == before
+    assert not (folder / "report.failed.ipynb").exists(), "a killed build's notebook is no debugging aid"
+    assert list(folder.glob(".staging-*")) and list(tmp.glob("reportlib-kernel-*")), "what the kill left"
+
+    nothing_to_do = Command("build", "--data", DATA, "--out", outputs, tmp=tmp)
+    code, out, err = nothing_to_do.finish()
+    assert code == 0, err
+    assert "up to date" in out
+    assert not list(folder.glob(".staging-*"))
+    assert list(tmp.glob("reportlib-kernel-*")) == []
+    assert digests(folder) == before
 
 
 def test_interrupt_while_the_notebook_runs(outputs, tmp_path):
     folder = outputs / PERIOD
     before = digests(folder)
-    notebook = notebook_with(tmp_path, "import time\ntime.sleep(120)")
+    running = tmp_path / "running"
+    notebook = notebook_with(tmp_path, f"open({str(running)!r}, 'w').close()\nimport time\ntime.sleep(120)")
     process = start_build(outputs, "--notebook", str(notebook))
-    wait_for(process, "executing")
-    time.sleep(3)
+    deadline = time.monotonic() + 180
+    while not running.exists():
+        assert time.monotonic() < deadline and process.poll() is None, "the cell never ran"
+        time.sleep(0.1)
     started = time.monotonic()
     process.send_signal(signal.SIGINT)
     _, rest = process.communicate(timeout=60)
@@ -166,13 +197,38 @@ def test_two_builds_of_one_period_do_not_mix(outputs, tmp_path):
         assert digest in manifest, name
 
 
-def test_sigterm_cleans_up_like_an_interrupt(outputs):
+def test_sigterm_cleans_up_like_an_interrupt(outputs, tmp):
     folder = outputs / PERIOD
     before = digests(folder)
-    process = start_build(outputs)
-    wait_for(process, "printing PDF")
-    os.kill(process.pid, signal.SIGTERM)
-    _, rest = process.communicate(timeout=60)
-    assert process.returncode == 130, rest
+    command = Command("build", "--data", DATA, "--out", outputs, "--force", tmp=tmp)
+    command.wait_for("printing PDF")
+    os.kill(command.pid, signal.SIGTERM)
+    code, _, err = command.finish(timeout=60)
+    assert code == 130, err
+    assert command.left() == []
     assert digests(folder) == before
     assert not list(folder.glob(".staging-*"))
+
+
+# A page whose printing takes minutes (WeasyPrint lays out every paragraph), and one whose
+# export does (every list item rendered from markdown); the cells that show them are quick.
+SLOW_PDF = "from IPython.display import HTML, display\ndisplay(HTML('<p>filler text</p>' * 60000))"
+SLOW_HTML = "from IPython.display import Markdown, display\ndisplay(Markdown('* item\\n' * 400000))"
+
+
+@pytest.mark.parametrize(("source", "stage"), [(SLOW_PDF, "the PDF printing"), (SLOW_HTML, "the HTML export")],
+                         ids=["pdf", "html"])
+def test_every_stage_is_bounded_by_the_timeout(outputs, tmp_path, tmp, source, stage):
+    folder = outputs / PERIOD
+    before = digests(folder)
+    notebook = notebook_with(tmp_path, source, position=len(nbformat.read(str(NOTEBOOK), as_version=4).cells))
+    command = Command("build", "--data", DATA, "--out", outputs, "--notebook", notebook, "--force",
+                      "--timeout", "20", tmp=tmp)
+    code, _, err = command.finish(timeout=240)
+    assert_no_traceback(subprocess.CompletedProcess([], code, "", err))
+    assert code == 1, err
+    assert f"{stage} ran longer than the 20 s limit" in err
+    assert command.left() == []
+    assert_previous_report_intact(folder, before)
+    assert not list(folder.glob(".staging-*"))
+

@@ -47,17 +47,19 @@ def comparable(nb) -> list[dict]:
     return out
 
 
-def run_here(path, output, tmp_path):
-    km = kernels.start(kernels.manager(tmp_path), tmp_path)
+def run_here(path, output, tmp_path, forked=False):
+    kernel = kernels.Kernel(kernels.start(kernels.manager(forked=forked), tmp_path))
     try:
-        return execute.execute(path, output, {}, 60, km)
+        return kernel.run(execute.execute, path, output, {}, 60).result()
     finally:
-        kernels.stop(km)
+        kernel.close()
 
 
-def test_the_same_notebook_as_cell_by_cell(tmp_path):
+@pytest.mark.parametrize("forked", [False, True], ids=["fresh", "forked"])
+def test_the_same_notebook_as_cell_by_cell(tmp_path, forked):
+    """Kernels started fresh or forked from the template give the notebook papermill gives."""
     path = notebook(tmp_path, CELLS)
-    ours = run_here(path, tmp_path / "ours.ipynb", tmp_path)
+    ours = run_here(path, tmp_path / "ours.ipynb", tmp_path, forked)
     theirs = papermill.execute_notebook(str(path), str(tmp_path / "theirs.ipynb"), progress_bar=False,
                                        kernel_name="python3")
     assert comparable(ours) == comparable(theirs)
@@ -89,3 +91,14 @@ def test_top_level_await_runs_cell_by_cell(tmp_path):
     path = notebook(tmp_path, [("code", "import asyncio\nawait asyncio.sleep(0)\n'awaited'"), ("code", "1 + 1")])
     ran = run_here(path, tmp_path / "out.ipynb", tmp_path)
     assert [c.outputs[0].data["text/plain"] for c in ran.cells] == ["'awaited'", "2"]
+
+
+def test_a_cell_past_the_timeout_stops_the_notebook(tmp_path):
+    path = notebook(tmp_path, [("code", "1 + 1"), ("code", "import time\ntime.sleep(60)"), ("code", "2 + 2")])
+    kernel = kernels.Kernel(kernels.start(kernels.manager(), tmp_path))
+    try:
+        with pytest.raises(NotebookExecutionError, match="ran longer than the 2 s execution timeout") as raised:
+            kernel.run(execute.execute, path, tmp_path / "out.ipynb", {}, 2).result(timeout=50)
+    finally:
+        kernel.close()
+    assert raised.value.failure.cell_index == 1
