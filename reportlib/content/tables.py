@@ -11,15 +11,17 @@ come from the schema, so a column is named the same everywhere.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..inputs import reference
 from ..inputs.periods import format_span
-from ..inputs.schema import CASUALTY_GROUPS, INCIDENTS
+from ..inputs.schema import CASUALTY_GROUPS, INCIDENTS, INDICATORS, SOURCES
 from . import indicators as stats
 from . import words
 from .indicators import Change
@@ -257,5 +259,105 @@ def sources_table(sources: pd.DataFrame, used: set[str]) -> Table:
     return table("Documents this report draws on", headings, rows, css="sources")
 
 
-__all__ = ["Cell", "Place", "Row", "Table", "Tally", "count", "count_cell", "count_text", "incidents_table",
-           "indicators_table", "sources_table", "table", "tally_cells"]
+# -- any DataFrame, as the report writes its own tables ----------------------------------------
+
+def from_frame(frame: pd.DataFrame, caption: str = "", notes: Sequence[str] = (), index: bool = False,
+               labels: dict | None = None, decimals: int = 1) -> Table:
+    """A DataFrame as a table of the report, written as the report writes its own: headings
+    from the data's schema (a column the schema does not know: its name in sentence case,
+    `labels` to name it yourself), no index unless `index`, "–" for a missing value, whole
+    numbers with thousands separators, other numbers to `decimals` places, dates as the report's
+    tables write them (03 Dec 2020). A boolean column `X_min` beside a column `X` (as fatalities_min beside
+    fatalities) is shown as the report shows a minimum: "≥" before X, with the note.
+
+        >>> t = from_frame(pd.DataFrame({"admin1": ["Ninewa"], "fatalities": [3]}), "By governorate")
+        >>> [h for h, _ in t.headings]
+        ['Governorate', 'Killed']
+    """
+    frame = frame.reset_index() if index else frame
+    if not frame.columns.is_unique:
+        repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+        raise ValueError(f"a table needs one column per name; repeated: {', '.join(repeated)}")
+    labels = labels or {}
+    minimums = {name: f"{name}_min" for name in frame.columns
+                if isinstance(name, str) and f"{name}_min" in frame.columns and _booleans(frame[f"{name}_min"])}
+    shown = [c for c in frame.columns if c not in set(minimums.values())]
+    kinds = {c: "places" if _schema_kind(c) == "governorates" else _frame_kind(frame[c]) for c in shown}
+    css = {"count": "num", "number": "num", "date": "dates"}
+    headings = [(str(labels.get(c, _frame_heading(c))), css.get(kinds[c], "")) for c in shown]
+    rows = []
+    for values in frame.itertuples(index=False, name=None):
+        record = dict(zip(frame.columns, values, strict=True))
+        rows.append([_frame_cell(record[c], kinds[c], decimals, c in minimums and _true(record[minimums[c]]))
+                     for c in shown])
+    if not rows:
+        rows = [[Cell("No rows.", "empty", span=max(1, len(shown)))]]
+    marked = any(cell.minimum for row in rows for cell in row)
+    return table(caption, headings, rows, [*([MINIMUM_NOTE] if marked else []), *notes])
+
+
+def _schema_column(name):
+    for schema in (INCIDENTS, INDICATORS, SOURCES):
+        if isinstance(name, str) and name in schema.names:
+            return schema.column(name)
+    return None
+
+
+def _schema_kind(name) -> str:
+    column = _schema_column(name)
+    return column.kind if column else ""
+
+
+def _frame_heading(name) -> str:
+    column = _schema_column(name)
+    if column is not None:
+        return column.heading
+    return words.capitalise(str(name).replace("_", " ").strip())
+
+
+def _booleans(series: pd.Series) -> bool:
+    present = series.dropna()
+    return len(present) > 0 and all(isinstance(v, (bool, np.bool_)) for v in present)
+
+
+def _true(value) -> bool:
+    return isinstance(value, (bool, np.bool_)) and bool(value)
+
+
+def _frame_kind(series: pd.Series) -> str:
+    present = series.dropna()
+    if _booleans(series):
+        return "bool"
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "date"
+    if pd.api.types.is_numeric_dtype(series):
+        whole = pd.api.types.is_integer_dtype(series) or bool((present == present.round()).all())
+        return "count" if whole else "number"
+    return "text"
+
+
+def _frame_cell(value, kind: str, decimals: int, minimum: bool) -> Cell:
+    if kind in ("count", "number") or _missing(value):
+        if _missing(value):
+            return count_cell(None, css="num" if kind in ("count", "number") else "")
+        if kind == "count":
+            return count_cell(value, minimum)
+        return Cell(words.thousands(float(value), decimals), "num")
+    if kind == "bool":
+        return Cell("yes" if value else "no")
+    if kind == "places":
+        return Cell(kind="places", places=places(str(value)))
+    if kind == "date" or isinstance(value, dt.date):
+        return Cell(pd.Timestamp(value).strftime("%d %b %Y"), "dates")
+    return Cell(str(value))
+
+
+def _missing(value) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array in a cell is a value
+        return False
+
+
+__all__ = ["Cell", "Place", "Row", "Table", "Tally", "count", "count_cell", "count_text", "from_frame",
+           "incidents_table", "indicators_table", "sources_table", "table", "tally_cells"]

@@ -232,7 +232,7 @@ def check(data: Dataset, views: Iterable[PeriodData], notebook: str, doing: str 
 
 
 def check_tasks(data: Dataset, tasks) -> None:
-    """`check` for the periods of a batch (reportlib.batch.build.Task), before any is built."""
+    """`check` for the periods of a batch (reportlib.batch.plan.Task), before any is built."""
     published = set(records.labels(data.root))
     by_notebook: dict[str, list[PeriodData]] = {}
     for task in tasks:

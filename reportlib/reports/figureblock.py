@@ -16,7 +16,10 @@ inside a kernel, a report also (`show_in_kernel`):
 - shows a figure displayed without report.figure (a bare `fig` at the end of a cell, or the
   figure pyplot's inline backend shows after a cell, as `df.plot()` makes) as the same
   block, with a visible placeholder caption and a warning for the build output;
-- hides the `<Axes ...>` text that a cell ending in `df.plot()` would otherwise print.
+- hides the `<Axes ...>` text that a cell ending in `df.plot()` would otherwise print;
+- shows a DataFrame a cell ends with as a table of the report (content.tables.from_frame,
+  the one path every table of the report takes); `report.table(df, caption=...)` gives it
+  a caption, notes and headings of your own.
 
 The warnings travel in the display output's metadata, under the key `reportlib`:
 `{"reportlib": {"warnings": ["..."]}}`; `notebook_warnings(nb)` reads them back from an
@@ -146,6 +149,7 @@ def show_in_kernel(figures: Figures) -> None:
         return
     _current = figures
     import matplotlib
+    import pandas
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -161,12 +165,21 @@ def show_in_kernel(figures: Figures) -> None:
     formatter = shell.display_formatter.ipython_display_formatter
     formatter.for_type(Figure, _show_figure)
     formatter.for_type(Axes, _hide_axes)
+    formatter.for_type(pandas.DataFrame, _show_frame)
 
 
 def _show_figure(fig) -> None:
     from IPython.display import display
 
     display(_current.of(fig))
+
+
+def _show_frame(frame) -> None:
+    from IPython.display import display
+
+    from ..content.tables import from_frame
+
+    display(blocks.table(from_frame(frame)))
 
 
 def _hide_axes(ax) -> None:

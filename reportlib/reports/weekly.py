@@ -62,6 +62,17 @@ class Report:
         Without a caption it shows a placeholder and the build prints a warning."""
         return self.figures.of(fig, caption, alt)
 
+    def table(self, frame, caption: str = "", notes=(), index: bool = False, labels: dict | None = None,
+              decimals: int = 1) -> Fragment:
+        """A DataFrame as a table of the report, in the report's own table style and
+        number formats (content.tables.from_frame):
+
+            by_place = report.view.incidents.groupby("admin1", as_index=False)["fatalities"].sum()
+            report.table(by_place, caption="Killed by governorate", labels={"fatalities": "Killed"})
+
+        A DataFrame a cell simply ends with is shown the same way, without a caption."""
+        return blocks.table(tables.from_frame(frame, caption, notes, index, labels, decimals))
+
     # -- what the blocks read ------------------------------------------------------------
 
     def cited_incidents(self) -> set[str]:

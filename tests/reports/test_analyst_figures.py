@@ -1,6 +1,7 @@
-"""An analyst's own figures end to end: a copy of the weekly notebook with a matplotlib chart
-given a caption, a bare figure and a pandas plot, built through the real CLI; the HTML and
-the PDF text read back."""
+"""An analyst's own chart, table and paragraph end to end: a copy of the weekly notebook with
+the README's examples (a matplotlib chart given a caption, a DataFrame through report.table,
+a Markdown paragraph), a bare figure, a pandas plot and a DataFrame that ends a cell, built
+through the real CLI; the HTML and the PDF text read back."""
 
 from __future__ import annotations
 
@@ -10,29 +11,38 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ..conftest import DATA, NOTEBOOK, assert_no_traceback, pdf_text, run_cli
+from ..conftest import DATA, NOTEBOOK, ROOT, assert_no_traceback, pdf_text, run_cli
 
 pytestmark = pytest.mark.slow
 
-CAPTIONED = '''import matplotlib.pyplot as plt
-import pandas as pd
 
-fig, ax = plt.subplots()
-ax.bar(["Baghdad", "Dhi Qar", "Wasit"], [4, 1, 1])
-ax.set_ylabel("Analyst's incidents")
-report.figure(fig, caption="Incidents in three governorates, as an analyst drew them.",
-              alt="Bar chart: Baghdad 4, Dhi Qar 1, Wasit 1.")'''
+def readme_example(marker: str) -> str:
+    """The first indented block after the README paragraph that starts with `marker`."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    after = text[text.index(marker):].split("\n\n", 1)[1]
+    block = re.match(r"((?:    .*\n|\n)+)", after.lstrip("\n") + "\n").group(1)
+    return "\n".join(line[4:] for line in block.rstrip().splitlines())
+
+
+CAPTIONED = readme_example("**Your own chart.**")
+TABLE = readme_example("**Your own table.**")
+PARAGRAPH = readme_example("**Your own paragraph.**")
 BARE = '''fig2, ax2 = plt.subplots()
 ax2.plot([1, 2, 3], [3, 1, 2])
 ax2.set_xlabel("Bare figure axis")
 fig2'''
-PANDAS = '''pd.Series([1, 3, 2], index=["a", "b", "c"]).plot(ylabel="Pandas plot axis")'''
+PANDAS = '''import pandas as pd
+
+pd.Series([1, 3, 2], index=["a", "b", "c"]).plot(ylabel="Pandas plot axis")'''
+BARE_FRAME = '''pd.DataFrame({"admin1": ["Basra", "Anbar"], "wounded_in_week": [2, None]})'''
 
 
 def analyst_notebook(folder: Path) -> Path:
     nb = nbformat.read(str(NOTEBOOK), as_version=4)
     after = next(i for i, cell in enumerate(nb.cells) if "report.trend_chart()" in cell.source) + 1
     added = [nbformat.v4.new_code_cell(source) for source in (CAPTIONED, BARE, PANDAS)]
+    added += [nbformat.v4.new_code_cell(TABLE), nbformat.v4.new_code_cell(BARE_FRAME),
+              nbformat.v4.new_markdown_cell(PARAGRAPH)]
     nb.cells[after:after] = added
     path = folder / "analyst_report.ipynb"
     nbformat.write(nb, str(path))
@@ -98,3 +108,47 @@ def test_building_again_gives_the_same_bytes(built):
     assert result.returncode == 0, result.stderr
     for name, data in before.items():
         assert (folder / name).read_bytes() == data, name
+
+
+def tables(html: str) -> list[str]:
+    return re.findall(r'<div class="table-wrap[^"]*"><table>.*?</table>', html, re.S)
+
+
+def test_the_readme_s_table_is_a_table_of_the_report(built):
+    folder, *_ = built
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    mine = [t for t in tables(html) if "first four incident rows" in t]
+    assert len(mine) == 1
+    table = mine[0]
+    headings = re.findall(r"<th scope=\"col\" class=\"[^\"]*\">([^<]+)</th>", table)
+    assert headings == ["Date", "Type", "Governorate", "Killed", "Casualties of"]
+    cells = re.findall(r"<td class=\"([^\"]*)\">(.*?)</td>", table)
+    assert len(cells) == 4 * 5
+    # Dates as the report's tables write them, no index, no <NA>, no snake_case.
+    assert re.fullmatch(r"\d\d [A-Z][a-z]{2} 2020", cells[0][1])
+    assert "&lt;NA&gt;" not in table and "NaN" not in table and "fatalities_min" not in table
+    for css, content in cells[3::5]:
+        assert css == "num"
+        assert re.fullmatch(r'(<span class="min" title="at least">≥</span>)?[\d,]+|<span class="na"[^>]*>–</span>',
+                            content), content
+
+
+def test_a_dataframe_ending_a_cell_is_a_table_too(built):
+    folder, *_ = built
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    bare = [t for t in tables(html) if "Basra" in t and "Anbar" in t]
+    assert len(bare) == 1
+    assert "<caption>" not in bare[0]
+    assert ">Wounded in week</th>" in bare[0] and ">Governorate</th>" in bare[0]
+    assert '<td class="num"><span class="na" title="not reported">–</span></td>' in bare[0]
+
+
+def test_the_readme_s_paragraph_and_table_read_in_the_pdf(built):
+    folder, *_ = built
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert "<h2 id=\"analyst-s-outlook\">Analyst's outlook</h2>" in html
+    assert "<em>emphasis</em> where it helps" in html
+    text = pdf_text(folder / "report.pdf")
+    assert "Analyst's outlook" in text and "with emphasis where it helps" in text
+    assert "The period's first four incident rows, as the data gives them." in text
+    assert "Casualties of" in text and "Wounded in week" in text
