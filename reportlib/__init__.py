@@ -3,6 +3,10 @@
     >>> import reportlib
     >>> data = reportlib.load("data")
     >>> view = data.select(data.latest_period())
+    >>> reportlib.build("2020-12-03", data="data", out="outputs")   # as `reportlib build`
+    >>> reportlib.build_range("2020-11-01", "2020-12-31", jobs=2)
+
+build and build_range are documented in reportlib.batch.api, with their errors and results.
 
 The names below are loaded on first use, so that `import reportlib.engine.kernels` (the first
 thing a build does, to start its kernel early) does not wait for pandas.
@@ -11,9 +15,15 @@ thing a build does, to start its kernel early) does not wait for pandas.
 from importlib import import_module
 
 __version__ = "0.1.0"
-__all__ = ["DataError", "Dataset", "Period", "PeriodData", "ReportlibError", "load"]
+__all__ = ["Batch", "BatchFailed", "Built", "DataError", "Dataset", "Period", "PeriodData", "ReportlibError",
+           "build", "build_range", "load"]
 
 _WHERE = {
+    "build": "batch.api",
+    "build_range": "batch.api",
+    "Built": "batch.api",
+    "Batch": "batch.api",
+    "BatchFailed": "batch.api",
     "DataError": "errors",
     "ReportlibError": "errors",
     "Dataset": "inputs.dataset",

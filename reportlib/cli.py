@@ -137,9 +137,6 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
             raise UsageError(f"parameter {item!r} must be NAME=VALUE")
         name, value = item.split("=", 1)
         params[name.strip()] = value
-    from .publish.execute import refuse_owned
-
-    refuse_owned(params)
     return params
 
 
@@ -158,8 +155,9 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @_data_option
 @click.option("--out", "out_root", default="outputs", show_default=True,
               type=click.Path(file_okay=False), help="Where outputs/<period-end>/ folders go.")
-@click.option("--notebook", default="notebooks/weekly_report.ipynb", show_default=True,
-              type=click.Path(dir_okay=False, exists=True), help="The report notebook to run.")
+@click.option("--notebook", metavar="PATH|NAME",
+              help="The report notebook to run: a file, or the name of one that ships with reportlib "
+                   "(weekly_report, trends_report). Default: the weekly report that ships with it.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Extra notebook parameter (checked against the notebook's parameters cell).")
 @click.option("--force", is_flag=True, help="Rebuild even if the inputs have not changed.")
@@ -193,220 +191,36 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
     2 bad data or arguments (nothing written); 3 the machine stopped the build (a read-only
     folder, a full disk: the path and reason are printed); 130 interrupted.
     """
-    from .batch import quick
-    from .engine import scratch
-    from .inputs.periods import parse_date
+    from .batch import api
 
-    chosen = [bool(period_end), bool(start or end), bool(first or last)]
-    if sum(chosen) > 1:
+    if sum([bool(period_end), bool(start or end), bool(first or last)]) > 1:
         raise UsageError("give one of --period-end, --start/--end or --from/--to")
-    if bool(start) != bool(end):
-        raise UsageError("--start and --end go together")
     if bool(first) != bool(last):
         raise UsageError("--from and --to go together")
     if (jobs or scheduler) and not first:
         raise UsageError("--jobs and --scheduler are for batches (--from and --to)")
-    for option, value in (("--period-end", period_end), ("--start", start), ("--end", end),
-                          ("--from", first), ("--to", last)):
-        if value:  # every date option judged before a kernel starts or a file is read
-            parse_date(value, option)
+    if review and first:
+        raise UsageError("--review is for one period (--period-end or --start/--end)")
     given = _parse_params(params)
-    root = report_root(Path(out_root), Path(notebook))
-    data_path, notebook_path = Path(data_dir).resolve(), Path(notebook).resolve()
-    # What dead builds left in the temp folder goes first. Then, unless forced, the quick
-    # check: from bytes on disk alone, before any kernel or heavy import (batch/quick.py).
-    scratch.clear_dead()
-
-    def digest() -> str:
-        """The quick check's digest of every input, taken before anything reads them."""
-        try:
-            return quick.key(data_path, notebook_path, given)
-        except OSError:
-            return ""
-
-    quick_key = None
-    # A review copy is written from the full check's answer, so --review never stops here.
-    if not first and not force and not review:
-        quick_key = digest()
-        request = quick.Request("span", end, start) if start else quick.Request("end" if period_end else "latest",
-                                                                                 period_end or "")
-        # An ad hoc span's report is in the ad hoc folder; the recorded digest of the data
-        # tells which of the two it is, as a span is declared or not for the same data.
-        roots = [root, root / AD_HOC_DIR] if start and root == Path(out_root) else [root]
-        for where in roots if quick_key else ():
-            folder = quick.up_to_date(request, data_path, where, quick_key)
-            if folder is not None:
-                from .batch.outputs import clear_dead
-
-                clear_dead(folder)
-                note = " (ad hoc: not an issue; not in the archive)" if where != root else ""
-                click.echo(f"{folder.name}: up to date (inputs unchanged); --force rebuilds. {folder}/{note}")
-                return
-    from .publish.execute import typed_parameters
-
-    typed = typed_parameters(notebook_path, given)
-
-    def task_for(period, quick_key: str, into: Path = root):
-        from .batch.plan import Task
-
-        return Task(data_dir=str(data_path), start=period.start.isoformat(), end=period.end.isoformat(),
-                    out_root=str(into.resolve()), notebook=str(notebook_path), parameters=typed, timeout=timeout,
-                    force=force, forked_kernels=kernels == "forked", given=given, quick_key=quick_key,
-                    review=review)
-
-    # A forced build or a batch takes the digest after starting its processes, but still
-    # before the data is read.
     if first:
-        _batch_between(data_dir, first, last, task_for, digest, jobs, scheduler, root)
+        try:
+            batch = api.build_range(first, last, data=data_dir, out=out_root, notebook=notebook, params=given,
+                                    force=force, jobs=jobs, scheduler=scheduler, timeout=timeout, kernels=kernels,
+                                    log=_err)
+        except api.BatchFailed as exc:
+            click.echo(exc.batch.summary())
+            raise click.exceptions.Exit(exc.exit_code) from None
+        click.echo(batch.summary())
         return
-
-    def into_for(data, period) -> Path:
-        if not data.is_declared(period) and root == Path(out_root):
-            # An ad hoc span of the weekly report is no issue: it gets a folder of its own,
-            # which the archive of issues (outputs/index.html) does not read.
-            return root / AD_HOC_DIR
-        return root
-
-    result, into = _single(data_dir, period_end, start, end, notebook_path, task_for, into_for,
-                           (lambda: quick_key) if quick_key is not None else digest)
-    if result.status == "built" or not (root / "index.html").exists():
-        _write_archive(root)
-    folder = into / result.label
-    note = " (ad hoc: not an issue; not in the archive)" if into != root else ""
-    if review:
-        note += f"; review copy {folder}/review.html"
-    if result.status == "skipped":
-        click.echo(f"{result.label}: up to date (inputs unchanged); --force rebuilds. {folder}/{note}")
-        return
-    click.echo(f"{result.label}: built in {result.seconds:.1f} s -> {folder}/report.pdf{note}")
-
-
-# Where the weekly report of a span no issue declares goes: outputs/ad-hoc/<end>/.
-AD_HOC_DIR = "ad-hoc"
-
-
-def _single(data_dir, period_end, start, end, notebook: Path, task_for, into_for, digest):
-    """One period. Its printing process and kernel start first (the printer forked while
-    this process is small and has no threads), so that readying WeasyPrint, starting the
-    kernel and, here, loading and checking the data run side by side."""
-    from .engine import scratch
-    from .publish.printer import Printer
-
-    printer = Printer()
-    kernel = None
-    try:
-        from .engine import kernels as kernel_pool
-
-        kernel = kernel_pool.Kernel(kernel_pool.start(kernel_pool.manager(), notebook.parent))
-        quick_key = digest()
-        # Only now the heavy imports (pandas among them), while the kernel starts.
-        from .batch.build import build_period
-        from .inputs.dataset import load
-        from .inputs.periods import Period, parse_date
-
-        data = load(data_dir)
-        _print_warnings(data)
-        if start:
-            period = Period(parse_date(start, "--start"), parse_date(end, "--end"))
-        else:
-            # A date no issue declares is refused, naming the nearest declared periods.
-            period = data.resolve_period(period_end or "")
-        into = into_for(data, period)
-        return build_period(task_for(period, quick_key, into), data, kernel=kernel, log=_err,
-                            printer=printer), into
-    finally:
-        printer.close()
-        if kernel is not None:
-            kernel.close()
-        scratch.remove()
-
-
-def _batch_between(data_dir, first, last, task_for, digest, jobs, scheduler, root: Path) -> None:
-    from .batch.plan import periods_between
-    from .inputs.dataset import load
-    from .inputs.periods import parse_date
-
-    lo, hi = parse_date(first, "--from"), parse_date(last, "--to")
-    if hi < lo:
-        raise UsageError(f"--to {hi} is before --from {lo}")
-    quick_key = digest()
-    data = load(data_dir)
-    _print_warnings(data)
-    periods = periods_between(data, lo, hi)
-    if not periods:
-        raise UsageError(f"no periods end between {lo} and {hi} in {data_dir}")
-    results = []
-    try:
-        _batch(data, [task_for(p, quick_key) for p in periods], jobs, scheduler, results)
-    finally:
-        # Reports built before an interrupt are listed too.
-        if any(r.status == "built" for r in results) or not (root / "index.html").exists():
-            _write_archive(root)
-
-
-def report_root(out_root: Path, notebook: Path) -> Path:
-    """The weekly report fills outputs/<period-end>/; another report type gets a folder of
-    its own, outputs/<notebook name>/<period-end>/, so that types never overwrite each other."""
-    return out_root if notebook.stem == "weekly_report" else out_root / notebook.stem
-
-
-def _write_archive(root: Path) -> None:
-    """Rebuild outputs/index.html after every build; a failure here loses no report."""
-    from .publish.archive import write_index
-
-    try:
-        index = write_index(root)
-    except (OSError, ValueError) as exc:
-        _err(f"warning: the archive page could not be rebuilt: {exc}")
-        return
-    if index is not None:
-        _err(f"archive: {index}")
+    built = api.build(period_end, start=start, end=end, data=data_dir, out=out_root, notebook=notebook,
+                      params=given, force=force, review=review, timeout=timeout, log=_err)
+    click.echo(built.summary())
 
 
 def _print_warnings(data) -> None:
-    """The data's warnings, and every week whose published average of new cases differs from
-    the one its daily series gives (the report prints the published figure)."""
-    from .content.indicators import disagreement_problems
+    from .batch.api import print_warnings
 
-    for warning in [*data.warnings, *disagreement_problems(data.indicators, data.monitor.rounding)]:
-        _err(str(warning))
-
-
-def _batch(data, tasks, jobs, scheduler, results: list) -> None:
-    """Plan, build what needs it, summarise, collecting the results as they come; exits 1 if
-    a period failed, 3 if the machine stopped one."""
-    import time
-
-    from .batch.plan import default_jobs, plan
-    from .batch.progress import Progress
-    from .batch.runner import run_batch
-
-    started = time.perf_counter()
-    jobs = min(jobs or default_jobs(), len(tasks))
-    todo, skipped = plan(data, tasks)
-    workers = min(jobs, len(todo))
-    where = f"on {scheduler}" if scheduler else f"with {workers} worker(s)"
-    _err(f"{len(tasks)} period(s): {len(todo)} to build {where}, {len(skipped)} up to date")
-    progress = Progress(len(todo))
-
-    def update(result):
-        results.append(result)
-        progress.update(result)
-
-    try:
-        run_batch(todo, jobs, scheduler, on_result=update, data=data)
-    finally:
-        progress.close()
-    failed = [r for r in results if r.status == "failed"]
-    for result in sorted(failed, key=lambda r: r.label):
-        _err(f"{result.label}: FAILED: {result.message}")
-        if result.failed_notebook:
-            _err(f"  the executed notebook is kept: {result.failed_notebook}")
-    built = sum(r.status == "built" for r in results)
-    elapsed = time.perf_counter() - started
-    click.echo(f"built {built}, skipped {len(skipped)}, failed {len(failed)} in {elapsed:.1f} s")
-    if failed:
-        raise click.exceptions.Exit(3 if any(r.exit_code == 3 for r in failed) else 1)
+    print_warnings(data, _err)
 
 
 @main.command(name="new-period", context_settings=CONTEXT)
@@ -558,8 +372,9 @@ def _out_option(f):
 
 
 def _notebook_option(f):
-    return click.option("--notebook", default="notebooks/weekly_report.ipynb", show_default=True,
-                        type=click.Path(dir_okay=False), help="The report notebook the issue is built with.")(f)
+    return click.option("--notebook", metavar="PATH|NAME",
+                        help="The report notebook the issue is built with (default: the weekly report "
+                             "that ships with reportlib).")(f)
 
 
 @main.command(context_settings=CONTEXT)
@@ -585,6 +400,7 @@ def publish(period_end, rebuild_site, on, site, data_dir, out_root, notebook):
     change the issue is refused (exit 2); `reportlib correct` issues a correction.
     """
     from .publish import release
+    from .reports import shipped
 
     if rebuild_site:
         if period_end or on:
@@ -593,7 +409,8 @@ def publish(period_end, rebuild_site, on, site, data_dir, out_root, notebook):
     else:
         if not period_end:
             raise UsageError("give --period-end DATE (the issue to publish), or --rebuild-site")
-        lines = release.publish_issue(data_dir, period_end, Path(out_root), Path(notebook), Path(site), on)
+        lines = release.publish_issue(data_dir, period_end, Path(out_root), shipped.resolve(notebook), Path(site),
+                                      on)
     for line in lines:
         click.echo(line)
 
@@ -620,6 +437,7 @@ def correct(period_end, note, on, draft, withdraw, site, data_dir, out_root, not
     keeps the history. --draft stops before publishing, to review the rebuilt report.
     """
     from .publish import release
+    from .reports import shipped
 
     if withdraw:
         if note or draft:
@@ -628,7 +446,7 @@ def correct(period_end, note, on, draft, withdraw, site, data_dir, out_root, not
     else:
         if not note:
             raise UsageError('give --note "what was corrected and why"')
-        lines = release.correct_issue(data_dir, period_end, note, Path(out_root), Path(notebook), Path(site),
+        lines = release.correct_issue(data_dir, period_end, note, Path(out_root), shipped.resolve(notebook), Path(site),
                                       on, draft, log=_err)
     for line in lines:
         click.echo(line)

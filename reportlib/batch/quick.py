@@ -40,8 +40,14 @@ class Request:
 
 def requests_for(data, period) -> list[str]:
     """The kinds of request that resolve to `period` with this data (a loaded Dataset)."""
+    from ..errors import UsageError
+
     kinds = ["span"]
-    if data.resolve_period(period.end.isoformat()) == period:
+    try:
+        declared = data.resolve_period(period.end.isoformat()) == period
+    except UsageError:  # no issue declares a period ending then: an ad hoc span
+        declared = False
+    if declared:
         kinds.append("end")
     if data.periods() and data.latest_period() == period:
         kinds.append("latest")

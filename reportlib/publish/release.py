@@ -21,6 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..batch import build as builder
+from ..batch.api import report_root, write_archive
 from ..batch.fingerprint import sha256_bytes
 from ..batch.outputs import write_atomic
 from ..errors import PublishedIssueError, UsageError
@@ -129,7 +130,7 @@ def publish_issue(data_dir: str | Path, period_end: str, out_root: Path, noteboo
     """Publish the built report of the issue ending on `period_end` as its version 1."""
     data = load(data_dir)
     period = _declared(data, period_end)
-    root = out_root if notebook.stem == "weekly_report" else out_root / notebook.stem
+    root = report_root(out_root, notebook)
     task = _task(data, period, root, notebook)
     folder = root / period.label
     view = data.select(period)
@@ -231,11 +232,11 @@ def correct_issue(data_dir: str | Path, period_end: str, note: str, out_root: Pa
     record.versions.append(pending)
     rec.write(data.root, record)
 
-    root = out_root if notebook.stem == "weekly_report" else out_root / notebook.stem
+    root = report_root(out_root, notebook)
     task = _task(data, period, root, notebook)
     log(f"{period.label}: building the corrected report")
     result = _build(task, data, log)
-    _write_archive(root)
+    write_archive(root, log)
     folder = root / period.label
     if draft:
         return [f"{period.label}: correction drafted ({result.status}); {folder}/report.pdf shows its notice",
@@ -252,21 +253,14 @@ def correct_issue(data_dir: str | Path, period_end: str, note: str, out_root: Pa
 
 
 def _build(task: builder.Task, data: Dataset, log) -> builder.Result:
-    """Build one period as `reportlib build` does: its kernel's sockets in a short private
-    folder of their own (a socket path inside a deep output folder can pass the system's
-    limit of about 100 characters)."""
-    import shutil
-    import tempfile
+    """Build one period as `reportlib build` does, on a kernel of its own; its private
+    temporary folder (the kernel's sockets) goes when the build ends."""
+    from ..engine import scratch
 
-    from ..engine import kernels
-
-    sockets = Path(tempfile.mkdtemp(prefix="reportlib-kernel-"))
-    km = kernels.start(kernels.manager(sockets), Path(task.notebook).parent)
     try:
-        return builder.build_period(task, data, km=km, log=log)
+        return builder.build_period(task, data, log=log)
     finally:
-        kernels.stop(km)
-        shutil.rmtree(sockets, ignore_errors=True)
+        scratch.remove()
 
 
 def withdraw_correction(data_dir: str | Path, period_end: str) -> list[str]:
@@ -289,9 +283,3 @@ def rebuild_site(data_dir: str | Path, site: Path) -> list[str]:
         return [f"no issue is published in {data_dir}; nothing to write"]
     count = len(rec.all_records(data_root))
     return [f"site: {len(written)} files in {site}, from {count} publication record{'s' if count != 1 else ''}"]
-
-
-def _write_archive(root: Path) -> None:
-    from .archive import write_index
-
-    write_index(root)

@@ -211,9 +211,9 @@ def test_sigterm_cleans_up_like_an_interrupt(outputs, tmp):
 
 
 # A page whose printing takes minutes (WeasyPrint lays out every paragraph), and one whose
-# export does (every list item rendered from markdown); the cells that show them are quick.
+# export does (a million list items rendered from markdown); the cells that show them are quick.
 SLOW_PDF = "from IPython.display import HTML, display\ndisplay(HTML('<p>filler text</p>' * 60000))"
-SLOW_HTML = "from IPython.display import Markdown, display\ndisplay(Markdown('* item\\n' * 400000))"
+SLOW_HTML = "from IPython.display import Markdown, display\ndisplay(Markdown('* item\\n' * 1000000))"
 
 
 @pytest.mark.parametrize(("source", "stage"), [(SLOW_PDF, "the PDF printing"), (SLOW_HTML, "the HTML export")],
