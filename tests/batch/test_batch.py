@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -15,23 +14,6 @@ import reportlib
 from reportlib.batch import fingerprint, plan
 
 from ..conftest import NOTEBOOK, assert_no_traceback, run_cli
-
-WEEKS = 6
-
-
-@pytest.fixture(scope="module")
-def demo_source(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("demo") / "data"
-    result = run_cli("demo-data", "--weeks", WEEKS, "--incidents-per-week", 15, "--out", folder)
-    assert result.returncode == 0, result.stderr
-    return folder
-
-
-@pytest.fixture
-def demo(demo_source, tmp_path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(demo_source, target)
-    return target
 
 
 def keys(data_dir: Path, notebook: Path = NOTEBOOK, **params) -> dict[str, str]:

@@ -16,28 +16,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ..conftest import NOTEBOOK, run_cli
+from ..conftest import NOTEBOOK
+from .conftest import WEEKS
 from .processes import Command, run_adopting, snapshot
 from .test_faults import SLOW_PDF
 
 pytestmark = pytest.mark.slow
 
-WEEKS = 6
-
-
-@pytest.fixture(scope="module")
-def demo_source(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("demo") / "data"
-    result = run_cli("demo-data", "--weeks", WEEKS, "--incidents-per-week", 15, "--out", folder)
-    assert result.returncode == 0, result.stderr
-    return folder
-
-
-@pytest.fixture
-def demo(demo_source, tmp_path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(demo_source, target)
-    return target
 
 
 @pytest.fixture
