@@ -20,6 +20,7 @@ benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import json
 import os
@@ -132,12 +133,19 @@ def built_count(summary: str) -> int:
 
 
 def change_one_week(data: Path, week_end: str) -> None:
-    """Add one incident to one week, as an analyst's correction would."""
+    """Add one incident to one week, as an analyst's correction would; written by column
+    name, so that the row fits whatever columns the synthetic sheet has."""
     path = data / "incidents.csv"
     day = (dt.date.fromisoformat(week_end) - dt.timedelta(days=2)).isoformat()
-    with path.open("a", encoding="utf-8") as stream:
-        stream.write(f"BENCH-CHANGE-{time.time_ns()},{day},,IED,Baghdad,,,,1,1,false,0,false,victims,,"
-                     "Synthetic generator,synthetic,benchmark correction\n")
+    with path.open(encoding="utf-8", newline="") as stream:
+        header = next(csv.reader(stream))
+    row = {"event_id_cnty": f"BENCH-CHANGE-{time.time_ns()}", "event_date": day, "incident_type": "IED",
+           "admin1": "Baghdad", "incidents": "1", "fatalities": "1", "fatalities_min": "false", "wounded": "0",
+           "wounded_min": "false", "casualty_group": "victims", "source": "Synthetic generator",
+           "reference": "synthetic", "notes": "benchmark correction"}
+    with path.open("a", encoding="utf-8", newline="") as stream:
+        csv.DictWriter(stream, header, restval="", lineterminator="\n").writerow(
+            {k: v for k, v in row.items() if k in header})
 
 
 LOAD_SCRIPT = """

@@ -19,7 +19,7 @@ period_start: str = ""  # first day; empty: 12 weeks before period_end, or the f
 data_dir: str = "../data"  # the data folder, absolute or relative to this notebook
 
 # %%
-from reportlib.reports.trends import TrendsReport
+from reportlib import TrendsReport
 
 trends = TrendsReport.open(data_dir, period_end, period_start)
 trends.title_block()

@@ -20,7 +20,7 @@ data_dir: str = "../data"  # the data folder, absolute or relative to this noteb
 trend_weeks: int = -1  # weeks of history in the trend chart; -1: the value in monitor.yaml
 
 # %%
-from reportlib.reports.weekly import Report
+from reportlib import Report
 
 report = Report.open(data_dir, period_end, period_start, trend_weeks)
 report.title_block()

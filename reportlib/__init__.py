@@ -7,6 +7,8 @@
     >>> reportlib.build_range("2020-11-01", "2020-12-31", jobs=2)
 
 build and build_range are documented in reportlib.batch.api, with their errors and results.
+A report notebook opens its report with `Report.open(data_dir, period_end)` (the weekly
+report, reportlib.reports.weekly) or `TrendsReport.open(...)` (reportlib.reports.trends).
 
 The names below are loaded on first use, so that `import reportlib.engine.kernels` (the first
 thing a build does, to start its kernel early) does not wait for pandas.
@@ -15,8 +17,8 @@ thing a build does, to start its kernel early) does not wait for pandas.
 from importlib import import_module
 
 __version__ = "0.1.0"
-__all__ = ["Batch", "BatchFailed", "Built", "DataError", "Dataset", "Period", "PeriodData", "ReportlibError",
-           "build", "build_range", "load"]
+__all__ = ["Batch", "BatchFailed", "Built", "DataError", "Dataset", "Period", "PeriodData", "Report",
+           "ReportlibError", "TrendsReport", "build", "build_range", "load"]
 
 _WHERE = {
     "build": "batch.api",
@@ -30,6 +32,8 @@ _WHERE = {
     "PeriodData": "inputs.dataset",
     "load": "inputs.dataset",
     "Period": "inputs.periods",
+    "Report": "reports.weekly",
+    "TrendsReport": "reports.trends",
 }
 
 
