@@ -27,15 +27,6 @@ PERIOD = "2020-12-03"
 KEPT = ("report.ipynb", "report.html", "report.pdf", "manifest.json")
 
 
-@pytest.fixture(scope="module")
-def good_build(tmp_path_factory) -> Path:
-    """One good build of the shipped period, copied into each test's own outputs."""
-    out = tmp_path_factory.mktemp("good") / "outputs"
-    result = run_cli("build", "--data", DATA, "--out", out)
-    assert result.returncode == 0, result.stderr
-    return out
-
-
 @pytest.fixture
 def outputs(good_build, tmp_path) -> Path:
     out = tmp_path / "outputs"

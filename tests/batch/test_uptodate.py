@@ -22,14 +22,6 @@ PERIOD = "2020-12-03"
 HEAVY = ("pandas", "jupyter_client", "papermill", "nbformat", "weasyprint", "zmq")
 
 
-@pytest.fixture(scope="module")
-def good_build(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("good") / "outputs"
-    result = run_cli("build", "--data", DATA, "--out", out)
-    assert result.returncode == 0, result.stderr
-    return out
-
-
 @pytest.fixture
 def setup(good_build, tmp_path) -> tuple[Path, Path]:
     """A copy of the data and of its built outputs."""
