@@ -337,11 +337,11 @@ def _frame_kind(series: pd.Series) -> str:
 
 
 def _frame_cell(value, kind: str, decimals: int, minimum: bool) -> Cell:
-    if kind in ("count", "number") or _missing(value):
-        if _missing(value):
-            return count_cell(None, css="num" if kind in ("count", "number") else "")
-        if kind == "count":
-            return count_cell(value, minimum)
+    if _missing(value):
+        return count_cell(None, css="num" if kind in ("count", "number") else "")
+    if kind == "count":
+        return count_cell(value, minimum)
+    if kind == "number":
         return Cell(words.thousands(float(value), decimals), "num")
     if kind == "bool":
         return Cell("yes" if value else "no")
