@@ -33,7 +33,7 @@ import statistics, sys, time
 t0 = time.perf_counter()
 import nbformat
 from nbconvert import HTMLExporter
-from reportlib.publish import html
+from reportlib.render import html
 nb = nbformat.read(sys.argv[2], as_version=4)
 meta = {"title": "t", "author": "a", "description": "", "keywords": "", "language": "en", "version": "",
         "body_class": ""}
@@ -57,7 +57,7 @@ print(f"load={t1 - t0:.4f} first={t2 - t1:.4f} later={statistics.median(later):.
 TAGS = """
 import statistics, sys, time
 from pathlib import Path
-from reportlib.publish import pdf
+from reportlib.render import pdf
 page = Path(sys.argv[2]).read_text(encoding="utf-8")
 pdf.warm_up()
 pdf.PDF_VARIANT = None if sys.argv[1] == "untagged" else "pdf/ua-1"
@@ -103,7 +103,7 @@ print(f"import={time.perf_counter() - t:.4f} processes={len(started)}")
 CLOSE = """
 import sys, time
 from pathlib import Path
-from reportlib.publish.printer import Printer
+from reportlib.render.printer import Printer
 page = Path(sys.argv[1]).read_text(encoding="utf-8")
 printer = Printer()
 printer.write_pdf(page, Path(sys.argv[2]), Path("."))

@@ -81,7 +81,7 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except Exception as exc:
-            from .batch.outputs import environment_problem
+            from .errors import environment_problem
 
             problem = environment_problem(exc) if isinstance(exc, OSError) else None
             if problem is not None:
@@ -318,7 +318,7 @@ def import_acled(file, data_dir, out_root, allow_changes, type_map):
             raise UsageError(f"--type-map {item!r} must be 'SUB EVENT=TYPE'")
         sub, target = item.rsplit("=", 1)
         mapping[sub] = target.strip()
-    from .publish.guard import guard_import
+    from .batch.guard import guard_import
 
     with guard_import(data_dir):
         report = run(Path(file), Path(data_dir), mapping, out_root=Path(out_root), allow_changes=allow_changes)
@@ -347,9 +347,9 @@ def import_owid(file, country, data_dir, out_root, allow_changes, since, until):
       reportlib import owid owid-covid-data.csv --country Iraq --allow-changes
     Imports total and new cases, deaths, tests and the 7-day average of new cases.
     """
+    from .batch.guard import guard_import
     from .inputs.importers.owid import import_owid as run
     from .inputs.periods import parse_date
-    from .publish.guard import guard_import
 
     with guard_import(data_dir):
         report = run(Path(file), Path(data_dir), country,
@@ -479,7 +479,7 @@ def send(period_end, recipients, dry_run, eml_dir, data_dir):
     target = None
     if dry_run:
         from .inputs.periods import parse_date
-        from .publish.records import read
+        from .inputs.records import read
 
         period_end = parse_date(period_end, "--period-end").isoformat()
         record = read(Path(data_dir).resolve(), period_end)

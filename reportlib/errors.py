@@ -3,7 +3,9 @@ them into a clear message and an exit code instead of a traceback."""
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -100,3 +102,24 @@ class PublishedIssueError(ReportlibError):
     message names the issue and what would change. Nothing is built or written."""
 
     exit_code = 2
+
+
+# What the machine says when it will not let a build write: the folder is read-only, not
+# ours, the disk or quota is full, the device fails. Other OSErrors are reportlib's own bugs.
+_ENVIRONMENT = {errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+                errno.EPERM: "the operation is not permitted (an immutable folder?)",
+                errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
+                errno.EIO: "the device failed (input/output error)", errno.EFBIG: "the file is too large",
+                errno.EMFILE: "too many open files", errno.ENFILE: "too many open files in the system"}
+
+
+def environment_problem(exc: BaseException, where: Path | None = None) -> EnvironmentProblem | None:
+    """The EnvironmentProblem an OSError (or an error caused by one) stands for, if any;
+    `where` names the place when the error does not (a write to a full disk names no file)."""
+    while exc is not None and not isinstance(exc, OSError):
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    if exc is None or exc.errno not in _ENVIRONMENT:
+        return None
+    place = exc.filename or where
+    return EnvironmentProblem(f"{f'{place}: ' if place else ''}{_ENVIRONMENT[exc.errno]} ({exc.strerror}); "
+                              "the previous report, if any, is unchanged")

@@ -9,4 +9,5 @@
     manifest       manifest.json: what went in, what came out
     outputs        the period folder: atomic files, the lock, what dead builds left
     progress       the batch's progress line
+    guard          published issues stay as published: a build that would change one is refused
 """

@@ -135,7 +135,7 @@ def build(period_end: str | None = None, *, start: str | None = None, end: str |
                 clear_dead(folder)
                 # The folder as the caller named it, as a build reports it.
                 return Built(folder.name, "skipped", where / folder.name, ad_hoc=where != root)
-    from ..publish.execute import typed_parameters
+    from ..render.execute import typed_parameters
 
     typed = typed_parameters(notebook_path, given)
     result, into = _single(data, period_end, start, end, notebook_path, root, out_root, typed, given, force,
@@ -171,7 +171,7 @@ def build_range(first: str, last: str, *, data: str | Path = "data", out: str | 
     root = report_root(Path(out), notebook_path)
     data_path = Path(data).resolve()
     scratch.clear_dead()
-    from ..publish.execute import typed_parameters
+    from ..render.execute import typed_parameters
 
     typed = typed_parameters(notebook_path, given)
     # A batch takes the digest after starting its processes, still before the data is read.
@@ -198,7 +198,7 @@ def build_range(first: str, last: str, *, data: str | Path = "data", out: str | 
 
 
 def _given(params: Mapping[str, str] | None) -> dict[str, str]:
-    from ..publish.execute import refuse_owned
+    from ..render.execute import refuse_owned
 
     given = {str(k): str(v) for k, v in (params or {}).items()}
     refuse_owned(given)
@@ -221,7 +221,7 @@ def _single(data_dir, period_end, start, end, notebook: Path, root: Path, out_ro
     this process is small and has no threads), so that readying WeasyPrint, starting the
     kernel and, here, loading and checking the data run side by side."""
     from ..engine import scratch
-    from ..publish.printer import Printer
+    from ..render.printer import Printer
 
     printer = Printer()
     kernel = None
@@ -290,7 +290,7 @@ def _run_batch(data, tasks, jobs, scheduler, batch: Batch, log) -> None:
 
 def write_archive(root: Path, log: Callable[[str], None] = _stderr) -> None:
     """Rebuild outputs/index.html after every build; a failure here loses no report."""
-    from ..publish.archive import write_index
+    from ..render.archive import write_index
 
     try:
         index = write_index(root)

@@ -21,10 +21,10 @@ from pathlib import Path
 import nbformat
 
 from ..engine import kernels
-from ..errors import BuildError, NotebookExecutionError
+from ..errors import BuildError, NotebookExecutionError, environment_problem
+from ..files import sha256_file, write_atomic
 from ..inputs.dataset import Dataset, PeriodData, load
-from . import deadline, manifest, outputs, quick
-from .digest import sha256_file
+from . import deadline, guard, manifest, outputs, quick
 from .plan import Result, Task, notebook_parameters, task_key
 
 # The review copy of a report (`reportlib build --review`): not a published file, so neither
@@ -49,8 +49,6 @@ def build_period(task: Task, data: Dataset | None = None, kernel: kernels.Kernel
         folder = task.folder
         outputs.clear_dead(folder)
         view = data.select(task.period, task.trend_weeks)
-        from ..publish import guard  # published issues stay as published
-
         guard.check(data, [view], Path(task.notebook).name)
         inputs, key = task_key(task, data, view)
         if not task.force and manifest.up_to_date(folder, key):
@@ -68,7 +66,7 @@ def build_period(task: Task, data: Dataset | None = None, kernel: kernels.Kernel
                           after_execute, on_stage, started)
             build.run()
     except (OSError, BuildError) as exc:
-        problem = outputs.environment_problem(exc, task.folder)
+        problem = environment_problem(exc, task.folder)
         if problem is not None:
             raise problem from None
         raise
@@ -119,7 +117,7 @@ class Build:
             with deadline.bounded(name, limit if self.on_stage is None else None):
                 yield
         except (OSError, BuildError) as exc:
-            problem = outputs.environment_problem(exc, self.folder / _MAKES[name])
+            problem = environment_problem(exc, self.folder / _MAKES[name])
             if problem is None:
                 raise
             raise problem from None
@@ -145,8 +143,8 @@ class Build:
             (self.folder / REVIEW_FILE).unlink(missing_ok=True)
 
     def _execute(self):
-        from ..publish import html, pdf
-        from ..publish.execute import execute
+        from ..render import html, pdf
+        from ..render.execute import execute
 
         task = self.task
         notebook = Path(task.notebook).resolve()
@@ -180,7 +178,7 @@ class Build:
         return nb
 
     def _export(self, nb) -> str:
-        from ..publish import html
+        from ..render import html
 
         with self._stage("html", self.task.timeout):
             _normalise_notebook(nb)
@@ -191,7 +189,7 @@ class Build:
         return page
 
     def _print(self, page: str) -> None:
-        from ..publish import pdf
+        from ..render import pdf
 
         self.log(f"{self.task.label}: printing PDF")
         with self._stage("pdf", self.task.timeout):
@@ -227,16 +225,16 @@ def _remember_quick(folder: Path, task: Task, data: Dataset) -> None:
     record["quick"] = current
     with contextlib.suppress(OSError), outputs.unlocked(folder) as free:
         if free:
-            outputs.write_atomic(folder / manifest.NAME, manifest.dumps(record).encode("utf-8"))
+            write_atomic(folder / manifest.NAME, manifest.dumps(record).encode("utf-8"))
 
 
 def _write_review(folder: Path, nb, data: Dataset, task: Task, inputs: dict) -> None:
     """review.html beside the report, from the executed notebook's provenance outputs."""
-    from ..publish import html
+    from ..render import html
 
     meta = html.page_meta(data.monitor, task.period, inputs["package"]["version"])
     page = html.export_html(nb, meta, template_name=html.REVIEW_TEMPLATE_NAME)
-    outputs.write_atomic(folder / REVIEW_FILE, page.encode("utf-8"))
+    write_atomic(folder / REVIEW_FILE, page.encode("utf-8"))
 
 
 def _summary(data: Dataset, task: Task, view: PeriodData) -> dict:

@@ -11,20 +11,10 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from ..files import sha256_file
+
 KEY_PACKAGES = ("reportlib", "papermill", "nbclient", "nbconvert", "ipykernel", "pandas",
                 "pyarrow", "weasyprint", "pydyf", "nh3", "mistune", "matplotlib")
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @functools.cache

@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .digest import environment, sha256_file
+from ..files import sha256_file
+from .digest import environment
 
 NAME = "manifest.json"
 OUTPUTS = ("report.ipynb", "report.html", "report.pdf")

@@ -11,40 +11,17 @@ of a build that is running.
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
-import functools
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
-from ..errors import EnvironmentProblem, LockedError, UsageError
+from ..errors import LockedError, UsageError
 
 REPORT_FILES = ("report.ipynb", "report.html", "report.pdf", "manifest.json")
 FAILED_NOTEBOOK = "report.failed.ipynb"
 STAGING_PREFIX = ".staging-"
-
-
-# What the machine says when it will not let a build write: the folder is read-only, not
-# ours, the disk or quota is full, the device fails. Other OSErrors are reportlib's own bugs.
-_ENVIRONMENT = {errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
-                errno.EPERM: "the operation is not permitted (an immutable folder?)",
-                errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
-                errno.EIO: "the device failed (input/output error)", errno.EFBIG: "the file is too large",
-                errno.EMFILE: "too many open files", errno.ENFILE: "too many open files in the system"}
-
-
-def environment_problem(exc: BaseException, where: Path | None = None) -> EnvironmentProblem | None:
-    """The EnvironmentProblem an OSError (or an error caused by one) stands for, if any;
-    `where` names the place when the error does not (a write to a full disk names no file)."""
-    while exc is not None and not isinstance(exc, OSError):
-        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
-    if exc is None or exc.errno not in _ENVIRONMENT:
-        return None
-    place = exc.filename or where
-    return EnvironmentProblem(f"{f'{place}: ' if place else ''}{_ENVIRONMENT[exc.errno]} ({exc.strerror}); "
-                              "the previous report, if any, is unchanged")
 
 
 def period_dir(out_root: Path, label: str) -> Path:
@@ -157,27 +134,3 @@ def keep_failed(notebook: Path, folder: Path) -> Path | None:
     target = folder / FAILED_NOTEBOOK
     os.replace(notebook, target)
     return target
-
-
-@functools.cache
-def _file_mode() -> int:
-    """The mode open() would give a new file: mkstemp makes files only their owner can read,
-    which would hide a rewritten index.html or data sheet from a web server or a colleague."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file next to its final name and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix="." + path.name + ".", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            os.fchmod(stream.fileno(), _file_mode())
-            stream.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..inputs.dataset import Dataset, PeriodData
 from ..inputs.periods import Period, parse_date, weeks_ending_between
-from . import fingerprint, manifest, outputs
+from . import fingerprint, guard, manifest, outputs
 
 DEFAULT_TIMEOUT = 600
 
@@ -89,8 +89,6 @@ def periods_between(data: Dataset, first, last) -> list[Period]:
 def plan(data: Dataset, tasks: list[Task]) -> tuple[list[Task], list[Result]]:
     """Split tasks into those to build and those whose inputs and outputs are unchanged;
     clear what dead builds left in each period's folder on the way."""
-    from ..publish import guard  # published issues stay as published: refuse before building any
-
     guard.check_tasks(data, tasks)
     todo, skipped = [], []
     for task in tasks:

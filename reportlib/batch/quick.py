@@ -22,8 +22,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..files import sha256_file
 from . import manifest
-from .digest import environment, package_hash, sha256_file
+from .digest import environment, package_hash
 
 VERSION = 1
 

@@ -35,7 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..engine import kernels, lifetime, scratch, template
-from ..errors import NotebookExecutionError, ReportlibError, UsageError
+from ..errors import NotebookExecutionError, ReportlibError, UsageError, environment_problem
 from ..inputs.dataset import Dataset, load
 from . import deadline, outputs
 from .build import build_period
@@ -112,7 +112,7 @@ def run_task(task: Task, on_stage=None) -> Result:
     except ReportlibError as exc:
         return Result(task.label, "failed", time.perf_counter() - started, str(exc), exit_code=exc.exit_code)
     except Exception as exc:  # one broken period must not stop the others
-        problem = outputs.environment_problem(exc, task.folder)
+        problem = environment_problem(exc, task.folder)
         if problem is not None:
             return Result(task.label, "failed", time.perf_counter() - started, str(problem),
                           exit_code=problem.exit_code)
@@ -184,7 +184,7 @@ class _Handle:
 class _Pool:
     def __init__(self, jobs: int, forked: bool, data: Dataset | None):
         from ..engine import collector
-        from ..publish import html, pdf
+        from ..render import html, pdf
 
         self.jobs, self.forked = jobs, forked
         if data is not None:

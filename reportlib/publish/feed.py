@@ -16,8 +16,8 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from . import records as rec
-from .pages import figure_text, long_date
+from ..inputs import records as rec
+from ..render.pages import figure_text, long_date
 from .settings import PublishSettings
 
 _NAMESPACE = uuid.UUID("6f3c1f57-5b0e-4c43-9c4f-1d3f0e6a2b7e")  # reportlib's feeds; never change it

@@ -33,10 +33,10 @@ from email.policy import SMTP as SMTP_POLICY
 from email.utils import formataddr, formatdate, parseaddr
 from pathlib import Path
 
-from ..batch.outputs import write_atomic
 from ..errors import DataError, Problem, UsageError
-from . import pages
-from . import records as rec
+from ..files import write_atomic
+from ..inputs import records as rec
+from ..render import pages
 from .settings import MailSettings, PublishSettings, mail_settings, publish_settings
 from .site import file_name, site_path
 

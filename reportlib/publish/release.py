@@ -21,14 +21,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..batch import build as builder
+from ..batch import guard
 from ..batch.api import report_root, write_archive
-from ..batch.fingerprint import sha256_bytes
-from ..batch.outputs import write_atomic
+from ..content import hxl
 from ..errors import PublishedIssueError, UsageError
+from ..files import sha256_bytes, write_atomic
+from ..inputs import records as rec
 from ..inputs.dataset import Dataset, PeriodData, load
 from ..inputs.periods import Period, parse_date
-from . import guard, hxl
-from . import records as rec
 from .settings import publish_settings
 from .site import write_site
 

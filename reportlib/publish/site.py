@@ -5,7 +5,7 @@
     site/2020-12-03/index.html               the issue's page: its versions and files
     site/2020-12-03/ishm-2020-12-03.pdf      the issue as published (the current version)
     site/2020-12-03/ishm-2020-12-03.html
-    site/2020-12-03/ishm-2020-12-03-incidents.csv    HXL exports (reportlib.publish.hxl)
+    site/2020-12-03/ishm-2020-12-03-incidents.csv    HXL exports (reportlib.content.hxl)
     site/2020-12-03/ishm-2020-12-03-indicators.csv
     site/2020-12-03/ishm-2020-12-03-v1.pdf   an earlier version, after a correction (and .html, ...)
     site/2020-12-03/report.html              points to the report: a report's links to the
@@ -24,11 +24,11 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
-from ..batch.outputs import write_atomic
 from ..errors import BuildError
-from . import pages
-from . import records as rec
-from .archive import trend_html
+from ..files import write_atomic
+from ..inputs import records as rec
+from ..render import pages
+from ..render.archive import trend_html
 from .feed import feed_xml
 from .settings import publish_settings
 

@@ -152,7 +152,7 @@ def title_block(monitor: Monitor, period: Period, kind: str, links: Sequence[dic
     monitor's name (the PDF's running header) and the period; on synthetic data, the banner
     and the running footer that say so on every page; for a span no issue declares, a note
     that says so; for a corrected issue, "Corrected on 10 December 2020: …" for each
-    correction (reportlib.publish.records.notices), oldest first. `links`: {rel, href, text}
+    correction (reportlib.inputs.records.notices), oldest first. `links`: {rel, href, text}
     for the navigation."""
     notices = [{"date": _long_day(c["date"]), "note": c["note"],
                 "previous": _long_day(c["previous"]) if c.get("previous") else "",

@@ -45,7 +45,7 @@ class Report:
         data = load(data_dir, parse_date(today) if today else None)
         period = data.resolve_period(period_end, period_start)
         weeks = None if trend_weeks is None or trend_weeks < 0 else trend_weeks
-        from ..publish.records import notices
+        from ..inputs.records import notices
 
         report = cls(data.select(period, weeks), corrections=notices(data.root, period))
         show_in_kernel(report.figures)

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 
 from reportlib.errors import UsageError
-from reportlib.publish.execute import typed_parameters
+from reportlib.render.execute import typed_parameters
 
 from ..conftest import DATA, NOTEBOOK, assert_no_traceback, run_cli
 

@@ -12,7 +12,7 @@ import pytest
 
 from reportlib.engine import kernels
 from reportlib.errors import NotebookExecutionError
-from reportlib.publish import execute
+from reportlib.render import execute
 
 CELLS = [
     ("markdown", "# A notebook"),

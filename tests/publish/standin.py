@@ -8,8 +8,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from reportlib.inputs import records
 from reportlib.inputs.dataset import load
-from reportlib.publish import records, release
+from reportlib.publish import release
 
 ISSUE = "2020-12-03"
 PDF = b"%PDF-1.7\n% stand-in for the report\n" + os.urandom(3000)

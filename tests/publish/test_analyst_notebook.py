@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from ..conftest import GOOD, ROOT, assert_no_traceback, pdf_text, run_cli
-from .test_pdf import outline
+from ..render.test_pdf import outline
 from .test_pdf_tags import structure
 
 pytestmark = pytest.mark.slow

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from reportlib.publish import records
+from reportlib.inputs import records
 from reportlib.publish.site import write_site
 
 from ..conftest import assert_no_traceback, run_cli

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ...batch import outputs
 from ...errors import DataError, Problem
+from ...files import write_atomic
 from .. import textrules
 from ..datafolder import read_file
 from ..schema import SOURCES, Table
@@ -224,7 +224,7 @@ def ensure_source(data_root: Path, reference: str, title: str, publisher: str, u
                            today or dt.date.today())
     if sheet is None:
         return False
-    outputs.write_atomic(data_root / SOURCES.file, sheet[0])
+    write_atomic(data_root / SOURCES.file, sheet[0])
     return True
 
 
@@ -265,5 +265,5 @@ def write_rows(data, sheet_path: Path, table: Table, rows: list[NewRow], today: 
             raise built.refuse(found, out_root, report.lines(would=True), report.warnings)
         report.changed = [change.built.period.label for change in found]
     if sources is not None:
-        outputs.write_atomic(data.root / SOURCES.file, sources[0])
-    outputs.write_atomic(sheet_path, sheet)
+        write_atomic(data.root / SOURCES.file, sources[0])
+    write_atomic(sheet_path, sheet)

@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...batch import fingerprint
 from ...errors import UsageError
 from ..dataset import Dataset
+from ..fingerprint import data_inputs
 from ..periods import Period, format_long, parse_date
 
 
@@ -60,7 +60,7 @@ def built_periods(out_root: Path, warnings: list[str]) -> list[BuiltPeriod]:
 
 def _data_part(data: Dataset, built: BuiltPeriod) -> dict:
     view = data.select(built.period, built.trend_weeks)
-    inputs = fingerprint.data_inputs(data, view)
+    inputs = data_inputs(data, view)
     # An import only ever appends its own document to sources.csv, which no report built
     # before cites; whether a report's rows (which cite their documents) change is the question.
     inputs["data_files"] = {k: v for k, v in inputs["data_files"].items() if k != "sources"}

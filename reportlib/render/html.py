@@ -3,7 +3,7 @@ template. Outputs only, no code; every HTML and Markdown fragment passes the rep
 allow-list; Markdown cells become prose under the report's outline; images are embedded, so
 the page is one file.
 
-    from reportlib.publish import html
+    from reportlib.render import html
     page = html.export_html(notebook, html.page_meta(monitor, period, "0.1.0"))
 
 The exporter is registered with nbconvert under the name `monitor` (an `nbconvert.exporters`

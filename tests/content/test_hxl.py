@@ -9,9 +9,10 @@ import io
 
 import pandas as pd
 
+from reportlib.batch import guard
+from reportlib.content import hxl
+from reportlib.content.hxl import INCIDENTS
 from reportlib.inputs.dataset import load
-from reportlib.publish import guard, hxl
-from reportlib.publish.hxl import INCIDENTS
 
 from ..conftest import DATA
 

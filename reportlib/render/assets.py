@@ -11,7 +11,7 @@ from pathlib import Path
 
 def templates_dir() -> Path:
     """The folder holding the `monitor` nbconvert template and report.css."""
-    return Path(str(resources.files("reportlib.publish").joinpath("templates")))
+    return Path(str(resources.files("reportlib.render").joinpath("templates")))
 
 
 @functools.cache

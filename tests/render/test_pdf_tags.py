@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from reportlib.publish import pdf
-from reportlib.publish.assets import report_css
+from reportlib.render import pdf
+from reportlib.render.assets import report_css
 
 from ..conftest import DATA, assert_no_traceback, run_cli
 

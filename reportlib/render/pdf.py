@@ -2,7 +2,7 @@
 in reading order, headings, lists, tables with their headers, figures with their alt text,
 the document's language), in the fonts the package ships, the same bytes for the same page.
 
-    from reportlib.publish import pdf
+    from reportlib.render import pdf
     pdf.write_pdf(page, Path("outputs/2020-12-03/report.pdf"), Path("outputs/2020-12-03"))
 """
 

@@ -54,7 +54,7 @@ def long_date(day: str) -> str:
 @functools.cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("reportlib.publish", "templates/site"),
+        loader=jinja2.PackageLoader("reportlib.render", "templates/site"),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -74,7 +74,7 @@ def environment() -> jinja2.Environment:
 def css() -> str:
     """The reports' style sheet and the site's own rules, inlined into every page so that
     each page is one file that opens with no network."""
-    folder = resources.files("reportlib.publish").joinpath("templates")
+    folder = resources.files("reportlib.render").joinpath("templates")
     return (folder.joinpath("report.css").read_text(encoding="utf-8")
             + folder.joinpath("site", "site.css").read_text(encoding="utf-8"))
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from reportlib.publish import archive
+from reportlib.render import archive
 
 from ..conftest import assert_no_traceback, run_cli
 

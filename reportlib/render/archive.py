@@ -13,8 +13,8 @@ from urllib.parse import quote
 import pandas as pd
 from markupsafe import Markup
 
-from ..batch.outputs import write_atomic
 from ..content.figures import archive_trend
+from ..files import write_atomic
 from ..reports.figureblock import Figures, no_chart
 from . import pages
 

@@ -18,7 +18,7 @@ from reportlib.content import markup
 from reportlib.inputs import textrules
 from reportlib.inputs.importers import NewRow, ensure_source, prepare_sheet
 from reportlib.inputs.schema import INCIDENTS
-from reportlib.publish import html
+from reportlib.render import html
 
 from ..conftest import GOOD
 

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from reportlib.batch import guard
 from reportlib.errors import PublishedIssueError
+from reportlib.inputs import records
 from reportlib.inputs.dataset import load
 from reportlib.inputs.periods import Period, parse_date
-from reportlib.publish import guard, records
 
 from ..conftest import ROOT, assert_no_traceback, run_cli
-from .standin import ISSUE, publish_stand_in
+from ..publish.standin import ISSUE, publish_stand_in
 
 ACLED = ROOT / "tests" / "data" / "imports" / "acled_2025_layout.csv"
 NOTEBOOK = "weekly_report.ipynb"

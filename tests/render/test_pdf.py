@@ -14,8 +14,8 @@ from pypdf import PdfReader
 
 from reportlib.content import tables
 from reportlib.inputs import reference
-from reportlib.publish import pdf
-from reportlib.publish.assets import report_css
+from reportlib.render import pdf
+from reportlib.render.assets import report_css
 from reportlib.reports import blocks
 
 from ..conftest import DATA, assert_no_traceback, run_cli

@@ -26,9 +26,9 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..batch.outputs import write_atomic
 from ..errors import DataError, Problem
-from ..inputs.periods import Period
+from ..files import write_atomic
+from .periods import Period
 
 RECORDS_DIR = "publications"
 RECORD_FILE = "record.json"
@@ -41,7 +41,7 @@ PUBLISHED, PENDING = "published", "pending"
 @dataclass
 class Version:
     """One published state of an issue. `content` holds a digest of every data row, the issue
-    file and the monitor settings the report read (reportlib.publish.guard compares it with
+    file and the monitor settings the report read (reportlib.batch.guard compares it with
     the data as it is now); `files` the name, hash and size of each file kept."""
 
     number: int
@@ -101,7 +101,7 @@ class Record:
 
 def folder(data_root: Path, label: str) -> Path:
     """data/publications/<label>; a label is a period end date, so it never leaves the folder."""
-    from ..inputs.periods import parse_date
+    from .periods import parse_date
 
     return data_root / RECORDS_DIR / parse_date(label, "issue").isoformat()
 
@@ -116,7 +116,7 @@ def stored_file(data_root: Path, record: Record, version: Version, kind: str) ->
 
 def stored_bytes(data_root: Path, record: Record, version: Version, kind: str) -> bytes:
     """A kept file, checked against its record: a published file never changes silently."""
-    from ..batch.fingerprint import sha256_bytes
+    from ..files import sha256_bytes
 
     path = stored_file(data_root, record, version, kind)
     try:

@@ -105,7 +105,7 @@ def execute(notebook: Path, output: Path, parameters: dict, timeout: int, km, kc
                              "not installed; run `pip install -e .` (or `make`) again") from None
         raise
     except Exception as exc:  # a timeout, a dead kernel, a kernel that never started, a full disk
-        from ..batch.outputs import environment_problem
+        from ..errors import environment_problem
 
         problem = environment_problem(exc, output)
         if problem is not None:

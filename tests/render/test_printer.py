@@ -12,8 +12,8 @@ import time
 import pytest
 
 from reportlib.errors import BuildError
-from reportlib.publish import pdf
-from reportlib.publish.printer import Printer
+from reportlib.render import pdf
+from reportlib.render.printer import Printer
 
 PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"></head><body><main class="report">'
         '<h1 class="title">Monitor</h1><p>Ninewa <span lang="ar">نينوى</span> ≥ 5</p></main></body></html>')
@@ -71,8 +71,8 @@ def test_close_before_any_page_does_not_wait_for_the_warm_up():
 LEFT_BEHIND = """
 import sys, tempfile, time
 from pathlib import Path
-from reportlib.publish import pdf
-from reportlib.publish.printer import Printer
+from reportlib.render import pdf
+from reportlib.render.printer import Printer
 page = sys.argv[1]
 out = Path(tempfile.gettempdir())
 printer = Printer()

@@ -21,14 +21,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..content import hxl
 from ..errors import PublishedIssueError
-from ..inputs import yamlreader
+from ..inputs import records, yamlreader
 from ..inputs.dataset import Dataset, PeriodData
 from ..inputs.issues import ISSUES_DIR
 from ..inputs.monitor import MONITOR_FILE
 from ..inputs.periods import Period, parse_date
 from ..inputs.schema import INCIDENTS, INDICATORS, SOURCES, Table
-from . import hxl, records
 
 # Keys of monitor.yaml that say how issues are published and mailed, not what a report says.
 _NOT_CONTENT = ("publish", "mail")
@@ -96,7 +96,7 @@ def content_key(value: dict) -> str:
 
 def figure_changes(published: list[dict], current: list[dict]) -> list[str]:
     """'People killed ≥40 → ≥42' for each key figure that differs."""
-    from .pages import figure_text
+    from ..render.pages import figure_text
 
     before = {f["name"]: f for f in published}
     now = {f["name"]: f for f in current}
@@ -297,7 +297,7 @@ def guard_import(data_root: str | Path, today=None):
 
 
 def _restore(root: Path, before: dict[Path, bytes]) -> None:
-    from ..batch.outputs import write_atomic
+    from ..files import write_atomic
 
     after = _snapshot(root)
     for path, data in before.items():

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 
-from reportlib.publish import html
+from reportlib.render import html
 
 from .test_safe_html import assert_harmless
 
