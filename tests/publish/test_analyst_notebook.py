@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from ..conftest import GOOD, ROOT, assert_no_traceback, pdf_text, run_cli
 from ..render.test_pdf import outline
-from .test_pdf_tags import structure
+from ..render.test_pdf_tags import structure
 
 pytestmark = pytest.mark.slow
 
