@@ -13,15 +13,16 @@ PYTEST_ARGS ?=
 # Extra options for `jupyter lab`, e.g. make lab LAB_ARGS="--no-browser --port 8890".
 LAB_ARGS ?=
 
-.PHONY: help report test test-slow test-all bench lint lab lock lock-lab browser-deps system-deps clean
+.PHONY: help report test test-slow test-all snapshots bench lint lab lock lock-lab browser-deps system-deps clean
 
 help:
 	@echo "make report      build the latest report on the shipped data (outputs/<period-end>/)"
 	@echo "make test        the daily loop: every test but the slow end-to-end ones (~2 min)"
 	@echo "make test-slow   the end-to-end builds, faults, browser and Dask tests (~3 min)"
 	@echo "make test-all    both; CI runs this (see .ci/run)"
+	@echo "make snapshots   compare the shipped issue with its golden snapshots; UPDATE=1 rewrites them"
 	@echo "make bench       benchmarks; prints the table recorded in benchmarks/README.md"
-	@echo "make lint        ruff"
+	@echo "make lint        ruff and mypy"
 	@echo "make lab         JupyterLab on notebooks/ with the project's kernel (its own .venv-lab)"
 	@echo "make lock        re-resolve requirements.lock and requirements-lab.lock from pyproject.toml"
 	@echo "make lock-lab    re-resolve requirements-lab.lock alone (pinned to requirements.lock)"
@@ -51,11 +52,17 @@ test-slow: $(STAMP)
 
 test-all: test test-slow
 
+# Golden snapshots of what readers see (tests/golden): `make snapshots` shows what changed,
+# `make snapshots UPDATE=1` writes the report as built now; review the result with git diff.
+snapshots: $(STAMP)
+	$(BIN)/python -m pytest tests/reports/test_snapshots.py $(if $(UPDATE),--update-snapshots) $(PYTEST_ARGS)
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --record
 
 lint: $(STAMP)
 	$(BIN)/ruff check reportlib tests benchmarks
+	$(BIN)/mypy
 
 # The kernel is registered in .venv-lab under the name the notebooks ask for (python3), so
 # JupyterLab runs them with this environment's Python and the project installed in it.

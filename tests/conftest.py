@@ -19,6 +19,26 @@ BAD = ROOT / "tests" / "data" / "bad"
 NOTEBOOK = ROOT / "notebooks" / "weekly_report.ipynb"
 
 
+def pytest_addoption(parser):
+    parser.addoption("--update-snapshots", action="store_true",
+                     help="write the golden snapshots of tests/golden from the report as built now")
+
+
+@pytest.fixture(scope="session")
+def update_snapshots(request) -> bool:
+    return request.config.getoption("--update-snapshots")
+
+
+@pytest.fixture(scope="session")
+def shipped_report(tmp_path_factory) -> Path:
+    """The shipped issue built once for the whole run by the real CLI: its period folder."""
+    out = tmp_path_factory.mktemp("shipped-outputs")
+    result = run_cli("build", "--data", DATA, "--out", out)
+    assert_no_traceback(result)
+    assert result.returncode == 0, result.stderr
+    return out / "2020-12-03"
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _own_data_cache(tmp_path_factory):
     """The test run's loads, and those of the CLIs and kernels it starts, use a cache of their

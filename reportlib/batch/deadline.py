@@ -12,12 +12,18 @@ fresh worker.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
+import time
 
 from ..errors import BuildError
 
 STAGES = {"execute": "the notebook", "html": "the HTML export", "pdf": "the PDF printing"}
+# A stage that never ends, for the fault tests: with REPORTLIB_STALL_STAGE=html the HTML export
+# waits forever, so a test of the limit does not rest on a guess about how fast this machine
+# exports a large page (a loaded machine once finished such a page in time and timed out later).
+STALL_VARIABLE = "REPORTLIB_STALL_STAGE"
 
 
 class StageTimeout(BuildError):
@@ -51,3 +57,10 @@ def bounded(stage: str, seconds: float | None):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def stall_if_asked(stage: str) -> None:
+    """Wait forever when STALL_VARIABLE names this stage; the stage's limit ends the wait."""
+    if os.environ.get(STALL_VARIABLE) == stage:
+        while True:
+            time.sleep(3600)
