@@ -29,7 +29,7 @@ class _Outline(html.parser.HTMLParser):
     """The page's structure as a reader scans it: headings by level, figure and table captions,
     table column headers. Text only, whitespace collapsed."""
 
-    KEPT = {"h1", "h2", "h3", "h4", "figcaption", "caption", "th"}
+    KEPT = frozenset({"h1", "h2", "h3", "h4", "figcaption", "caption", "th"})
 
     def __init__(self):
         super().__init__()
