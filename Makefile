@@ -13,13 +13,14 @@ PYTEST_ARGS ?=
 # Extra options for `jupyter lab`, e.g. make lab LAB_ARGS="--no-browser --port 8890".
 LAB_ARGS ?=
 
-.PHONY: help report test test-slow test-all snapshots bench lint lab lock lock-lab browser-deps system-deps clean
+.PHONY: help report test test-slow test-unprivileged test-all snapshots bench lint lab lock lock-lab browser-deps system-deps clean
 
 help:
 	@echo "make report      build the latest report on the shipped data (outputs/<period-end>/)"
 	@echo "make test        the daily loop: every test but the slow end-to-end ones (~2 min)"
 	@echo "make test-slow   the end-to-end builds, faults, browser and Dask tests (~3 min)"
-	@echo "make test-all    both; CI runs this (see .ci/run)"
+	@echo "make test-unprivileged  the tests that need file modes to bind, as root without capabilities"
+	@echo "make test-all    all three; CI runs this (see .ci/run)"
 	@echo "make snapshots   compare the shipped issue with its golden snapshots; UPDATE=1 rewrites them"
 	@echo "make bench       benchmarks; prints the table recorded in benchmarks/README.md"
 	@echo "make lint        ruff and mypy"
@@ -50,7 +51,13 @@ test: $(STAMP)
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m "slow or browser or dask" $(PYTEST_ARGS)
 
-test-all: test test-slow
+# Tests that need file modes to bind run as root with every capability dropped (setpriv), so
+# that a root CI machine runs them too; as any other user, `make test` and test-slow run them.
+test-unprivileged: $(STAMP)
+	$(if $(filter 0,$(shell id -u)),setpriv --bounding-set=-all --inh-caps=-all --ambient-caps=-all) \
+	  $(BIN)/python -m pytest -p no:cacheprovider -m unprivileged $(PYTEST_ARGS)
+
+test-all: test test-slow test-unprivileged
 
 # Golden snapshots of what readers see (tests/golden): `make snapshots` shows what changed,
 # `make snapshots UPDATE=1` writes the report as built now; review the result with git diff.

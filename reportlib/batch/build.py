@@ -115,7 +115,7 @@ class Build:
         t = time.perf_counter()
         try:
             with deadline.bounded(name, limit if self.on_stage is None else None):
-                deadline.stall_if_asked(name)
+                deadline.stall_if_asked(name, self.task.label)
                 yield
         except (OSError, BuildError) as exc:
             problem = environment_problem(exc, self.folder / _MAKES[name])

@@ -21,8 +21,9 @@ from ..errors import BuildError
 
 STAGES = {"execute": "the notebook", "html": "the HTML export", "pdf": "the PDF printing"}
 # A stage that never ends, for the fault tests: with REPORTLIB_STALL_STAGE=html the HTML export
-# waits forever, so a test of the limit does not rest on a guess about how fast this machine
-# exports a large page (a loaded machine once finished such a page in time and timed out later).
+# waits forever (html@2020-12-03: only that period's), so a test of the limit does not rest on a
+# guess about how fast this machine exports a large page (a loaded machine once finished such a
+# page in time and timed out in the next stage).
 STALL_VARIABLE = "REPORTLIB_STALL_STAGE"
 
 
@@ -59,8 +60,9 @@ def bounded(stage: str, seconds: float | None):
         signal.signal(signal.SIGALRM, previous)
 
 
-def stall_if_asked(stage: str) -> None:
-    """Wait forever when STALL_VARIABLE names this stage; the stage's limit ends the wait."""
-    if os.environ.get(STALL_VARIABLE) == stage:
+def stall_if_asked(stage: str, label: str) -> None:
+    """Wait forever when STALL_VARIABLE names this stage (of this period); the stage's limit
+    ends the wait."""
+    if os.environ.get(STALL_VARIABLE) in (stage, f"{stage}@{label}"):
         while True:
             time.sleep(3600)

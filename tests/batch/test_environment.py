@@ -1,8 +1,10 @@
 """Errors of the machine are named as such: a read-only or immutable output folder and a disk
 that fills up end the build with the path, the reason and exit status 3, never "a bug in
 reportlib", and the previous report stays. The folders are made for real: a read-only bind
-mount, an immutable folder (chattr +i: root ignores file modes), a small tmpfs; where this
-machine cannot make one, the test says why it is skipped."""
+mount, an immutable folder (chattr +i: root ignores file modes), a small tmpfs, all needing
+root's capabilities; and a folder whose mode forbids writing, which binds any process but one
+with root's capabilities. .ci/run runs both kinds (`make test-unprivileged`); elsewhere a test
+this machine cannot run says why it is skipped, and in CI it fails instead."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import DATA, assert_no_traceback, run_cli
+from ..conftest import DATA, assert_no_traceback, run_cli, unavailable
 
 pytestmark = pytest.mark.slow
 
@@ -30,11 +32,11 @@ def read_only(folder: Path):
     folder.mkdir(parents=True, exist_ok=True)
     bound = _run("mount", "--bind", str(folder), str(folder))
     if bound.returncode != 0:
-        pytest.skip(f"cannot bind-mount here ({bound.stderr.strip()}): needs root with CAP_SYS_ADMIN")
+        unavailable(f"cannot bind-mount here ({bound.stderr.strip()}): needs root with CAP_SYS_ADMIN")
     try:
         remounted = _run("mount", "-o", "remount,bind,ro", str(folder))
         if remounted.returncode != 0:
-            pytest.skip(f"cannot remount read-only ({remounted.stderr.strip()})")
+            unavailable(f"cannot remount read-only ({remounted.stderr.strip()})")
         yield folder
     finally:
         _run("umount", str(folder))
@@ -45,7 +47,7 @@ def immutable(folder: Path):
     folder.mkdir(parents=True, exist_ok=True)
     made = _run("chattr", "+i", str(folder))
     if made.returncode != 0:
-        pytest.skip(f"cannot make a folder immutable here ({made.stderr.strip() or 'no chattr'})")
+        unavailable(f"cannot make a folder immutable here ({made.stderr.strip() or 'no chattr'})")
     try:
         yield folder
     finally:
@@ -57,7 +59,7 @@ def small_disk(folder: Path, size: int):
     folder.mkdir(parents=True, exist_ok=True)
     mounted = _run("mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder))
     if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.strip()}): needs root with CAP_SYS_ADMIN")
+        unavailable(f"cannot mount a tmpfs here ({mounted.stderr.strip()}): needs root with CAP_SYS_ADMIN")
     try:
         yield folder
     finally:
@@ -72,6 +74,7 @@ def assert_environment_error(result, reason: str, where: Path) -> None:
     assert str(where) in result.stderr
 
 
+@pytest.mark.privileged
 @pytest.mark.parametrize(("make", "reason"), [(read_only, "the file system is read-only"),
                                               (immutable, "not permitted")], ids=["read-only", "immutable"])
 def test_an_output_folder_that_cannot_be_written(tmp_path, make, reason):
@@ -82,6 +85,22 @@ def test_an_output_folder_that_cannot_be_written(tmp_path, make, reason):
         assert list(out.iterdir()) == []
 
 
+@pytest.mark.unprivileged
+def test_an_output_folder_without_write_permission(tmp_path):
+    """What most users meet: a folder whose mode forbids writing (root ignores modes, so this
+    runs without root's capabilities)."""
+    out = tmp_path / "outputs"
+    out.mkdir()
+    out.chmod(0o555)
+    try:
+        result = run_cli("build", "--data", DATA, "--out", out)
+        assert_environment_error(result, "permission denied", out)
+        assert list(out.iterdir()) == []
+    finally:
+        out.chmod(0o755)
+
+
+@pytest.mark.privileged
 def test_a_full_disk_while_staging_the_report(tmp_path):
     out = tmp_path / "outputs"
     with small_disk(out, 64 * 1024):
@@ -99,6 +118,7 @@ def sizes(tmp_path_factory) -> dict[str, int]:
     return {name: info["bytes"] for name, info in outputs.items()}
 
 
+@pytest.mark.privileged
 def test_a_full_disk_while_printing_the_pdf(tmp_path, sizes):
     """Room for the notebook and the page, not for the PDF: the printing process's error
     comes back as the machine's."""
@@ -112,6 +132,7 @@ def test_a_full_disk_while_printing_the_pdf(tmp_path, sizes):
         assert "report.pdf" in result.stderr
 
 
+@pytest.mark.privileged
 def test_a_full_disk_in_a_batch(tmp_path):
     demo, out = tmp_path / "demo", tmp_path / "outputs"
     assert run_cli("demo-data", "--weeks", 2, "--incidents-per-week", 10, "--out", demo).returncode == 0

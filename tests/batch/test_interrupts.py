@@ -13,13 +13,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 
-from ..conftest import NOTEBOOK
+from reportlib.batch.deadline import STALL_VARIABLE
+
 from .conftest import WEEKS
 from .processes import Command, run_adopting, snapshot
-from .test_faults import SLOW_PDF
 
 pytestmark = pytest.mark.slow
 
@@ -96,14 +95,10 @@ def test_a_batch_bounds_each_workers_stages(demo, tmp_path, tmp):
     stage named and its notebook kept; the other periods build, and nothing is left."""
     periods = sorted(p.stem for p in (demo / "issues").glob("*.yaml"))[-3:]
     slow = periods[1]
-    nb = nbformat.read(str(NOTEBOOK), as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(f"if period_end == {slow!r}:\n" + "\n".join(
-        "    " + line for line in SLOW_PDF.splitlines())))
-    notebook = tmp_path / "weekly_report.ipynb"
-    nbformat.write(nb, str(notebook))
     out = tmp_path / "outputs"
-    command = Command("build", "--data", demo, "--out", out, "--notebook", notebook, "--from", periods[0],
-                      "--to", periods[-1], "--jobs", "2", "--timeout", "20", tmp=tmp)
+    command = Command("build", "--data", demo, "--out", out, "--from", periods[0],
+                      "--to", periods[-1], "--jobs", "2", "--timeout", "20", tmp=tmp,
+                      env={STALL_VARIABLE: f"pdf@{slow}"})
     code, stdout, err = command.finish(timeout=300)
     assert code == 1, err
     assert "built 2, skipped 0, failed 1" in stdout

@@ -19,7 +19,7 @@ import pytest
 from reportlib.errors import DataError
 from reportlib.inputs import datafolder
 
-from ..conftest import ROOT, assert_no_traceback
+from ..conftest import ROOT, assert_no_traceback, unavailable
 
 MEMORY = 3 * 2**30  # far more than validating the small data takes, far less than /dev/zero fills
 
@@ -86,13 +86,14 @@ def test_a_broken_link_and_a_folder_named_like_a_sheet_are_refused(good_copy, tm
     refused(result, "data/incidents/folder.csv", "is a folder, not a regular file")
 
 
+@pytest.mark.privileged
 def test_a_device_node_in_the_data_folder_is_refused(good_copy, tmp_path):
     path = good_copy / "incidents.csv"
     path.unlink()
     try:
         os.mknod(path, stat.S_IFCHR | 0o600, os.makedev(1, 5))  # the numbers of /dev/zero
     except PermissionError:
-        pytest.skip("making a device node needs CAP_MKNOD")
+        unavailable("making a device node needs CAP_MKNOD")
     result = run_limited("validate", "--data", good_copy, cwd=tmp_path)
     refused(result, "data/incidents.csv", "is a character device, not a regular file")
 
