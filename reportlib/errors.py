@@ -116,10 +116,11 @@ _ENVIRONMENT = {errno.EROFS: "the file system is read-only", errno.EACCES: "perm
 def environment_problem(exc: BaseException, where: Path | None = None) -> EnvironmentProblem | None:
     """The EnvironmentProblem an OSError (or an error caused by one) stands for, if any;
     `where` names the place when the error does not (a write to a full disk names no file)."""
-    while exc is not None and not isinstance(exc, OSError):
-        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
-    if exc is None or exc.errno not in _ENVIRONMENT:
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, OSError):
+        cause = cause.__cause__ or (None if cause.__suppress_context__ else cause.__context__)
+    if cause is None or cause.errno not in _ENVIRONMENT:
         return None
-    place = exc.filename or where
-    return EnvironmentProblem(f"{f'{place}: ' if place else ''}{_ENVIRONMENT[exc.errno]} ({exc.strerror}); "
+    place = cause.filename or where
+    return EnvironmentProblem(f"{f'{place}: ' if place else ''}{_ENVIRONMENT[cause.errno]} ({cause.strerror}); "
                               "the previous report, if any, is unchanged")

@@ -32,7 +32,7 @@ def package_hash() -> str:
 
 @functools.cache
 def environment() -> dict:
-    versions = {}
+    versions: dict[str, str | None] = {}
     for name in KEY_PACKAGES:
         try:
             versions[name] = metadata.version(name)

@@ -111,7 +111,9 @@ def up_to_date(request: Request, data_dir: Path, out_root: Path, digest: str) ->
     except Exception:
         return None
     recorded = manifest.read(folder)
-    quick = recorded.get("quick") if recorded else None
+    if not recorded:
+        return None
+    quick = recorded.get("quick")
     if not isinstance(quick, dict) or request.kind not in quick.get("requests", ()):
         return None
     period = recorded.get("inputs", {}).get("period", {})

@@ -21,7 +21,7 @@ def text(value: object) -> str:
 
 def inline(markdown_text: str) -> str:
     """Render one paragraph of narrative Markdown to safe inline HTML."""
-    rendered = _markdown(markdown_text).strip()
+    rendered = str(_markdown(markdown_text)).strip()
     if rendered.startswith("<p>") and rendered.endswith("</p>"):
         rendered = rendered[3:-4]
     return clean(rendered, _INLINE_TAGS)

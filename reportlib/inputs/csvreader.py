@@ -100,7 +100,8 @@ def bad_quote(text: str) -> int | None:
     quote; None when the quoting is sound."""
     if '"' not in text:
         return None
-    end = _CSV_QUOTING.match(text).end()
+    matched = _CSV_QUOTING.match(text)
+    end = matched.end() if matched else 0
     return end if end < len(text) else None
 
 

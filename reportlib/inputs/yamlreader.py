@@ -168,7 +168,7 @@ class _Converter:
 
     def _alias(self) -> _Refused:
         """Where the first alias is: the composed nodes no longer say, the tokens do."""
-        anchors = {}
+        anchors: dict[str, int] = {}
         for token in yaml.scan(self.text, Loader=yaml.SafeLoader):
             if isinstance(token, yaml.AnchorToken):
                 anchors.setdefault(token.value, token.start_mark.line + 1)
