@@ -65,3 +65,25 @@ def test_a_documented_command_is_one_the_cli_takes(doc, number, text):
     used = {w.split("=")[0] for w in rest if re.match(r"--?[a-zA-Z]", w)}
     unknown = sorted(used - known)
     assert not unknown, f"{doc}:{number}: `reportlib {text}` uses {unknown}, which `{command.name}` does not take"
+
+
+def _every_command(group: click.Group, prefix: str = "") -> list[str]:
+    ctx = click.Context(group)
+    found = []
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        if command is None or command.hidden:
+            continue
+        if isinstance(command, click.Group):
+            found += _every_command(command, f"{prefix}{name} ")
+        else:
+            found.append(prefix + name)
+    return found
+
+
+@pytest.mark.parametrize("command", _every_command(main))
+def test_every_command_is_documented(command):
+    """Each command the CLI has appears in the README with an example (as sqlite-utils holds its
+    documentation to its commands)."""
+    documented = {" ".join(text.split()[: len(command.split())]) for doc, _, text in LINES if doc == "README.md"}
+    assert command in documented, f"`reportlib {command}` has no example in README.md"
