@@ -22,7 +22,8 @@ from pathlib import Path
 
 from ..batch import build as builder
 from ..batch import guard
-from ..batch.api import report_root, write_archive
+from ..batch.results import report_root
+from ..batch.work import write_archive
 from ..content import hxl
 from ..errors import PublishedIssueError, UsageError
 from ..files import sha256_bytes, write_atomic
@@ -47,7 +48,7 @@ def _declared(data: Dataset, period_end: str) -> Period:
 def _task(data: Dataset, period: Period, out_root: Path, notebook: Path) -> builder.Task:
     if not notebook.is_file():
         raise UsageError(f"notebook {notebook} does not exist; give the issue's notebook with --notebook")
-    return builder.Task(data_dir=str(data.root), start=period.start.isoformat(), end=period.end.isoformat(),
+    return builder.Task(data_dir=str(data.root), period=period,
                         out_root=str(out_root.resolve()), notebook=str(notebook.resolve()))
 
 
