@@ -36,6 +36,8 @@ import click
 from .batch.guard import guard_import
 from .clitypes import CONTEXT, DATE, DATES, warn_old
 from .errors import UsageError
+from .inputs.importers.acled import import_acled
+from .inputs.importers.owid import import_owid
 
 
 def importer(function: Callable) -> click.Command:
@@ -87,9 +89,6 @@ def acled(file, data, out, allow_changes, type_map):
     incident type is an error to fix, never dropped silently. A row that repeats an event
     already in the data is written with duplicate_of and counted once.
     """
-    # Lazy: the importers load pandas; `reportlib import --help` lists them without it.
-    from .inputs.importers.acled import import_acled
-
     mapping = {}
     for item in type_map:
         if "=" not in item:
@@ -114,7 +113,5 @@ def owid(file, data, out, allow_changes, country, first, last, since, until):
       reportlib import owid owid-covid-data.csv --country Iraq --allow-changes
     Imports total and new cases, deaths, tests and the 7-day average of new cases.
     """
-    from .inputs.importers.owid import import_owid  # lazy: see acled
-
     return import_owid(file, data, country, first or since, last or until, out_root=out,
                        allow_changes=allow_changes)

@@ -75,11 +75,12 @@ def build(period_end: str | dt.date | None = None, *, start: str | dt.date | Non
     printer = Printer()
     kernel = None
     try:
-        # Lazy: jupyter_client costs 0.12 s of `reportlib build` when the report is up to date.
+        # Lazy: jupyter_client, 0.09 s, which an up-to-date check does without
+        # (python -X importtime, min of 3, 2026-12-04 on 2 cores at load 12).
         from ..engine import kernels
 
         kernel = kernels.Kernel(kernels.start(kernels.manager(), notebook.parent))
-        # Lazy: pandas, nbformat, matplotlib and the build itself, 0.9 s (python -X importtime),
+        # Lazy: pandas, nbformat, matplotlib and the build itself, 3.8 s under that load,
         # loaded while the kernel starts, and never by an up-to-date check.
         from . import work
 

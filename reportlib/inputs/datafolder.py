@@ -111,7 +111,7 @@ class DataFolder:
     def read_mapping(self, path: Path, problems: list[Problem]):
         """A YAML file of the list (monitor.yaml, an issue file) as its top-level mapping, or
         None with its problems added to `problems` (see yamlreader.parse)."""
-        from . import yamlreader
+        from . import yamlreader  # here, not at the top: yamlreader reads files with this module
 
         raw = self.read_or_report(path, problems)
         if raw is None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError, Problem, UsageError
-from . import citations
+from . import cache, citations
 from .datafolder import ISSUES_DIR, DataFolder
 from .issues import Issue, check_overlaps, load_issue
 from .monitor import Monitor, load_monitor
@@ -136,8 +136,6 @@ class PeriodData:
 def load(root: str | Path, today: dt.date | None = None) -> Dataset:
     """Load and validate a data folder; raise DataError listing every problem found. A
     folder loaded before with the same bytes comes from the cache (see inputs.cache)."""
-    from . import cache
-
     root = Path(root).resolve()
     today = today or dt.date.today()
     if not root.is_dir():
