@@ -84,7 +84,9 @@ class _Group(click.Group):
         one-line style as reportlib's: `error: ...`, then where the help is; exit status 2."""
         extra.pop("standalone_mode", None)
         try:
-            code = super().main(args, prog_name, standalone_mode=False, **extra)
+            # Named as users call it, also when run as `python -m reportlib` (help, errors,
+            # --version and the completion variable _REPORTLIB_COMPLETE).
+            code = super().main(args, prog_name or "reportlib", standalone_mode=False, **extra)
         except click.ClickException as exc:
             _err(f"error: {exc.format_message()}")
             if isinstance(exc, click.UsageError) and exc.ctx is not None:

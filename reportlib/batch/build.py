@@ -1,5 +1,5 @@
 """Building one period's report: execute the notebook on its kernel, export the page, print
-the PDF, then publish the files atomically under the period's lock with their manifest.
+the PDF, then put the files in place atomically under the period's lock with their manifest.
 
 The stages, and what bounds each: the notebook (every cell runs at most the task's timeout,
 the kernel must answer within START_TIMEOUT), the HTML export and the PDF printing (each at
@@ -147,7 +147,7 @@ class Build:
                 outputs.keep_failed(self.executed, self.folder)
             raise
         self.timings["total"] = time.perf_counter() - self.started
-        self._publish()
+        self._put_in_place()
         if self.task.review:
             _write_review(self.folder, nb, self.data, self.task, self.inputs)
         else:
@@ -199,7 +199,7 @@ class Build:
         with self._stage("pdf", self.task.timeout):
             (self.printer or pdf).write_pdf(page, self.stage / "report.pdf", self.folder)
 
-    def _publish(self) -> None:
+    def _put_in_place(self) -> None:
         data, task = self.data, self.task
         files = [{"path": str(path.relative_to(data.root)), "sha256": sha256_file(path)}
                  for path in data.files if path.exists()]
@@ -207,8 +207,8 @@ class Build:
                                  _summary(data, task, self.view), _quick_record(task, data))
         (self.stage / manifest.NAME).write_text(manifest.dumps(record), encoding="utf-8")
         if self.on_stage is not None:
-            self.on_stage("publish", self.stage, None)
-        outputs.publish(self.stage, self.folder)
+            self.on_stage("place", self.stage, None)
+        outputs.put_in_place(self.stage, self.folder)
 
 
 def _quick_record(task: Task, data: Dataset) -> dict | None:

@@ -44,7 +44,7 @@ class Dataset:
     def latest_period(self) -> Period:
         if not self.issues:
             raise UsageError(f"{self.root} declares no periods (no files in {ISSUES_DIR}/); "
-                             "give --end DATE or add one with `reportlib new-period --end DATE`")
+                             "give --start and --end, or add one with `reportlib new-period --period-end DATE`")
         return self.issues[-1].period
 
     def period_ending(self, end: dt.date) -> Period:
