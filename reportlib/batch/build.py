@@ -201,8 +201,9 @@ class Build:
 
     def _put_in_place(self) -> None:
         data, task = self.data, self.task
-        files = [{"path": str(path.relative_to(data.root)), "sha256": sha256_file(path)}
-                 for path in data.files if path.exists()]
+        # The bytes the build read, hashed as the loader read them (not read again now).
+        files = [{"path": str(path.relative_to(data.root)), "sha256": data.digests.get(path) or sha256_file(path)}
+                 for path in data.files if path in data.digests or path.exists()]
         record = manifest.record(self.stage, self.key, self.inputs, files, self.timings,
                                  _summary(data, task, self.view), _quick_record(task, data))
         (self.stage / manifest.NAME).write_text(manifest.dumps(record), encoding="utf-8")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 import time
 
-
 # ANSI "erase in line" (EL, to the end): every terminal the command runs in knows it.
 CLEAR_TO_END = "\x1b[K"
 

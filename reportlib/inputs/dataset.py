@@ -31,6 +31,7 @@ class Dataset:
     sources: pd.DataFrame
     files: list[Path]
     warnings: list[Problem] = field(default_factory=list)
+    digests: dict[Path, str] = field(default_factory=dict)  # sha256 of each file's bytes, as loaded
 
     def periods(self) -> list[Period]:
         return [issue.period for issue in self.issues]
@@ -190,4 +191,4 @@ def _load(folder: DataFolder, today: dt.date) -> Dataset:
     if any(p.severity == "error" for p in problems):
         raise DataError(problems)
     return Dataset(root, monitor, issues, incidents, indicators, sources, folder.files(),
-                   [p for p in problems if p.severity == "warning"])
+                   [p for p in problems if p.severity == "warning"], dict(folder.digests))
