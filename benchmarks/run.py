@@ -60,7 +60,7 @@ def reportlib(*args) -> list:
 
 def demo(folder: Path, weeks: int, per_week: int) -> None:
     if not folder.exists():
-        run(reportlib("demo-data", "--weeks", weeks, "--incidents-per-week", per_week, "--out", folder))
+        run(reportlib("demo-data", "--weeks", weeks, "--incidents-per-week", per_week, "--data", folder))
 
 
 def naive(data: Path, end: str, folder: Path) -> float:

@@ -1,9 +1,15 @@
-"""The `reportlib` command. Every subcommand has an example in its help; errors are one
-clear line each with an exit code, never a traceback:
+"""The `reportlib` command: a thin layer over reportlib.api. Every subcommand has an example
+in its help; errors are one clear line each (`error: ...` on stderr) with an exit code, never
+a traceback:
 
     0  success            1  a build failed            2  bad data or bad arguments
     3  the machine stopped it (a read-only or full disk: the line names the path and reason)
     130  interrupted (Ctrl-C, SIGTERM)
+
+Options mean one thing everywhere: --period-end DATE an issue's last day, --from/--to a
+range, --data the data folder, --out the outputs folder. Old spellings (new-period --end,
+import owid --since/--until, demo-data --out) still work for this release, hidden from the
+help, with a warning.
 
 No process the command starts outlives it, however it ends (see reportlib.engine.lifetime).
 """
@@ -15,26 +21,31 @@ import gc
 import os
 import signal
 import sys
-from pathlib import Path
+import time
+import traceback
+from importlib.metadata import entry_points
 
 import click
 
-from .errors import DataError, NotebookExecutionError, ReportlibError, UsageError
-from .inputs.periods import DATE_RANGE
+from . import api
+from .clitypes import CONTEXT, DATE, DATES, IMPORTERS, warn_old
+from .engine import collector, lifetime
+from .errors import DataError, NotebookExecutionError, ReportlibError, UsageError, environment_problem
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-# Every date option is read by inputs.periods.parse_date: this form, this range, else exit 2.
-DATES = f"YYYY-MM-DD, {DATE_RANGE}"
-
-
-def _data_option(f):
-    return click.option("--data", "data_dir", default="data", show_default=True,
-                        type=click.Path(file_okay=False),
-                        help="The data folder.")(f)
+# The command's own clock: "built in N s" is the whole command's time, not one stage's.
+STARTED = time.perf_counter()
+# -q: only results and errors; -v: also each stage's time, and the traceback of a bug.
+_verbosity = 0
 
 
 def _err(message: str) -> None:
     click.echo(message, err=True)
+
+
+def _log(message: str) -> None:
+    """Progress and warnings, on stderr: what -q silences."""
+    if _verbosity >= 0:
+        _err(message)
 
 
 def report_error(exc: ReportlibError) -> int:
@@ -68,6 +79,24 @@ def _terminate_as_interrupt(signum, frame):
 
 
 class _Group(click.Group):
+    def main(self, args=None, prog_name=None, **extra):
+        """click's own usage errors (a missing or unknown option, a bad choice) in the same
+        one-line style as reportlib's: `error: ...`, then where the help is; exit status 2."""
+        extra.pop("standalone_mode", None)
+        try:
+            # Named as users call it, also when run as `python -m reportlib` (help, errors,
+            # --version and the completion variable _REPORTLIB_COMPLETE).
+            code = super().main(args, prog_name or "reportlib", standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            _err(f"error: {exc.format_message()}")
+            if isinstance(exc, click.UsageError) and exc.ctx is not None:
+                _err(f"  `{exc.ctx.command_path} --help` lists the options, with examples")
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            _err("interrupted; the previous report, if any, is unchanged.")
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
     def invoke(self, ctx):
         # `kill` (SIGTERM) cleans up like Ctrl-C: staged files removed, old report kept.
         signal.signal(signal.SIGTERM, _terminate_as_interrupt)
@@ -81,32 +110,58 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except Exception as exc:
-            from .errors import environment_problem
-
             problem = environment_problem(exc) if isinstance(exc, OSError) else None
             if problem is not None:
                 ctx.exit(report_error(problem))
-            if os.environ.get("REPORTLIB_DEBUG"):
-                raise
+            if os.environ.get("REPORTLIB_DEBUG") or _verbosity > 0:
+                traceback.print_exc()
             _err(f"error: unexpected failure: {type(exc).__name__}: {exc}")
-            _err("  this is a bug in reportlib, not in your data; run again with REPORTLIB_DEBUG=1 "
-                 "to see the traceback, and report it with the command you ran.")
+            _err("  this is a bug in reportlib, not in your data; run again with -v to see the traceback, "
+                 "and report it with the command you ran.")
             ctx.exit(1)
 
 
-@click.group(cls=_Group, context_settings=CONTEXT)
-@click.version_option(package_name="reportlib")
-def main():
+def _data_option(f):
+    return click.option("--data", "data_dir", default="data", show_default=True,
+                        type=click.Path(file_okay=False), help="The data folder.")(f)
+
+
+def _out_option(f):
+    return click.option("--out", "out_root", default="outputs", show_default=True,
+                        type=click.Path(file_okay=False), help="The outputs folder (outputs/<period-end>/ ...).")(f)
+
+
+def _print_lines(lines) -> None:
+    for line in lines:
+        click.echo(line)
+
+
+@click.group(cls=_Group, context_settings=CONTEXT, invoke_without_command=True)
+@click.version_option(None, "-V", "--version", package_name="reportlib")
+@click.option("-q", "--quiet", is_flag=True, help="Print only results and errors, no progress or warnings.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print each stage's time, and the traceback of a bug.")
+@click.pass_context
+def main(ctx, quiet, verbose):
     """Build the weekly security and humanitarian monitor from curated data.
 
     \b
     The week's routine:
-      reportlib new-period --end 2020-12-10   # scaffold the week's files
-      reportlib validate                      # check them
-      reportlib build                         # outputs/2020-12-10/report.{html,pdf}
-      reportlib publish --period-end 2020-12-10   # site/, and the issue stays as published
-      reportlib send --period-end 2020-12-10      # mail it to the distribution list
+      reportlib new-period --period-end 2020-12-10   # scaffold the week's files
+      reportlib validate                             # check them
+      reportlib build                                # outputs/2020-12-10/report.{html,pdf}
+      reportlib publish --period-end 2020-12-10      # site/, and the issue stays as published
+      reportlib send --period-end 2020-12-10         # mail it to the distribution list
+    \b
+    Shell completion (click's): add to ~/.bashrc
+      eval "$(_REPORTLIB_COMPLETE=bash_source reportlib)"
+    (zsh: zsh_source in ~/.zshrc; fish: fish_source).
     """
+    global _verbosity
+    if quiet and verbose:
+        raise UsageError("give -q or -v, not both")
+    _verbosity = -1 if quiet else 1 if verbose else 0
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
 
 
 @main.command(context_settings=CONTEXT)
@@ -119,10 +174,7 @@ def validate(data_dir):
       reportlib validate --data data
     Exit status 0 when the data is good, 2 when it has problems.
     """
-    from .inputs.dataset import load
-
-    data = load(data_dir)
-    _print_warnings(data)
+    data = api.validate(data_dir, log=_log)
     counts = [(len(data.issues), "period"), (len(data.incidents), "incident row"),
               (len(data.indicators), "indicator value"), (len(data.sources), "source")]
     summary = ", ".join(f"{n:,} {noun}{'' if n == 1 else 's'}" for n, noun in counts)
@@ -130,7 +182,7 @@ def validate(data_dir):
 
 
 def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
-    """-p NAME=VALUE as given, as text; typed against the notebook later (publish.execute)."""
+    """-p NAME=VALUE as given, as text; typed against the notebook later (render.execute)."""
     params = {}
     for item in values:
         if "=" not in item:
@@ -140,36 +192,39 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     return params
 
 
+def _timings(timings: dict) -> None:
+    if _verbosity > 0 and timings:
+        _err("  stages: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in timings.items()))
+
+
 @main.command(context_settings=CONTEXT)
-@click.option("--period-end", "period_end", metavar="DATE",
+@click.option("--period-end", "period_end", type=DATE, metavar="DATE",
               help=f"Build the declared period ending on DATE ({DATES}).")
-@click.option("--start", metavar="DATE", help=f"First day of an explicit period (with --end; {DATES}).")
-@click.option("--end", metavar="DATE", help=f"Last day of an explicit period (with --start; {DATES}).")
-@click.option("--from", "first", metavar="DATE",
+@click.option("--start", type=DATE, metavar="DATE", help=f"First day of an explicit period (with --end; {DATES}).")
+@click.option("--end", type=DATE, metavar="DATE", help=f"Last day of an explicit period (with --start; {DATES}).")
+@click.option("--from", "first", type=DATE, metavar="DATE",
               help=f"Build every period ending on or after DATE (with --to; {DATES}).")
-@click.option("--to", "last", metavar="DATE", help=f"... and on or before DATE ({DATES}).")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, metavar="N",
+@click.option("--to", "last", type=DATE, metavar="DATE", help=f"... and on or before DATE ({DATES}).")
+@click.option("-j", "--jobs", type=int, default=None, metavar="N",
               help="Worker processes for --from/--to (default: the number of cores).")
 @click.option("--scheduler", metavar="tcp://HOST:PORT",
               help="Send the periods to a running Dask scheduler; its workers must see --data and --out.")
 @_data_option
-@click.option("--out", "out_root", default="outputs", show_default=True,
-              type=click.Path(file_okay=False), help="Where outputs/<period-end>/ folders go.")
+@_out_option
 @click.option("--notebook", metavar="PATH|NAME",
-              help="The report notebook to run: a file, or the name of one that ships with reportlib "
-                   "(weekly_report, trends_report). Default: the weekly report that ships with it.")
+              help="The report notebook to run: a file, or the name of an installed report type "
+                   "(weekly_report, trends_report). Default: the weekly report that ships with reportlib.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Extra notebook parameter (checked against the notebook's parameters cell).")
 @click.option("--force", is_flag=True, help="Rebuild even if the inputs have not changed.")
-@click.option("--timeout", default=600, show_default=True, metavar="SECONDS",
-              help="Longest a notebook cell, the HTML export or the PDF printing may run.")
+@click.option("--timeout", type=int, default=api.BuildOptions.timeout, show_default=True, metavar="SECONDS",
+              help="Longest a notebook cell, the HTML export or the PDF printing may run (above 0).")
 @click.option("--kernels", type=click.Choice(["forked", "fresh"]), default="forked", show_default=True,
               help="For batches: fork each report's kernel from a warm template, or start each from scratch.")
 @click.option("--review", is_flag=True,
               help="Also write review.html beside the report: every computed figure shows the data rows "
                    "(file:line) and sources it comes from. report.html and report.pdf are unchanged.")
-def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_root, notebook, params, force,
-          timeout, kernels, review):
+def build(period_end, start, end, first, last, data_dir, out_root, params, **options):
     """Build reports: outputs/<period-end>/report.{ipynb,html,pdf} and manifest.json.
 
     \b
@@ -191,172 +246,119 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
     2 bad data or arguments (nothing written); 3 the machine stopped the build (a read-only
     folder, a full disk: the path and reason are printed); 130 interrupted.
     """
-    from .batch import api
-
     if sum([bool(period_end), bool(start or end), bool(first or last)]) > 1:
         raise UsageError("give one of --period-end, --start/--end or --from/--to")
     if bool(first) != bool(last):
         raise UsageError("--from and --to go together")
-    if (jobs or scheduler) and not first:
+    if (options["jobs"] or options["scheduler"]) and not first:
         raise UsageError("--jobs and --scheduler are for batches (--from and --to)")
-    if review and first:
+    if options["review"] and first:
         raise UsageError("--review is for one period (--period-end or --start/--end)")
-    given = _parse_params(params)
+    # Every option checked (BuildOptions refuses --timeout 0) before anything starts.
+    opts = api.BuildOptions(data=data_dir, out=out_root, params=_parse_params(params), **options)
     if first:
         try:
-            batch = api.build_range(first, last, data=data_dir, out=out_root, notebook=notebook, params=given,
-                                    force=force, jobs=jobs, scheduler=scheduler, timeout=timeout, kernels=kernels,
-                                    log=_err)
+            batch = api.build_range(first, last, options=opts, log=_log)
         except api.BatchFailed as exc:
-            click.echo(exc.batch.summary())
+            click.echo(exc.batch.summary(time.perf_counter() - STARTED))
             raise click.exceptions.Exit(exc.exit_code) from None
-        click.echo(batch.summary())
+        click.echo(batch.summary(time.perf_counter() - STARTED))
         return
-    built = api.build(period_end, start=start, end=end, data=data_dir, out=out_root, notebook=notebook,
-                      params=given, force=force, review=review, timeout=timeout, log=_err)
-    click.echo(built.summary())
-
-
-def _print_warnings(data) -> None:
-    from .batch.api import print_warnings
-
-    print_warnings(data, _err)
+    built = api.build(period_end, start=start, end=end, options=opts, log=_log)
+    click.echo(built.summary(time.perf_counter() - STARTED))
+    _timings(built.timings)
 
 
 @main.command(name="new-period", context_settings=CONTEXT)
-@click.option("--end", required=True, metavar="DATE", help=f"Last day of the new period ({DATES}).")
-@click.option("--start", metavar="DATE",
-              help="First day (default: the end of the latest period, or a week before --end).")
+@click.option("--period-end", "period_end", type=DATE, metavar="DATE",
+              help=f"Last day of the new period ({DATES}).")
+@click.option("--start", type=DATE, metavar="DATE",
+              help="First day (default: the end of the latest period, or a week before --period-end).")
 @_data_option
-def new_period(end, start, data_dir):
+@click.option("--end", "old_end", type=DATE, hidden=True, callback=warn_old("--end", "--period-end"))
+def new_period(period_end, start, data_dir, old_end):
     """Scaffold the files of a new period and say what to fill in.
 
     \b
     Example:
-      reportlib new-period --end 2020-12-10
+      reportlib new-period --period-end 2020-12-10
     Creates data/issues/2020-12-10.yaml (the sections with empty headlines),
     data/incidents/2020-12-10.csv (the header) and data/indicators/2020-12-10.csv
     (the indicators with empty values). Then fill them in, run `reportlib validate` until
     it says OK, and `reportlib build`.
     """
-    from .inputs.periods import parse_date
-    from .inputs.scaffold import scaffold
-
-    for line in scaffold(Path(data_dir), parse_date(end, "--end"), parse_date(start, "--start") if start else None):
-        click.echo(line)
+    if period_end and old_end:
+        raise UsageError("give --period-end once (--end is its old name)")
+    if not (period_end or old_end):
+        raise UsageError("give --period-end DATE, the last day of the new period")
+    _print_lines(api.new_period(period_end or old_end, start=start, data=data_dir))
 
 
 @main.command(name="demo-data", context_settings=CONTEXT)
 @click.option("--weeks", type=click.IntRange(1, 5000), required=True, help="How many weekly periods.")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+@click.option("--data", "data_dir", type=click.Path(file_okay=False),
               help="New folder to write the data into.")
 @click.option("--incidents-per-week", type=click.IntRange(0, 10_000_000), default=40, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same files.")
-@click.option("--end", metavar="DATE", help=f"Last day of the last week ({DATES}; by default a Thursday, 2021-12-30).")
-def demo_data(weeks, out_dir, incidents_per_week, seed, end):
+@click.option("--period-end", "period_end", type=DATE, metavar="DATE",
+              help=f"Last day of the last week ({DATES}; by default a Thursday, 2021-12-30).")
+@click.option("--out", "old_out", type=click.Path(file_okay=False), hidden=True,
+              callback=warn_old("demo-data --out", "--data (--out is the outputs folder everywhere)"))
+@click.option("--end", "old_end", type=DATE, hidden=True, callback=warn_old("--end", "--period-end"))
+def demo_data(weeks, data_dir, incidents_per_week, seed, period_end, old_out, old_end):
     """Write a complete, valid data folder of SYNTHETIC data for demos and benchmarks.
 
     \b
     Example:
-      reportlib demo-data --weeks 52 --out /tmp/demo
+      reportlib demo-data --weeks 52 --data /tmp/demo
       reportlib build --data /tmp/demo --out /tmp/demo-out --from 2021-01-01 --to 2021-12-31
     Every report built from it says "Synthetic data" on every page.
     """
-    from .inputs.demo import DEFAULT_END, write_demo
-    from .inputs.periods import parse_date
-
-    counts = write_demo(Path(out_dir), weeks, incidents_per_week, seed,
-                        parse_date(end, "--end") if end else DEFAULT_END)
-    click.echo(f"wrote synthetic data to {out_dir}: {counts['weeks']} weeks "
+    folder = data_dir or old_out
+    if not folder or (data_dir and old_out):
+        raise UsageError("give --data DIR, the new folder to write the data into")
+    counts = api.demo_data(folder, weeks, incidents_per_week=incidents_per_week, seed=seed,
+                           period_end=period_end or old_end)
+    click.echo(f"wrote synthetic data to {folder}: {counts['weeks']} weeks "
                f"({counts['first']} to {counts['last']}), {counts['incidents']:,} incidents, "
                f"{counts['indicators']:,} indicator values")
 
 
-@main.group(name="import", context_settings=CONTEXT)
-def import_():
-    """Add rows from formats analysts already have (ACLED, Our World in Data).
+class _Importers(click.Group):
+    """The importers installed, found through the entry-point group reportlib.importers when
+    `reportlib import` runs (not when another command does)."""
 
+    def _points(self) -> dict:
+        return {point.name: point for point in entry_points(group=IMPORTERS)}
+
+    def list_commands(self, ctx):
+        return sorted(self._points())
+
+    def get_command(self, ctx, name):
+        point = self._points().get(name)
+        if point is None:
+            return None
+        command = point.load()
+        if not isinstance(command, click.Command):
+            raise UsageError(f"the importer {name!r} ({point.value}) is not a command; make it with "
+                             "reportlib.importing.importer")
+        return command
+
+
+@main.group(name="import", cls=_Importers, context_settings=CONTEXT)
+def import_():
+    """Add rows from formats analysts already have (ACLED, Our World in Data, and any
+    importer another package installs).
+
+    \b
+    Example:
+      reportlib import acled acled_iraq_2020.csv
     Each import writes a sheet of its own (data/incidents/acled.csv,
     data/indicators/owid-<country>.csv), adds its source to sources.csv, validates what it
     wrote, and skips rows already in the data, so running it twice adds nothing. An import
     that would change a period already built under --out lists those periods and writes
     nothing (exit 2) unless given --allow-changes.
     """
-
-
-def _import_options(f):
-    f = click.option("--allow-changes", is_flag=True,
-                     help="Write even if the import changes periods already built under --out.")(f)
-    f = click.option("--out", "out_root", default="outputs", show_default=True, type=click.Path(file_okay=False),
-                     help="Where built reports are; an import that would change one is refused.")(f)
-    return _data_option(f)
-
-
-@import_.command(name="acled", context_settings=CONTEXT)
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@_import_options
-@click.option("--type-map", "type_map", multiple=True, metavar="'SUB EVENT=TYPE'",
-              help="Map an ACLED sub-event type to an incident type, or to 'skip' (before the type tables).")
-def import_acled(file, data_dir, out_root, allow_changes, type_map):
-    """Import an ACLED export (any version: columns matched by name) into incidents.
-
-    \b
-    Example:
-      reportlib import acled acled_iraq_2020.csv
-      reportlib import acled export.csv --type-map 'Peaceful protest=skip'
-      reportlib import acled export.csv --allow-changes
-    Types map through data/acled-types.csv (if any), then the shipped table
-    reportlib/inputs/reference/acled_types.csv; a sub-event type they leave without an
-    incident type is an error to fix, never dropped silently. A row that repeats an event
-    already in the data is written with duplicate_of and counted once.
-    """
-    from .inputs.importers.acled import import_acled as run
-
-    mapping = {}
-    for item in type_map:
-        if "=" not in item:
-            raise UsageError(f"--type-map {item!r} must be 'SUB EVENT=TYPE'")
-        sub, target = item.rsplit("=", 1)
-        mapping[sub] = target.strip()
-    from .batch.guard import guard_import
-
-    with guard_import(data_dir):
-        report = run(Path(file), Path(data_dir), mapping, out_root=Path(out_root), allow_changes=allow_changes)
-    _print_import(report)
-
-
-def _print_import(report) -> None:
-    for line in report.warnings:
-        _err(line)
-    for line in report.lines():
-        click.echo(line)
-
-
-@import_.command(name="owid", context_settings=CONTEXT)
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--country", required=True, help="Country name or ISO code as OWID writes it.")
-@_import_options
-@click.option("--since", metavar="DATE", help=f"Only days from DATE on ({DATES}).")
-@click.option("--until", metavar="DATE", help=f"Only days up to DATE ({DATES}).")
-def import_owid(file, country, data_dir, out_root, allow_changes, since, until):
-    """Import Our World in Data's COVID-19 CSV for one country into indicators.
-
-    \b
-    Example:
-      reportlib import owid owid-covid-data.csv --country Iraq --since 2020-09-01
-      reportlib import owid owid-covid-data.csv --country Iraq --allow-changes
-    Imports total and new cases, deaths, tests and the 7-day average of new cases.
-    """
-    from .batch.guard import guard_import
-    from .inputs.importers.owid import import_owid as run
-    from .inputs.periods import parse_date
-
-    with guard_import(data_dir):
-        report = run(Path(file), Path(data_dir), country,
-                     parse_date(since, "--since") if since else None,
-                     parse_date(until, "--until") if until else None,
-                     out_root=Path(out_root), allow_changes=allow_changes)
-    _print_import(report)
 
 
 # -- publishing --------------------------------------------------------------------------------
@@ -366,11 +368,6 @@ def _site_option(f):
                         help="The public archive folder the site is written to.")(f)
 
 
-def _out_option(f):
-    return click.option("--out", "out_root", default="outputs", show_default=True,
-                        type=click.Path(file_okay=False), help="Where the builds are (outputs/<period-end>/).")(f)
-
-
 def _notebook_option(f):
     return click.option("--notebook", metavar="PATH|NAME",
                         help="The report notebook the issue is built with (default: the weekly report "
@@ -378,9 +375,9 @@ def _notebook_option(f):
 
 
 @main.command(context_settings=CONTEXT)
-@click.option("--period-end", "period_end", metavar="DATE", help="The declared issue to publish.")
+@click.option("--period-end", "period_end", type=DATE, metavar="DATE", help="The declared issue to publish.")
 @click.option("--rebuild-site", is_flag=True, help="Only make the site again from the publication records.")
-@click.option("--date", "on", metavar="DATE", help="The day of publication (default: today).")
+@click.option("--date", "on", type=DATE, metavar="DATE", help="The day of publication (default: today).")
 @_site_option
 @_data_option
 @_out_option
@@ -399,26 +396,15 @@ def publish(period_end, rebuild_site, on, site, data_dir, out_root, notebook):
     feed.xml are made again from the records. From then on a build or import that would
     change the issue is refused (exit 2); `reportlib correct` issues a correction.
     """
-    from .publish import release
-    from .reports import shipped
-
-    if rebuild_site:
-        if period_end or on:
-            raise UsageError("--rebuild-site takes no --period-end or --date: it makes the site from the records")
-        lines = release.rebuild_site(data_dir, Path(site))
-    else:
-        if not period_end:
-            raise UsageError("give --period-end DATE (the issue to publish), or --rebuild-site")
-        lines = release.publish_issue(data_dir, period_end, Path(out_root), shipped.resolve(notebook), Path(site),
-                                      on)
-    for line in lines:
-        click.echo(line)
+    _print_lines(api.publish(period_end, data=data_dir, out=out_root, site=site, notebook=notebook, date=on,
+                             rebuild_site=rebuild_site))
 
 
 @main.command(context_settings=CONTEXT)
-@click.option("--period-end", "period_end", metavar="DATE", required=True, help="The published issue to correct.")
+@click.option("--period-end", "period_end", type=DATE, metavar="DATE", required=True,
+              help="The published issue to correct.")
 @click.option("--note", metavar="TEXT", help="What was corrected and why, as readers will see it.")
-@click.option("--date", "on", metavar="DATE", help="The day of the correction (default: today).")
+@click.option("--date", "on", type=DATE, metavar="DATE", help="The day of the correction (default: today).")
 @click.option("--draft", is_flag=True, help="Build the corrected report with its notice, but do not publish it yet.")
 @click.option("--withdraw", is_flag=True, help="Drop a pending (drafted or failed) correction.")
 @_site_option
@@ -436,30 +422,21 @@ def correct(period_end, note, on, draft, withdraw, site, data_dir, out_root, not
     stays on the site under its own name, the feed announces the correction and the record
     keeps the history. --draft stops before publishing, to review the rebuilt report.
     """
-    from .publish import release
-    from .reports import shipped
-
-    if withdraw:
-        if note or draft:
-            raise UsageError("--withdraw takes no --note or --draft")
-        lines = release.withdraw_correction(data_dir, period_end)
-    else:
-        if not note:
-            raise UsageError('give --note "what was corrected and why"')
-        lines = release.correct_issue(data_dir, period_end, note, Path(out_root), shipped.resolve(notebook), Path(site),
-                                      on, draft, log=_err)
-    for line in lines:
-        click.echo(line)
+    _print_lines(api.correct(period_end, note, data=data_dir, out=out_root, site=site, notebook=notebook, date=on,
+                             draft=draft, withdraw=withdraw, log=_log))
 
 
 @main.command(context_settings=CONTEXT)
-@click.option("--period-end", "period_end", metavar="DATE", required=True, help="The published issue to send.")
+@click.option("--period-end", "period_end", type=DATE, metavar="DATE", required=True,
+              help="The published issue to send.")
 @click.option("--recipients", metavar="FILE", help="The distribution list (default: mail.recipients in monitor.yaml).")
-@click.option("--dry-run", is_flag=True, help="Write the messages as .eml files instead of sending them.")
+@click.option("--dry-run", is_flag=True,
+              help="Write the messages as .eml files (in OUT/mail/<period-end>-v<version>/) instead of sending them.")
 @click.option("--eml", "eml_dir", metavar="DIR", type=click.Path(file_okay=False),
-              help="Where --dry-run writes (default: outputs/mail/<period-end>-v<version>/).")
+              help="Where --dry-run writes instead (default: OUT/mail/<period-end>-v<version>/).")
 @_data_option
-def send(period_end, recipients, dry_run, eml_dir, data_dir):
+@_out_option
+def send(period_end, recipients, dry_run, eml_dir, data_dir, out_root):
     """Mail a published issue to its distribution list, each recipient once per version.
 
     \b
@@ -472,24 +449,14 @@ def send(period_end, recipients, dry_run, eml_dir, data_dir):
     command again after a failure sends only to those who did not get the issue. Exit status
     0 when every recipient has it, 1 when any failed.
     """
-    from .publish import mail
-
-    if eml_dir and not dry_run:
-        raise UsageError("--eml is for --dry-run")
-    target = None
+    outcome = api.send(period_end, data=data_dir, out=out_root, recipients=recipients, dry_run=dry_run,
+                       eml=eml_dir, log=_log)
+    label = period_end.isoformat()
     if dry_run:
-        from .inputs.periods import parse_date
-        from .inputs.records import read
-
-        period_end = parse_date(period_end, "--period-end").isoformat()
-        record = read(Path(data_dir).resolve(), period_end)
-        version = record.latest.number if record and record.published else 0
-        target = Path(eml_dir) if eml_dir else Path("outputs") / "mail" / f"{period_end}-v{version}"
-    outcome = mail.send_issue(data_dir, period_end, recipients, target, log=_err)
-    if dry_run:
-        click.echo(f"{period_end} version {outcome.version}: wrote {len(outcome.written)} message(s) to {target}/")
+        folder = outcome.written[0].parent if outcome.written else eml_dir or "(no recipients)"
+        click.echo(f"{label} version {outcome.version}: wrote {len(outcome.written)} message(s) to {folder}/")
         return
-    click.echo(f"{period_end} version {outcome.version}: {len(outcome.delivered)} delivered now, "
+    click.echo(f"{label} version {outcome.version}: {len(outcome.delivered)} delivered now, "
                f"{len(outcome.already)} had it already, {len(outcome.failed)} failed")
     for address, kind, answer in outcome.failed:
         click.echo(f"  FAILED ({kind}): {address}: {answer}")
@@ -502,8 +469,6 @@ def run() -> None:
     """The console entry point. No process the command started outlives it: each one it
     forks dies with it however it ends, orphans below it are adopted, and all of them have
     ended before it returns (reportlib.engine.lifetime)."""
-    from .engine import collector, lifetime
-
     collector.tune()
     lifetime.adopt_orphans()
     lifetime.forks_die_with_this_process()

@@ -1,5 +1,5 @@
 """Building one period's report: execute the notebook on its kernel, export the page, print
-the PDF, then publish the files atomically under the period's lock with their manifest.
+the PDF, then put the files in place atomically under the period's lock with their manifest.
 
 The stages, and what bounds each: the notebook (every cell runs at most the task's timeout,
 the kernel must answer within START_TIMEOUT), the HTML export and the PDF printing (each at
@@ -20,10 +20,15 @@ from pathlib import Path
 
 import nbformat
 
+from ..content.sentences import key_figures
 from ..engine import kernels
 from ..errors import BuildError, NotebookExecutionError, environment_problem
 from ..files import sha256_file, write_atomic
 from ..inputs.dataset import Dataset, PeriodData, load
+from ..inputs.periods import format_long
+from ..render import pdf
+from ..render.execute import execute
+from ..reports.figureblock import notebook_warnings
 from . import deadline, guard, manifest, outputs, quick
 from .plan import Result, Task, notebook_parameters, task_key
 
@@ -62,7 +67,7 @@ def build_period(task: Task, data: Dataset | None = None, kernel: kernels.Kernel
             if kernel is None:
                 km = kernels.manager(forked=task.forked_kernels)
                 kernel = kernels.Kernel(kernels.start(km, Path(task.notebook).resolve().parent))
-            build = Build(task, data, view, inputs, key, folder, stage, kernel, printer, log or _quiet,
+            build = Build(task, data, view, inputs, key, folder, stage, kernel, printer, log or _quiet, log or _stderr,
                           after_execute, on_stage, started)
             build.run()
     except (OSError, BuildError) as exc:
@@ -78,6 +83,11 @@ def build_period(task: Task, data: Dataset | None = None, kernel: kernels.Kernel
 
 def _quiet(message: str) -> None:
     pass
+
+
+def _stderr(message: str) -> None:
+    """Where warnings go when no log is given (a batch's worker): its command's stderr."""
+    print(message, file=sys.stderr, flush=True)
 
 
 _MAKES = {"execute": "report.ipynb", "html": "report.html", "pdf": "report.pdf"}
@@ -96,7 +106,8 @@ class Build:
     stage: Path  # the staging folder inside it, renamed into place at the end
     kernel: kernels.Kernel
     printer: object | None
-    log: Callable[[str], None]
+    log: Callable[[str], None]  # progress
+    warn: Callable[[str], None]  # what the analyst should fix; heard even where progress is not
     after_execute: Callable[[], None] | None
     on_stage: Callable[[str, Path, float | None], None] | None
     started: float
@@ -137,16 +148,14 @@ class Build:
                 outputs.keep_failed(self.executed, self.folder)
             raise
         self.timings["total"] = time.perf_counter() - self.started
-        self._publish()
+        self._put_in_place()
         if self.task.review:
             _write_review(self.folder, nb, self.data, self.task, self.inputs)
         else:
             (self.folder / REVIEW_FILE).unlink(missing_ok=True)
 
     def _execute(self):
-        from ..render import html, pdf
-        from ..render.execute import execute
-
+        html = _html()
         task = self.task
         notebook = Path(task.notebook).resolve()
         self.log(f"{task.label}: executing {notebook.name}")
@@ -172,15 +181,12 @@ class Build:
                 with contextlib.suppress(OSError):
                     outputs.keep_failed(self.executed, self.folder)
                 raise
-        from ..reports.figureblock import notebook_warnings
-
         for warning in notebook_warnings(nb):  # e.g. a figure shown without a caption
-            print(f"{task.label}: warning: {warning}", file=sys.stderr, flush=True)
+            self.warn(f"{task.label}: warning: {warning}")
         return nb
 
     def _export(self, nb) -> str:
-        from ..render import html
-
+        html = _html()
         with self._stage("html", self.task.timeout):
             _normalise_notebook(nb)
             nbformat.write(nb, str(self.executed))
@@ -190,22 +196,21 @@ class Build:
         return page
 
     def _print(self, page: str) -> None:
-        from ..render import pdf
-
         self.log(f"{self.task.label}: printing PDF")
         with self._stage("pdf", self.task.timeout):
             (self.printer or pdf).write_pdf(page, self.stage / "report.pdf", self.folder)
 
-    def _publish(self) -> None:
+    def _put_in_place(self) -> None:
         data, task = self.data, self.task
-        files = [{"path": str(path.relative_to(data.root)), "sha256": sha256_file(path)}
-                 for path in data.files if path.exists()]
+        # The bytes the build read, hashed as the loader read them (not read again now).
+        files = [{"path": str(path.relative_to(data.root)), "sha256": data.digests.get(path) or sha256_file(path)}
+                 for path in data.files if path in data.digests or path.exists()]
         record = manifest.record(self.stage, self.key, self.inputs, files, self.timings,
                                  _summary(data, task, self.view), _quick_record(task, data))
         (self.stage / manifest.NAME).write_text(manifest.dumps(record), encoding="utf-8")
         if self.on_stage is not None:
-            self.on_stage("publish", self.stage, None)
-        outputs.publish(self.stage, self.folder)
+            self.on_stage("place", self.stage, None)
+        outputs.put_in_place(self.stage, self.folder)
 
 
 def _quick_record(task: Task, data: Dataset) -> dict | None:
@@ -231,8 +236,7 @@ def _remember_quick(folder: Path, task: Task, data: Dataset) -> None:
 
 def _write_review(folder: Path, nb, data: Dataset, task: Task, inputs: dict) -> None:
     """review.html beside the report, from the executed notebook's provenance outputs."""
-    from ..render import html
-
+    html = _html()
     meta = html.page_meta(data.monitor, task.period, inputs["package"]["version"])
     page = html.export_html(nb, meta, template_name=html.REVIEW_TEMPLATE_NAME)
     write_atomic(folder / REVIEW_FILE, page.encode("utf-8"))
@@ -240,15 +244,21 @@ def _write_review(folder: Path, nb, data: Dataset, task: Task, inputs: dict) -> 
 
 def _summary(data: Dataset, task: Task, view: PeriodData) -> dict:
     """What the archive page shows for this report, so it never re-reads the data."""
-    from ..content.sentences import key_figures
-    from ..inputs.periods import format_long
-
     period = task.period
     return {"title": data.monitor.name, "period": format_long(period), "start": task.start,
             "end": task.end, "synthetic": data.monitor.synthetic,
             # A span no issue declares: the archive does not list it as an issue.
             "ad_hoc": not data.is_declared(period),
             "key_figures": key_figures(view)}
+
+
+def _html():
+    """The page exporter, reportlib.render.html. Lazy: nbconvert's import, 1.9 s of a single
+    build at load 12 on 2 cores (python -X importtime), is made while the kernel runs the notebook (Build._execute),
+    not before the kernel can start; a batch's command has it loaded before forking."""
+    from ..render import html
+
+    return html
 
 
 def _normalise_notebook(nb) -> None:

@@ -22,13 +22,16 @@ from pathlib import Path
 import pandas as pd
 
 from ..content import hxl
+from ..content.sentences import key_figures
 from ..errors import PublishedIssueError
+from ..files import write_atomic
 from ..inputs import records, yamlreader
-from ..inputs.dataset import Dataset, PeriodData
+from ..inputs.dataset import Dataset, PeriodData, load
 from ..inputs.issues import ISSUES_DIR
 from ..inputs.monitor import MONITOR_FILE
 from ..inputs.periods import Period, parse_date
 from ..inputs.schema import INCIDENTS, INDICATORS, SOURCES, Table
+from ..render.pages import figure_text
 
 # Keys of monitor.yaml that say how issues are published and mailed, not what a report says.
 _NOT_CONTENT = ("publish", "mail")
@@ -96,8 +99,6 @@ def content_key(value: dict) -> str:
 
 def figure_changes(published: list[dict], current: list[dict]) -> list[str]:
     """'People killed ≥40 → ≥42' for each key figure that differs."""
-    from ..render.pages import figure_text
-
     before = {f["name"]: f for f in published}
     now = {f["name"]: f for f in current}
     out = []
@@ -163,8 +164,6 @@ def _row_lines(table: Table, published: dict[str, str], current: dict[str, dict[
 def differences(data: Dataset, view: PeriodData, record: records.Record, version: records.Version) -> list[str]:
     """What the report of `view` would say differently from `version` of the issue: the
     period, the narrative, the monitor, each row, then each key figure."""
-    from ..content.sentences import key_figures
-
     published, now = version.content, content(data, view)
     lines = []
     if published["period"] != now["period"]:
@@ -281,8 +280,6 @@ def guard_import(data_root: str | Path, today=None):
     """Around an import: afterwards, if the data would change a published issue, put every
     file back as it was and refuse (PublishedIssueError), so that the import changes nothing.
     A data folder with no publication records is left to the import alone."""
-    from ..inputs.dataset import load
-
     root = Path(data_root).resolve()
     if not records.labels(root):
         yield
@@ -297,8 +294,6 @@ def guard_import(data_root: str | Path, today=None):
 
 
 def _restore(root: Path, before: dict[Path, bytes]) -> None:
-    from ..files import write_atomic
-
     after = _snapshot(root)
     for path, data in before.items():
         if after.get(path) != data:

@@ -117,7 +117,7 @@ def staging(folder: Path):
         shutil.rmtree(stage, ignore_errors=True)
 
 
-def publish(stage: Path, folder: Path) -> None:
+def put_in_place(stage: Path, folder: Path) -> None:
     """Rename each staged file over the old one (atomic per file), the manifest last so a
     manifest always describes files that are already in place."""
     for name in REPORT_FILES:

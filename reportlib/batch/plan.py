@@ -8,22 +8,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..inputs.dataset import Dataset, PeriodData
-from ..inputs.periods import Period, parse_date, weeks_ending_between
+from ..inputs.periods import Period, weeks_ending_between
 from . import fingerprint, guard, manifest, outputs
-
-DEFAULT_TIMEOUT = 600
+from .options import DEFAULT_TIMEOUT
 
 
 @dataclass
 class Task:
     """One period to build; plain data, so it can go to another process or machine.
+    `period` is the one value the date travels as from the command line, where it was read
+    once; `start` and `end` are its days as text, for the notebook's parameters.
     `parameters` are the -p values as the notebook declares them, `given` the same as typed
     on the command line (the quick check compares those, reportlib.batch.quick); `timeout`
     bounds each cell, the HTML export and the PDF printing."""
 
     data_dir: str
-    start: str
-    end: str
+    period: Period
     out_root: str
     notebook: str
     parameters: dict = field(default_factory=dict)
@@ -42,12 +42,16 @@ class Task:
             self.trend_weeks = weeks
 
     @property
-    def period(self) -> Period:
-        return Period(parse_date(self.start), parse_date(self.end))
+    def start(self) -> str:
+        return self.period.start.isoformat()
+
+    @property
+    def end(self) -> str:
+        return self.period.end.isoformat()
 
     @property
     def label(self) -> str:
-        return self.end
+        return self.period.label
 
     @property
     def folder(self) -> Path:

@@ -6,6 +6,9 @@ from __future__ import annotations
 import sys
 import time
 
+# ANSI "erase in line" (EL, to the end): every terminal the command runs in knows it.
+CLEAR_TO_END = "\x1b[K"
+
 
 class Progress:
     def __init__(self, total: int, stream=None, width: int = 30):
@@ -27,7 +30,9 @@ class Progress:
         line = (f"[{bar}] {self.done}/{self.total}  built {self.counts['built']}  "
                 f"failed {self.counts['failed']}  {elapsed:.0f}s elapsed, ~{remaining:.0f}s left")
         if self.live:
-            self.stream.write("\r" + line)
+            # Back to the line's start, then clear to its end: a shorter line leaves nothing
+            # of the longer one before it.
+            self.stream.write("\r" + line + CLEAR_TO_END)
         else:
             self.stream.write(f"{line}  ({result.label} {result.status})\n")
         self.stream.flush()

@@ -15,6 +15,7 @@ date. Any difference, even in a file no report reads, falls back to the full che
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -22,30 +23,38 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import UsageError
 from ..files import sha256_file
+from ..inputs.periods import Period
 from . import manifest
 from .digest import environment, package_hash
+from .outputs import period_dir
 
 VERSION = 1
 
 
 @dataclass(frozen=True)
 class Request:
-    """How the command asked for a period: the latest declared one, the one ending on `end`,
-    or exactly `start` to `end`."""
+    """How the command asked for a period, its dates read once at the command line or the
+    public API: the latest declared one, the declared one ending on `end`, or exactly the
+    period `span`."""
 
     kind: str  # latest | end | span
-    end: str = ""
-    start: str = ""
+    end: dt.date | None = None
+    span: Period | None = None
+
+    @property
+    def last_day(self) -> str:
+        """The end asked for, as the folder and the manifest write it; '' for the latest."""
+        day = self.span.end if self.span is not None else self.end
+        return day.isoformat() if day is not None else ""
 
 
 def requests_for(data, period) -> list[str]:
     """The kinds of request that resolve to `period` with this data (a loaded Dataset)."""
-    from ..errors import UsageError
-
     kinds = ["span"]
     try:
-        declared = data.resolve_period(period.end.isoformat()) == period
+        declared = data.period_ending(period.end) == period
     except UsageError:  # no issue declares a period ending then: an ad hoc span
         declared = False
     if declared:
@@ -91,6 +100,16 @@ def key(data_dir: Path, notebook: Path, parameters: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
+def digest(data_dir: Path, notebook: Path, parameters: dict[str, str]) -> str:
+    """key(), taken before anything reads the inputs; '' when a file cannot be read (the
+    full check then decides). It is the one hash of the data folder's bytes a build takes:
+    the loader's cache and the build's key hash what they read, row by row."""
+    try:
+        return key(data_dir, notebook, parameters)
+    except OSError:
+        return ""
+
+
 def latest_end(data_dir: Path) -> str | None:
     """The end of the latest declared period, as the issue files are named; the manifest
     found there confirms it (or the full check decides)."""
@@ -101,9 +120,7 @@ def latest_end(data_dir: Path) -> str | None:
 def up_to_date(request: Request, data_dir: Path, out_root: Path, digest: str) -> Path | None:
     """The folder of the requested period if it is certainly up to date; None if this check
     cannot tell (the full check then decides). `digest` is key() of the inputs now."""
-    from .outputs import period_dir
-
-    end = request.end or latest_end(data_dir)
+    end = request.last_day or latest_end(data_dir)
     if not end:
         return None
     try:
@@ -117,7 +134,7 @@ def up_to_date(request: Request, data_dir: Path, out_root: Path, digest: str) ->
     if not isinstance(quick, dict) or request.kind not in quick.get("requests", ()):
         return None
     period = recorded.get("inputs", {}).get("period", {})
-    if period.get("end") != end or (request.kind == "span" and period.get("start") != request.start):
+    if period.get("end") != end or (request.span is not None and period.get("start") != request.span.start.isoformat()):
         return None
     if quick.get("key") != digest:
         return None

@@ -34,7 +34,7 @@ import typing
 from collections.abc import Callable
 from pathlib import Path
 
-from ..engine import kernels, lifetime, scratch, template
+from ..engine import collector, kernels, lifetime, scratch, template
 from ..errors import NotebookExecutionError, ReportlibError, UsageError, environment_problem
 from ..inputs.dataset import Dataset, load
 from . import deadline, outputs
@@ -183,7 +183,8 @@ class _Handle:
 
 class _Pool:
     def __init__(self, jobs: int, forked: bool, data: Dataset | None):
-        from ..engine import collector
+        # Lazy: nbconvert (see build._html) is loaded only by a batch, not by every build that imports
+        # this module; here, before forking, so that every worker inherits it loaded.
         from ..render import html, pdf
 
         self.jobs, self.forked = jobs, forked

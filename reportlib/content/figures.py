@@ -57,7 +57,7 @@ def warm() -> None:
     """Load now what the first chart of a report would: the fonts, the style, the SVG
     writer and the boundaries, and draw a chart once (matplotlib caches glyphs and font
     files on first use)."""
-    from . import maps
+    from . import maps  # here, not at the top: maps draws with this module's Chart
 
     maps.boundaries()
     day = pd.Timestamp("2020-11-26")

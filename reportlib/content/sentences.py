@@ -31,7 +31,7 @@ import pandas as pd
 from ..inputs import reference
 from ..inputs.periods import Period, format_span
 from ..inputs.schema import CASUALTY_GROUPS, DEFAULT_CASUALTY_GROUP
-from . import words
+from . import indicators, words
 
 DEFAULT_TARGET = {"victims": "people", "militants": "militants", "unattributed": "people"}
 
@@ -349,8 +349,6 @@ def key_figure_records(view) -> list[KeyFigure]:
     """The figures a reader looks for first: incidents; killed and wounded in attacks; and,
     apart from them, militants killed in operations and casualties whose side the source does
     not give; the latest COVID-19 figures (averages rounded by the monitor's rule)."""
-    from . import indicators
-
     every = incident_rows(view.incidents)
     t = tally(every)
     figures = [KeyFigure("incidents", "Incidents recorded", t.incidents, t.incidents_min, t.origins,

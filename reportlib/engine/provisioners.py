@@ -122,7 +122,7 @@ class ForkedKernel(_ReportKernel):
     _child_of_caller = False
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
-        from . import template
+        from . import template  # here, not at the top: template imports this module
 
         km = self.parent
         arguments = [arg for arg in cmd if arg.startswith("--")]

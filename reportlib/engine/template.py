@@ -33,6 +33,8 @@ def _context():
 
 def start() -> None:
     """Start this process's template now, so that its imports overlap other work."""
+    # Imports of reportlib here, not at the top: this module is what the fork server loads
+    # first, before PRELOAD, and provisioners (jupyter_client) imports it.
     from .provisioners import QUIET_DEBUGGER
 
     _context()
@@ -60,7 +62,7 @@ def fork_kernel(connection_file: str, cwd: str, env: dict, arguments: list[str],
 
 def _run_kernel(connection_file: str, cwd: str, env: dict, arguments: list[str], log: str) -> None:
     """Body of a forked kernel process: become an ordinary ipykernel on the given socket."""
-    from . import collector, lifetime
+    from . import collector, lifetime  # in the kernel: see start()
 
     lifetime.die_with_parent()
     template = os.getppid()

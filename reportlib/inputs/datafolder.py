@@ -20,6 +20,7 @@ import stat
 from pathlib import Path
 
 from ..errors import DataError, Problem
+from ..files import sha256_bytes
 from .schema import ACLED_TYPES, INCIDENTS, INDICATORS, SOURCES, Table
 
 MONITOR_FILE = "monitor.yaml"
@@ -74,7 +75,8 @@ class DataFolder:
 
     `read` reads a file of the list; with `keep=True` it keeps the bytes for the next
     `read` of the same file, so the cache key is computed from exactly the bytes that are
-    then parsed, even if a file changes in between."""
+    then parsed, even if a file changes in between. Each file's bytes are hashed once, as
+    they are read (`digests`): the cache key and the build's manifest take them from there."""
 
     def __init__(self, root: Path):
         self.root = Path(root).resolve()
@@ -85,6 +87,7 @@ class DataFolder:
         types = self.root / ACLED_TYPES.file
         self.acled_types = types if os.path.lexists(types) else None
         self._kept: dict[Path, bytes] = {}
+        self.digests: dict[Path, str] = {}  # sha256 of the bytes read, by file
 
     def files(self) -> list[Path]:
         """Every file the loader reads, in the order it reads them."""
@@ -104,6 +107,7 @@ class DataFolder:
         raw = self._kept.pop(path, None)
         if raw is None:
             raw = read_file(path, self.shown(path), self.root)
+            self.digests[path] = sha256_bytes(raw)
         if keep:
             self._kept[path] = raw
         return raw
@@ -111,7 +115,7 @@ class DataFolder:
     def read_mapping(self, path: Path, problems: list[Problem]):
         """A YAML file of the list (monitor.yaml, an issue file) as its top-level mapping, or
         None with its problems added to `problems` (see yamlreader.parse)."""
-        from . import yamlreader
+        from . import yamlreader  # here, not at the top: yamlreader reads files with this module
 
         raw = self.read_or_report(path, problems)
         if raw is None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError, Problem, UsageError
-from . import citations
+from . import cache, citations
 from .datafolder import ISSUES_DIR, DataFolder
 from .issues import Issue, check_overlaps, load_issue
 from .monitor import Monitor, load_monitor
@@ -31,6 +31,7 @@ class Dataset:
     sources: pd.DataFrame
     files: list[Path]
     warnings: list[Problem] = field(default_factory=list)
+    digests: dict[Path, str] = field(default_factory=dict)  # sha256 of each file's bytes, as loaded
 
     def periods(self) -> list[Period]:
         return [issue.period for issue in self.issues]
@@ -44,7 +45,7 @@ class Dataset:
     def latest_period(self) -> Period:
         if not self.issues:
             raise UsageError(f"{self.root} declares no periods (no files in {ISSUES_DIR}/); "
-                             "give --end DATE or add one with `reportlib new-period --end DATE`")
+                             "give --start and --end, or add one with `reportlib new-period --period-end DATE`")
         return self.issues[-1].period
 
     def period_ending(self, end: dt.date) -> Period:
@@ -136,8 +137,6 @@ class PeriodData:
 def load(root: str | Path, today: dt.date | None = None) -> Dataset:
     """Load and validate a data folder; raise DataError listing every problem found. A
     folder loaded before with the same bytes comes from the cache (see inputs.cache)."""
-    from . import cache
-
     root = Path(root).resolve()
     today = today or dt.date.today()
     if not root.is_dir():
@@ -192,4 +191,4 @@ def _load(folder: DataFolder, today: dt.date) -> Dataset:
     if any(p.severity == "error" for p in problems):
         raise DataError(problems)
     return Dataset(root, monitor, issues, incidents, indicators, sources, folder.files(),
-                   [p for p in problems if p.severity == "warning"])
+                   [p for p in problems if p.severity == "warning"], dict(folder.digests))

@@ -63,6 +63,16 @@ def parse_date(text: str, what: str = "date") -> dt.date:
         raise UsageError(f"{what} {text!r}: {exc.reason}") from None
 
 
+def as_date(value: str | dt.date, what: str = "date") -> dt.date:
+    """A date given to the command line or the public API, read once there: a date stays as
+    it is, text is read by `parse_date` (a UsageError naming `what`)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        if not FIRST_DAY <= value <= LAST_DAY:
+            raise UsageError(f"{what} {value.isoformat()}: {OUT_OF_RANGE}")
+        return value
+    return parse_date(str(value), what)
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     """Inclusive span of days covered by one issue. The label (the end date) names its

@@ -27,8 +27,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..errors import DataError, Problem
-from ..files import write_atomic
-from .periods import Period
+from ..files import sha256_bytes, write_atomic
+from .periods import Period, parse_date
 
 RECORDS_DIR = "publications"
 RECORD_FILE = "record.json"
@@ -101,8 +101,6 @@ class Record:
 
 def folder(data_root: Path, label: str) -> Path:
     """data/publications/<label>; a label is a period end date, so it never leaves the folder."""
-    from .periods import parse_date
-
     return data_root / RECORDS_DIR / parse_date(label, "issue").isoformat()
 
 
@@ -116,8 +114,6 @@ def stored_file(data_root: Path, record: Record, version: Version, kind: str) ->
 
 def stored_bytes(data_root: Path, record: Record, version: Version, kind: str) -> bytes:
     """A kept file, checked against its record: a published file never changes silently."""
-    from ..files import sha256_bytes
-
     path = stored_file(data_root, record, version, kind)
     try:
         data = path.read_bytes()

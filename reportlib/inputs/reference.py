@@ -12,6 +12,9 @@ import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 
+from ..errors import Problem
+from .schema import ACLED_TYPES
+
 
 def _rows(name: str) -> list[dict[str, str]]:
     text = resources.files("reportlib.inputs").joinpath("reference", name).read_text(encoding="utf-8")
@@ -195,8 +198,7 @@ def _read_rules(path, shown: str, today, problems: list, shipped, raw: bytes | N
     """The rules of the table at `path`, or of its bytes `raw` when the caller has read them."""
     import datetime as dt
 
-    from ..errors import Problem
-    from .schema import ACLED_TYPES
+    # Here, not at the top: tables imports columns, which imports this module.
     from .tables import parse_table, read_table
 
     if raw is None:

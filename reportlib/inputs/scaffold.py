@@ -38,7 +38,7 @@ def scaffold(data_dir: Path, end: dt.date, start: dt.date | None = None) -> list
         # Checked before loading: a scaffold not yet filled in does not validate, and running
         # the command twice must say so plainly rather than list what is left to fill.
         raise UsageError(f"{issue_file} already exists: the data has a period ending on {end.isoformat()}; "
-                         "edit its files, or give another --end")
+                         "edit its files, or give another --period-end")
     data = load(data_dir)
     period = _new_period(data, data_dir, end, start)
     label = period.end.isoformat()
@@ -52,7 +52,7 @@ def scaffold(data_dir: Path, end: dt.date, start: dt.date | None = None) -> list
     if existing:
         raise UsageError(f"{', '.join(map(str, existing))} already exist{'s' if len(existing) == 1 else ''}; "
                          "new-period never overwrites a file: move it out of the data folder, or give "
-                         "another --end")
+                         "another --period-end")
     _create(files)
     return _instructions(data, data_dir, period, list(files))
 
@@ -61,13 +61,13 @@ def _new_period(data: Dataset, data_dir: Path, end: dt.date, start: dt.date | No
     issues = {issue.period.end: issue for issue in data.issues}
     if end in issues:
         raise UsageError(f"a period ending on {end.isoformat()} already exists ({issues[end].file}); "
-                         "edit that file, or give another --end")
+                         "edit that file, or give another --period-end")
     if start is None:
         # Consecutive issues share their boundary day (Thursday to Thursday).
         earlier = [p for p in data.periods() if p.end < end]
         start = earlier[-1].end if earlier else end - dt.timedelta(days=7)
     if start > end:
-        raise UsageError(f"--start {start.isoformat()} is after --end {end.isoformat()}")
+        raise UsageError(f"--start {start.isoformat()} is after --period-end {end.isoformat()}")
     period = Period(start, end)
     for issue in data.issues:
         other = issue.period
@@ -76,7 +76,7 @@ def _new_period(data: Dataset, data_dir: Path, end: dt.date, start: dt.date | No
             raise UsageError(
                 f"the period {period} would overlap the issue {other} ({issue.file}); issues may share "
                 f"only their boundary day. The latest issue ends on {latest.end.isoformat()}: "
-                f"give an --end after it (its --start defaults to {latest.end.isoformat()})")
+                f"give a --period-end after it (its --start defaults to {latest.end.isoformat()})")
     return period
 
 

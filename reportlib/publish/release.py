@@ -22,15 +22,19 @@ from pathlib import Path
 
 from ..batch import build as builder
 from ..batch import guard
-from ..batch.api import report_root, write_archive
+from ..batch.results import report_root
+from ..batch.work import write_archive
 from ..content import hxl
+from ..content.sentences import key_figures
+from ..engine import scratch
 from ..errors import PublishedIssueError, UsageError
 from ..files import sha256_bytes, write_atomic
 from ..inputs import records as rec
+from ..inputs import textrules
 from ..inputs.dataset import Dataset, PeriodData, load
-from ..inputs.periods import Period, parse_date
+from ..inputs.periods import Period, format_long, parse_date
 from .settings import publish_settings
-from .site import write_site
+from .site import file_name, write_site
 
 
 def _declared(data: Dataset, period_end: str) -> Period:
@@ -47,7 +51,7 @@ def _declared(data: Dataset, period_end: str) -> Period:
 def _task(data: Dataset, period: Period, out_root: Path, notebook: Path) -> builder.Task:
     if not notebook.is_file():
         raise UsageError(f"notebook {notebook} does not exist; give the issue's notebook with --notebook")
-    return builder.Task(data_dir=str(data.root), start=period.start.isoformat(), end=period.end.isoformat(),
+    return builder.Task(data_dir=str(data.root), period=period,
                         out_root=str(out_root.resolve()), notebook=str(notebook.resolve()))
 
 
@@ -101,8 +105,6 @@ def _store(data: Dataset, label: str, number: int, folder: Path, view: PeriodDat
 
 
 def _version(data: Dataset, view: PeriodData, number: int, status: str, date: str, **extra) -> rec.Version:
-    from ..content.sentences import key_figures
-
     content = guard.content(data, view)
     return rec.Version(number=number, status=status, date=date, content_key=guard.content_key(content),
                        content=content, key_figures=key_figures(view), headlines=_headlines(data, view), **extra)
@@ -117,8 +119,6 @@ def _date(value: str | None, what: str) -> str:
 
 def _site_lines(data: Dataset, site: Path, record: rec.Record) -> list[str]:
     write_site(data.root, site)
-    from .site import file_name
-
     version = record.latest
     return [f"  site: {site / 'index.html'}, {site / 'feed.xml'}",
             f"  files: {site / record.issue / file_name(record, version, 'pdf')} and .html, "
@@ -162,8 +162,6 @@ def record_publication(data: Dataset, view: PeriodData, folder: Path, day: str, 
     """Record version 1 of the issue of `view`, published on `day` from the report in
     `folder` (report.pdf and report.html): its files and HXL exports kept, the record
     written last. The caller has checked that the build is the issue's, up to date."""
-    from ..inputs.periods import format_long
-
     period = view.period
     settings = publish_settings(data.root, data.monitor.name)
     version = _version(data, view, 1, rec.PUBLISHED, day, build_key=build_key,
@@ -196,13 +194,9 @@ def correct_issue(data_dir: str | Path, period_end: str, note: str, out_root: Pa
                   log: Callable[[str], None] = lambda line: None) -> list[str]:
     """Issue a correction of a published issue: record it (pending), rebuild the report with
     its notice, and, unless `draft`, publish it as the next version."""
-    from ..content.sentences import key_figures
-
     note = " ".join(note.split())
     if not note:
         raise UsageError("--note is empty; say what was corrected and why, in a sentence or two")
-    from ..inputs import textrules
-
     for reason in textrules.problems(note):
         raise UsageError(f"--note {note!r}: {reason}")
     data = load(data_dir)
@@ -255,8 +249,6 @@ def correct_issue(data_dir: str | Path, period_end: str, note: str, out_root: Pa
 def _build(task: builder.Task, data: Dataset, log) -> builder.Result:
     """Build one period as `reportlib build` does, on a kernel of its own; its private
     temporary folder (the kernel's sockets) goes when the build ends."""
-    from ..engine import scratch
-
     try:
         return builder.build_period(task, data, log=log)
     finally:

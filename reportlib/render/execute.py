@@ -8,7 +8,7 @@ import ast
 import functools
 from pathlib import Path
 
-from ..errors import CellFailure, NotebookExecutionError, UsageError
+from ..errors import CellFailure, NotebookExecutionError, UsageError, environment_problem
 
 # The papermill engine (reportlib.engine.onerequest), registered by entry point.
 ENGINE = "reportlib"
@@ -105,8 +105,6 @@ def execute(notebook: Path, output: Path, parameters: dict, timeout: int, km, kc
                              "not installed; run `pip install -e .` (or `make`) again") from None
         raise
     except Exception as exc:  # a timeout, a dead kernel, a kernel that never started, a full disk
-        from ..errors import environment_problem
-
         problem = environment_problem(exc, output)
         if problem is not None:
             raise problem from None
@@ -122,6 +120,8 @@ def execute(notebook: Path, output: Path, parameters: dict, timeout: int, km, kc
         raise NotebookExecutionError(f"the notebook did not run: {reason}", None,
                                      str(output) if output.exists() else None) from None
     finally:
+        # Lazy: this module is on the quick up-to-date check's path (batch/api.py), which
+        # does without jupyter_client (0.09 s, see batch/api.py).
         from ..engine.kernels import kill
 
         # The kernel's work is done: end it now, without waiting. Whoever started it shuts

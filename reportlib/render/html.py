@@ -26,6 +26,7 @@ from nbconvert.exporters import TemplateExporter
 from traitlets import default
 from traitlets.config import Config
 
+from ..inputs.periods import format_long
 from .assets import report_css, templates_dir
 
 TEMPLATE_NAME = "monitor"
@@ -345,8 +346,6 @@ def add_contents(page: str) -> str:
 
 def page_meta(monitor, period, version: str) -> dict:
     """The page's title, language and metadata for one report."""
-    from ..inputs.periods import format_long
-
     title = f"{monitor.name}: {format_long(period)}"
     return {
         "title": title,

@@ -10,6 +10,7 @@ import traceback
 from pathlib import Path
 
 from ..errors import BuildError
+from . import pdf
 
 
 class Printer:
@@ -65,8 +66,6 @@ def _serve(conn, parent_end) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop)
     parent_end.close()
-    from . import pdf
-
     failed = False
     try:
         _print_pages(conn, pdf)

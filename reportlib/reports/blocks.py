@@ -26,12 +26,12 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from ..content import sentences
+from ..content import indicators, sentences
 from ..content.markup import inline
 from ..content.provenance import Trace
 from ..content.tables import Table, sources_table
 from ..inputs.monitor import Monitor
-from ..inputs.periods import Period, format_long
+from ..inputs.periods import Period, format_day, format_long, format_span, parse_date
 
 # The notebook output that carries a block's review copy and the provenance of its figures.
 PROVENANCE_MIME = "application/vnd.reportlib.provenance+json"
@@ -162,8 +162,6 @@ def title_block(monitor: Monitor, period: Period, kind: str, links: Sequence[dic
 
 
 def _long_day(iso: str) -> str:
-    from ..inputs.periods import parse_date
-
     day = parse_date(iso)
     return f"{day.day} {day:%B} {day.year}"
 
@@ -215,8 +213,6 @@ def dateline(event) -> str:
     """What the report writes before an event's text: "On November 21, ", "Between
     November 21 – December 3, ", or nothing for an undated event or one that carries its
     own date."""
-    from ..inputs.periods import format_day, format_span
-
     if not event.dateline or event.date is None:
         return ""
     if event.end_date and event.end_date != event.date:
@@ -232,8 +228,6 @@ def events(view, section_id: str, tracer: Tracer) -> Fragment:
     if issue is None:
         return render("events.html.j2", narrative=False, events=[])
     by_id = {r.event_id: r for r in sentences.incident_rows(view.incidents)}
-    from ..content import indicators
-
     readings = {r.key: r for series in indicators.national_readings(view.indicators).values() for r in series}
     items = []
     for event in issue.section_events(section_id):

@@ -33,6 +33,8 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..content import style
+from ..content.tables import from_frame
 from . import blocks
 from .blocks import METADATA_KEY, Fragment, Tracer
 
@@ -102,8 +104,6 @@ class Figures:
         figure, saved in the report's SVG (reportlib.content.style.to_svg). Without a
         caption the figure shows a placeholder and carries a warning; without alt text the
         caption stands in for it, with a warning."""
-        from ..content import style
-
         fig = getattr(fig, "figure", fig)
         svg = style.to_svg(fig)
         _forget(fig)
@@ -153,8 +153,6 @@ def show_in_kernel(figures: Figures) -> None:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from ..content import style
-
     # The inline backend shows pyplot's figures after each cell; a kernel forked from the
     # template imported pyplot before ipykernel chose a backend, so choose it here, unless
     # the notebook asked for another.
@@ -176,8 +174,6 @@ def _show_figure(fig) -> None:
 
 def _show_frame(frame) -> None:
     from IPython.display import display
-
-    from ..content.tables import from_frame
 
     display(blocks.table(from_frame(frame)))
 

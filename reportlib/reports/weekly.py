@@ -19,6 +19,7 @@ from ..content.provenance import Trace
 from ..inputs import reference
 from ..inputs.dataset import PeriodData, load
 from ..inputs.periods import Period, format_long, parse_date, short_day
+from ..inputs.records import notices
 from ..inputs.schema import CASUALTY_GROUPS
 from . import blocks
 from .blocks import Fragment, Tracer, title_block
@@ -45,8 +46,6 @@ class Report:
         data = load(data_dir, parse_date(today) if today else None)
         period = data.resolve_period(period_end, period_start)
         weeks = None if trend_weeks is None or trend_weeks < 0 else trend_weeks
-        from ..inputs.records import notices
-
         report = cls(data.select(period, weeks), corrections=notices(data.root, period))
         show_in_kernel(report.figures)
         return report

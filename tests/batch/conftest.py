@@ -16,7 +16,7 @@ WEEKS = 6
 @pytest.fixture(scope="module")
 def demo_source(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("demo") / "data"
-    result = run_cli("demo-data", "--weeks", WEEKS, "--incidents-per-week", 15, "--out", folder)
+    result = run_cli("demo-data", "--weeks", WEEKS, "--incidents-per-week", 15, "--data", folder)
     assert result.returncode == 0, result.stderr
     return folder
 

@@ -20,8 +20,7 @@ def keys(data_dir: Path, notebook: Path = NOTEBOOK, **params) -> dict[str, str]:
     data = reportlib.load(data_dir)
     out = {}
     for period in data.periods():
-        task = plan.Task(str(data_dir), period.start.isoformat(), period.end.isoformat(), "/tmp/unused",
-                          str(notebook), parameters=params)
+        task = plan.Task(str(data_dir), period, "/tmp/unused", str(notebook), parameters=params)
         out[period.label] = plan.task_key(task, data)[1]
     return out
 

@@ -135,7 +135,7 @@ def test_a_full_disk_while_printing_the_pdf(tmp_path, sizes):
 @pytest.mark.privileged
 def test_a_full_disk_in_a_batch(tmp_path):
     demo, out = tmp_path / "demo", tmp_path / "outputs"
-    assert run_cli("demo-data", "--weeks", 2, "--incidents-per-week", 10, "--out", demo).returncode == 0
+    assert run_cli("demo-data", "--weeks", 2, "--incidents-per-week", 10, "--data", demo).returncode == 0
     with small_disk(out, 64 * 1024):
         result = run_cli("build", "--data", demo, "--out", out, "--from", "2000-01-01", "--to", "2100-01-01")
         assert_environment_error(result, "the disk is full", out)

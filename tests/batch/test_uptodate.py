@@ -100,7 +100,7 @@ def test_an_output_changed_in_place_is_rebuilt(setup, name):
 
 def test_a_batch_rebuilds_an_output_changed_in_place(tmp_path):
     demo, out = tmp_path / "demo", tmp_path / "outputs"
-    assert run_cli("demo-data", "--weeks", 2, "--incidents-per-week", 10, "--out", demo).returncode == 0
+    assert run_cli("demo-data", "--weeks", 2, "--incidents-per-week", 10, "--data", demo).returncode == 0
     first = run_cli("build", "--data", demo, "--out", out, "--from", "2000-01-01", "--to", "2100-01-01")
     assert "built 2, skipped 0" in first.stdout, first.stderr
     label = sorted(p.name for p in out.iterdir() if p.is_dir())[0]

@@ -12,7 +12,10 @@ from ..conftest import assert_no_traceback, run_cli
 
 def leaf_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found = []
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    # Through the group's own listing: `import`'s commands are found by entry point.
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         if isinstance(command, click.Group):
             found += leaf_commands(command, (*prefix, name))
         else:

@@ -46,8 +46,12 @@ def test_build_refuses_dates_outside_the_range_before_anything_is_written(args, 
 
 
 @pytest.mark.parametrize(("command", "message"), [
+    (["new-period", "--period-end", "9999-12-31"], f"--period-end '9999-12-31': {OUTSIDE}"),
+    (["new-period", "--period-end", "2020-12-10", "--start", "0001-01-01"], f"--start '0001-01-01': {OUTSIDE}"),
+    (["import", "owid", str(GOOD / "indicators.csv"), "--country", "Iraq", "--from", "0001-01-01"],
+     f"--from '0001-01-01': {OUTSIDE}"),
+    # The old spellings, kept for a release, are read the same way and named as typed.
     (["new-period", "--end", "9999-12-31"], f"--end '9999-12-31': {OUTSIDE}"),
-    (["new-period", "--end", "2020-12-10", "--start", "0001-01-01"], f"--start '0001-01-01': {OUTSIDE}"),
     (["import", "owid", str(GOOD / "indicators.csv"), "--country", "Iraq", "--since", "0001-01-01"],
      f"--since '0001-01-01': {OUTSIDE}"),
 ])

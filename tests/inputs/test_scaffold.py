@@ -41,7 +41,7 @@ def new_period(data: Path, *args: str):
 
 @pytest.fixture
 def scaffolded(data_copy):
-    result = new_period(data_copy, "--end", END)
+    result = new_period(data_copy, "--period-end", END)
     assert result.returncode == 0, result.stderr
     return data_copy, result.stdout
 
@@ -176,7 +176,7 @@ def test_the_filled_week_builds(scaffolded, tmp_path):
 
 
 def test_start_defaults_to_the_latest_end_else_a_week(data_copy, tmp_path):
-    result = new_period(data_copy, "--end", "2020-12-17")
+    result = new_period(data_copy, "--period-end", "2020-12-17")
     assert result.returncode == 0, result.stderr
     assert "period_start: 2020-12-03\n" in (data_copy / "issues" / "2020-12-17.yaml").read_text()
     assert "the period is 15 days long" in result.stdout
@@ -184,26 +184,26 @@ def test_start_defaults_to_the_latest_end_else_a_week(data_copy, tmp_path):
     bare = tmp_path / "bare"
     shutil.copytree(DATA, bare)
     shutil.rmtree(bare / "issues")
-    result = new_period(bare, "--end", "2020-12-17")
+    result = new_period(bare, "--period-end", "2020-12-17")
     assert result.returncode == 0, result.stderr
     assert "period_start: 2020-12-10\n" in (bare / "issues" / "2020-12-17.yaml").read_text()
     assert "days long" not in result.stdout
 
     explicit = tmp_path / "explicit"
     shutil.copytree(DATA, explicit)
-    result = new_period(explicit, "--end", "2020-12-24", "--start", "2020-12-17")
+    result = new_period(explicit, "--period-end", "2020-12-24", "--start", "2020-12-17")
     assert result.returncode == 0, result.stderr
     assert "period_start: 2020-12-17\n" in (explicit / "issues" / "2020-12-24.yaml").read_text()
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--end", "2020-12-03"], "data/issues/2020-12-03.yaml already exists: the data has a period ending on "
+    (["--period-end", "2020-12-03"], "data/issues/2020-12-03.yaml already exists: the data has a period ending on "
                               "2020-12-03"),
-    (["--end", "2020-11-26"], "the period 2020-11-19 to 2020-11-26 would overlap the issue 2020-11-19 to "
+    (["--period-end", "2020-11-26"], "the period 2020-11-19 to 2020-11-26 would overlap the issue 2020-11-19 to "
                               "2020-12-03 (data/issues/2020-12-03.yaml)"),
-    (["--end", END, "--start", "2020-12-01"], "the period 2020-12-01 to 2020-12-10 would overlap the issue"),
-    (["--end", END, "--start", "2020-12-11"], "--start 2020-12-11 is after --end 2020-12-10"),
-    (["--end", "2020-12-1"], "--end '2020-12-1': not a date in YYYY-MM-DD form"),
+    (["--period-end", END, "--start", "2020-12-01"], "the period 2020-12-01 to 2020-12-10 would overlap the issue"),
+    (["--period-end", END, "--start", "2020-12-11"], "--start 2020-12-11 is after --period-end 2020-12-10"),
+    (["--period-end", "2020-12-1"], "--period-end '2020-12-1': not a date in YYYY-MM-DD form"),
 ])
 def test_refusals_change_nothing(data_copy, args, message):
     before = snapshot(data_copy)
@@ -217,7 +217,7 @@ def test_a_second_run_is_refused_and_keeps_what_was_filled(scaffolded):
     data, _ = scaffolded
     fill(data)
     before = snapshot(data)
-    result = new_period(data, "--end", END)
+    result = new_period(data, "--period-end", END)
     assert result.returncode == 2
     assert f"issues/{END}.yaml already exists" in result.stderr
     assert snapshot(data) == before
@@ -229,7 +229,7 @@ def test_an_existing_sheet_is_never_overwritten(data_copy):
     shutil.copyfile(DATA / "incidents.csv", sheet)
     (data_copy / "incidents.csv").unlink()  # the same rows in a week's sheet: still valid data
     before = snapshot(data_copy)
-    result = new_period(data_copy, "--end", END)
+    result = new_period(data_copy, "--period-end", END)
     assert result.returncode == 2
     assert f"incidents/{END}.csv already exists; new-period never overwrites a file" in result.stderr
     assert snapshot(data_copy) == before
@@ -239,7 +239,7 @@ def test_invalid_data_is_reported_as_usual_and_nothing_is_written(data_copy):
     path = data_copy / "incidents.csv"
     path.write_text(path.read_text(encoding="utf-8").replace("2020-11-29", "2020-11-31"), encoding="utf-8")
     before = snapshot(data_copy)
-    result = new_period(data_copy, "--end", END)
+    result = new_period(data_copy, "--period-end", END)
     assert result.returncode == 2
     assert "column event_date: value '2020-11-31': impossible date" in result.stderr
     assert "nothing was written" in result.stderr
@@ -250,7 +250,7 @@ def test_section_ids_that_need_quoting_survive(data_copy):
     monitor = data_copy / "monitor.yaml"
     monitor.write_text(monitor.read_text(encoding="utf-8")
                        + '  - id: "north: Kurdistan #1"\n    title: "The north # all of it"\n', encoding="utf-8")
-    result = new_period(data_copy, "--end", END)
+    result = new_period(data_copy, "--period-end", END)
     assert result.returncode == 0, result.stderr
     issue = yaml.load((data_copy / "issues" / f"{END}.yaml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     assert list(issue["sections"]) == [*SECTIONS, "north: Kurdistan #1"]

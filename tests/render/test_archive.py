@@ -26,7 +26,7 @@ WEEKS = ["2021-12-30", "2021-12-23", "2021-12-16"]  # newest first
 @pytest.fixture(scope="module")
 def out(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("archive")
-    assert run_cli("demo-data", "--weeks", "3", "--out", tmp / "demo").returncode == 0
+    assert run_cli("demo-data", "--weeks", "3", "--data", tmp / "demo").returncode == 0
     result = run_cli("build", "--data", tmp / "demo", "--out", tmp / "outputs",
                      "--from", "2021-01-01", "--to", "2021-12-31", "--jobs", "2")
     assert_no_traceback(result)

@@ -31,7 +31,7 @@ def outputs(tmp_path_factory) -> Path:
     assert_no_traceback(result)
     assert result.returncode == 0, result.stderr
     demo = tmp / "demo"
-    assert run_cli("demo-data", "--weeks", "2", "--out", demo).returncode == 0
+    assert run_cli("demo-data", "--weeks", "2", "--data", demo).returncode == 0
     result = run_cli("build", "--data", demo, "--out", out, "--from", "2021-01-01", "--to", "2021-12-31",
                      "--jobs", "2")
     assert_no_traceback(result)

@@ -64,7 +64,7 @@ def import_owid(path: Path, data_dir: Path, country: str, since: dt.date | None 
             problems.append(Problem(shown, line, cols["date"], day_text, "not a date in YYYY-MM-DD form"))
             continue
         if (since and day < since) or (until and day > until):
-            report.skip("rows outside --since/--until")
+            report.skip("rows outside --from/--to")
             continue
         for column, indicator in COLUMNS.items():
             if column not in cols:
