@@ -36,6 +36,8 @@ def _command(words: list[str]) -> tuple[click.Command, list[str]]:
     command: click.Command = main
     ctx = click.Context(main)
     while isinstance(command, click.Group) and words and not words[0].startswith("-"):
+        if words[0].isupper():  # a placeholder (`reportlib import NAME ...`): any subcommand
+            return command, []
         sub = command.get_command(ctx, words[0])
         assert sub is not None, f"no subcommand {words[0]!r}"
         command, words = sub, words[1:]
