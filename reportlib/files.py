@@ -28,7 +28,6 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-
 @functools.cache
 def _file_mode() -> int:
     """The mode open() would give a new file: mkstemp makes files only their owner can read,
@@ -51,3 +50,18 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Create a file whole, never replacing one: FileExistsError if the name is taken, even
+    by a file made while this one was being written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix="." + path.name + ".", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            os.fchmod(stream.fileno(), _file_mode())
+            stream.write(data)
+        os.link(temp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)

@@ -25,7 +25,7 @@ from ..batch import guard
 from ..batch.api import report_root, write_archive
 from ..content import hxl
 from ..errors import PublishedIssueError, UsageError
-from ..files import sha256_bytes, write_atomic
+from ..files import sha256_bytes
 from ..inputs import records as rec
 from ..inputs.dataset import Dataset, PeriodData, load
 from ..inputs.periods import Period, parse_date
@@ -92,12 +92,7 @@ def _store(data: Dataset, label: str, number: int, folder: Path, view: PeriodDat
     files = {"pdf": (folder / "report.pdf").read_bytes(), "html": (folder / "report.html").read_bytes(),
              "incidents": hxl.incidents_csv(view.incidents, country),
              "indicators": hxl.indicators_csv(guard.period_indicators(view), country)}
-    target = rec.version_dir(data.root, label, number)
-    out = {}
-    for kind, content in files.items():
-        write_atomic(target / rec.FILES[kind], content)
-        out[kind] = {"path": f"{target.name}/{rec.FILES[kind]}", "sha256": sha256_bytes(content), "bytes": len(content)}
-    return out
+    return {kind: rec.keep(data.root, label, number, kind, content) for kind, content in files.items()}
 
 
 def _version(data: Dataset, view: PeriodData, number: int, status: str, date: str, **extra) -> rec.Version:
@@ -141,7 +136,7 @@ def publish_issue(data_dir: str | Path, period_end: str, out_root: Path, noteboo
                          f"`reportlib correct --period-end {period.label} --withdraw`")
     if record is not None and record.published:
         latest = record.latest
-        if guard.content_key(guard.content(data, view)) != latest.content_key:
+        if guard.content_key(guard.current(data, view, latest)) != latest.content_key:
             raise PublishedIssueError(guard.describe(data, view, record, "publishing the data as it is now")
                                       + f"\nTo publish the change, issue a correction:\n  reportlib correct "
                                         f'--period-end {period.label} --note "what changed and why"')
@@ -213,7 +208,7 @@ def correct_issue(data_dir: str | Path, period_end: str, note: str, out_root: Pa
                          f"`reportlib publish --period-end {period.label}`")
     view = data.select(period)
     latest = record.latest
-    content = guard.content(data, view)
+    content = guard.current(data, view, latest)
     if guard.content_key(content) == latest.content_key:
         if record.pending is not None:
             record.versions.pop()
