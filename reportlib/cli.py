@@ -20,6 +20,7 @@ from pathlib import Path
 import click
 
 from .errors import DataError, NotebookExecutionError, ReportlibError, UsageError
+from .files import separate_folders
 from .inputs.periods import DATE_RANGE
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -202,6 +203,7 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
     if review and first:
         raise UsageError("--review is for one period (--period-end or --start/--end)")
     given = _parse_params(params)
+    separate_folders({"--data": data_dir, "--out": out_root})
     if first:
         try:
             batch = api.build_range(first, last, data=data_dir, out=out_root, notebook=notebook, params=given,
@@ -320,6 +322,7 @@ def import_acled(file, data_dir, out_root, allow_changes, type_map):
         mapping[sub] = target.strip()
     from .batch.guard import guard_import
 
+    separate_folders({"--data": data_dir, "--out": out_root})
     with guard_import(data_dir):
         report = run(Path(file), Path(data_dir), mapping, out_root=Path(out_root), allow_changes=allow_changes)
     _print_import(report)
@@ -351,6 +354,7 @@ def import_owid(file, country, data_dir, out_root, allow_changes, since, until):
     from .inputs.importers.owid import import_owid as run
     from .inputs.periods import parse_date
 
+    separate_folders({"--data": data_dir, "--out": out_root})
     with guard_import(data_dir):
         report = run(Path(file), Path(data_dir), country,
                      parse_date(since, "--since") if since else None,
@@ -402,6 +406,7 @@ def publish(period_end, rebuild_site, on, site, data_dir, out_root, notebook):
     from .publish import release
     from .reports import shipped
 
+    separate_folders({"--data": data_dir, "--out": out_root, "--site": site})
     if rebuild_site:
         if period_end or on:
             raise UsageError("--rebuild-site takes no --period-end or --date: it makes the site from the records")
@@ -439,6 +444,7 @@ def correct(period_end, note, on, draft, withdraw, site, data_dir, out_root, not
     from .publish import release
     from .reports import shipped
 
+    separate_folders({"--data": data_dir, "--out": out_root, "--site": site})
     if withdraw:
         if note or draft:
             raise UsageError("--withdraw takes no --note or --draft")
@@ -485,6 +491,7 @@ def send(period_end, recipients, dry_run, eml_dir, data_dir):
         record = read(Path(data_dir).resolve(), period_end)
         version = record.latest.number if record and record.published else 0
         target = Path(eml_dir) if eml_dir else Path("outputs") / "mail" / f"{period_end}-v{version}"
+        separate_folders({"--data": data_dir, "--eml": target})
     outcome = mail.send_issue(data_dir, period_end, recipients, target, log=_err)
     if dry_run:
         click.echo(f"{period_end} version {outcome.version}: wrote {len(outcome.written)} message(s) to {target}/")

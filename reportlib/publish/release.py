@@ -129,6 +129,7 @@ def publish_issue(data_dir: str | Path, period_end: str, out_root: Path, noteboo
     task = _task(data, period, root, notebook)
     folder = root / period.label
     view = data.select(period)
+    day = _date(date, "--date")
     record = rec.read(data.root, period.label)
     if record is not None and record.pending is not None:
         raise UsageError(f"a correction of {period.label} is pending (issued {record.pending.date}); publish it "
@@ -140,10 +141,14 @@ def publish_issue(data_dir: str | Path, period_end: str, out_root: Path, noteboo
             raise PublishedIssueError(guard.describe(data, view, record, "publishing the data as it is now")
                                       + f"\nTo publish the change, issue a correction:\n  reportlib correct "
                                         f'--period-end {period.label} --note "what changed and why"')
+        first = record.published[0]
+        if date is not None and day != first.date:
+            raise UsageError(f"{period.label} was published on {first.date} (version {first.number}); --date {day} "
+                             "cannot change the day of a publication. A correction has a date of its own "
+                             "(`reportlib correct --date`)")
         return [f"{period.label}: already published (version {latest.number} of {latest.date}); nothing changed",
                 *_site_lines(data, site, record)]
     manifest = _check_built(data, task, folder)
-    day = _date(date, "--date")
     if day < period.label:
         raise UsageError(f"--date {day} is before the issue's last day, {period.label}")
     record = record_publication(data, view, folder, day, notebook.name, manifest["key"])

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ...errors import DataError, Problem
-from .. import textrules
+from .. import records, textrules
 from ..datafolder import read_file, write_file
 from ..schema import SOURCES, Table
 from ..tables import join_sheets, read_table, with_origin
@@ -165,7 +165,10 @@ def prepare_sheet(path: Path, table: Table, existing: pd.DataFrame | None, new_r
         check = Path(folder) / path.name
         check.write_bytes(data)
         typed, problems, lines = read_table(check, table, shown, today, references)
-    errors = [_to_input(p, starts, first_new, input_shown, shown) for p in problems if p.severity == "error"]
+    # Several rows written from one line of the input (OWID's indicator columns) share its
+    # problems: each is reported once, at that line.
+    errors = list(dict.fromkeys(_to_input(p, starts, first_new, input_shown, shown)
+                                for p in problems if p.severity == "error"))
     if errors:
         raise DataError(errors)
     with_origin(typed, shown, lines)
@@ -277,7 +280,8 @@ def write_rows(data, sheet_path: Path, table: Table, rows: list[NewRow], today: 
         after = replace(data, sources=after_sources, **{table.name: joined})
         found = built.changes(data, after, periods)
         if found and not allow_changes:
-            raise built.refuse(found, out_root, report.lines(would=True), report.warnings)
+            raise built.refuse(found, out_root, report.lines(would=True), report.warnings,
+                               frozenset(records.labels(data.root)))
         report.changed = [change.built.period.label for change in found]
     if sources is not None:
         _write(data.root / SOURCES.file, sources[0], data.root)
