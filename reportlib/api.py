@@ -22,6 +22,7 @@ from .batch.api import build, build_range
 from .batch.options import BuildOptions
 from .batch.results import Batch, BatchFailed, Built
 from .errors import UsageError
+from .files import separate_folders
 from .inputs.periods import as_date
 from .reports import shipped
 
@@ -111,6 +112,7 @@ def publish(period_end: str | dt.date | None = None, *, data: str | Path = "data
     # for the commands that publish only.
     from .publish import release
 
+    separate_folders({"--data": data, "--out": out, "--site": site})
     if rebuild_site:
         if period_end or date:
             raise UsageError("--rebuild-site takes no --period-end or --date: it makes the site from the records")
@@ -136,6 +138,7 @@ def correct(period_end: str | dt.date, note: str | None = None, *, data: str | P
     from .publish import release  # lazy: see publish()
 
     end = as_date(period_end, "--period-end").isoformat()
+    separate_folders({"--data": data, "--out": out, "--site": site})
     if withdraw:
         if note or draft:
             raise UsageError("--withdraw takes no --note or --draft")
@@ -170,6 +173,7 @@ def send(period_end: str | dt.date, *, data: str | Path = "data", out: str | Pat
         record = records.read(Path(data).resolve(), label)
         version = record.latest.number if record and record.published else 0
         target = Path(eml) if eml else Path(out) / "mail" / f"{label}-v{version}"
+        separate_folders({"--data": data, "--eml": target})
     return mail.send_issue(data, label, str(recipients) if recipients else None, target, log=log)
 
 

@@ -23,7 +23,7 @@ class Problem:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         parts = [where]
         if self.column:
-            noun = "key" if self.file.endswith((".yaml", ".yml")) else "column"
+            noun = "key" if self.file.endswith((".yaml", ".yml", ".json")) else "column"
             parts.append(f"{noun} {self.column}")
         if self.value is not None:
             shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."

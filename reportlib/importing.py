@@ -36,6 +36,7 @@ import click
 from .batch.guard import guard_import
 from .clitypes import CONTEXT, DATE, DATES, warn_old
 from .errors import UsageError
+from .files import separate_folders
 from .inputs.importers.acled import import_acled
 from .inputs.importers.owid import import_owid
 
@@ -47,6 +48,7 @@ def importer(function: Callable) -> click.Command:
     @functools.wraps(function)
     def command(file, data, out, allow_changes, **options):
         given = Path(data)
+        separate_folders({"--data": data, "--out": out})
         with guard_import(given):
             report = function(Path(file), given, Path(out), allow_changes, **options)
         _print(report, given)

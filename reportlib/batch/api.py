@@ -30,6 +30,7 @@ from typing import Any
 
 from ..engine import scratch
 from ..errors import UsageError
+from ..files import separate_folders
 from ..inputs.periods import Period, as_date
 from ..render.execute import refuse_owned, typed_parameters
 from ..render.printer import Printer
@@ -54,6 +55,7 @@ def build(period_end: str | dt.date | None = None, *, start: str | dt.date | Non
     fields changing it (`data=`, `out=`, `notebook=`, `params=`, `force=`, `review=`,
     `timeout=`). Progress and warnings go to `log`. Raises ReportlibError (see the module)."""
     opts = options_from(options, changes)
+    separate_folders({"--data": opts.data, "--out": opts.out})
     request = request_for(period_end, start, end)
     refuse_owned(opts.params)
     notebook = shipped.resolve(opts.notebook).resolve()
@@ -100,6 +102,7 @@ def build_range(first: str | dt.date, last: str | dt.date, *, options: BuildOpti
     `jobs=`, `scheduler=` and `kernels=`. Periods whose inputs are unchanged are skipped;
     a failed period does not stop the others. Raises BatchFailed if any failed."""
     opts = options_from(options, changes)
+    separate_folders({"--data": opts.data, "--out": opts.out})
     lo, hi = as_date(first, "--from"), as_date(last, "--to")
     if hi < lo:
         raise UsageError(f"--to {hi} is before --from {lo}")

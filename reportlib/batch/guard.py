@@ -23,38 +23,45 @@ import pandas as pd
 
 from ..content import hxl
 from ..content.sentences import key_figures
-from ..errors import PublishedIssueError
-from ..files import write_atomic
+from ..errors import DataError, PublishedIssueError
 from ..inputs import records, yamlreader
+from ..inputs.datafolder import read_file, write_file
 from ..inputs.dataset import Dataset, PeriodData, load
 from ..inputs.issues import ISSUES_DIR
 from ..inputs.monitor import MONITOR_FILE
 from ..inputs.periods import Period, parse_date
 from ..inputs.schema import INCIDENTS, INDICATORS, SOURCES, Table
+from ..inputs.tables import ORIGIN_FILE, ORIGIN_LINE
 from ..render.pages import figure_text
 
 # Keys of monitor.yaml that say how issues are published and mailed, not what a report says.
 _NOT_CONTENT = ("publish", "mail")
 _SHOWN_ROWS = 20
+_ORIGIN = (ORIGIN_FILE, ORIGIN_LINE)
 
 
 def _digest(value) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
-def _row_digest(row: dict[str, str]) -> str:
-    # Empty and false cells are left out: a column the table gains later, empty in old rows,
-    # does not make every published row look changed.
-    return _digest({k: v for k, v in row.items() if v not in ("", "false")})[:20]
+def _row_digest(row: dict[str, str], legacy: bool = False) -> str:
+    # A row is its id and its values, not the sheet and line it was read from: moving rows
+    # or renaming the data folder changes no published row. Empty and false cells are left
+    # out: a column the table gains later, empty in old rows, does not make every published
+    # row look changed.
+    return _digest({k: v for k, v in row.items()
+                    if v not in ("", "false") and (legacy or k not in _ORIGIN)})[:20]
 
 
-def _yaml_digest(path: Path, drop: tuple[str, ...] = ()) -> str | None:
+def _yaml_digest(root: Path, relative: str, drop: tuple[str, ...] = ()) -> str | None:
     """The parsed content of a YAML file: comments and layout do not count."""
-    if not path.is_file():
+    path = root / relative
+    if not os.path.lexists(path):
         return None
-    data, _ = yamlreader.load(path, path.name)
+    raw = read_file(path, relative, root)
+    data, _ = yamlreader.parse(raw, relative)
     if data is None:
-        return _digest(path.read_bytes().decode("utf-8", "replace"))
+        return _digest(raw.decode("utf-8", "replace"))
     return _digest({k: v for k, v in data.items() if k not in drop})
 
 
@@ -77,18 +84,34 @@ def _used_sources(view: PeriodData) -> pd.DataFrame:
     return view.sources.loc[view.sources["reference"].isin(used)]
 
 
-def content(data: Dataset, view: PeriodData) -> dict:
-    """Digests of everything the report of `view` reads from the data folder."""
+def content(data: Dataset, view: PeriodData, legacy: bool = False) -> dict:
+    """Digests of everything the report of `view` reads from the data folder. `legacy`:
+    as records made before rows were fingerprinted by content alone hold them (see `current`)."""
     period = view.period
-    return {
+    out = {
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat(),
                    "trend_weeks": view.trend_weeks},
-        "monitor": _yaml_digest(data.root / MONITOR_FILE, _NOT_CONTENT),
-        "issue": _yaml_digest(data.root / ISSUES_DIR / f"{period.label}.yaml"),
-        "incidents": {k: _row_digest(r) for k, r in _rows(view.trend_incidents, INCIDENTS).items()},
-        "indicators": {k: _row_digest(r) for k, r in _rows(view.indicators, INDICATORS).items()},
-        "sources": {k: _row_digest(r) for k, r in _rows(_used_sources(view), SOURCES).items()},
+        "monitor": _yaml_digest(data.root, MONITOR_FILE, _NOT_CONTENT),
+        "issue": _yaml_digest(data.root, f"{ISSUES_DIR}/{period.label}.yaml"),
+        "incidents": {k: _row_digest(r, legacy) for k, r in _rows(view.trend_incidents, INCIDENTS).items()},
+        "indicators": {k: _row_digest(r, legacy) for k, r in _rows(view.indicators, INDICATORS).items()},
+        "sources": {k: _row_digest(r, legacy) for k, r in _rows(_used_sources(view), SOURCES).items()},
     }
+    if not legacy:
+        out["rows"] = records.ROWS_BY_CONTENT
+    return out
+
+
+def _legacy(version: records.Version) -> bool:
+    return version.content.get("rows") != records.ROWS_BY_CONTENT
+
+
+def current(data: Dataset, view: PeriodData, version: records.Version) -> dict:
+    """`content` now, digested as `version` was, to compare with it. A record made before
+    rows were fingerprinted by content alone kept each row's sheet and line in its digest;
+    it is compared that way (a moved row still counts as changed there) until its next
+    correction, which records the new form."""
+    return content(data, view, _legacy(version))
 
 
 def content_key(value: dict) -> str:
@@ -133,10 +156,11 @@ def _row_noun(table: Table, key: str) -> str:
 
 
 def _row_lines(table: Table, published: dict[str, str], current: dict[str, dict[str, str]],
-               stored: dict[str, dict[str, str]], in_period: set[str]) -> list[str]:
+               stored: dict[str, dict[str, str]], in_period: set[str], legacy: bool) -> list[str]:
     """One line per row added, removed or changed, naming the columns that changed where the
     published export holds the row."""
-    digests = {k: _row_digest(r) for k, r in current.items()}
+    digests = {k: _row_digest(r, legacy) for k, r in current.items()}
+    ignored = () if legacy else _ORIGIN
     lines = []
     for key in sorted(set(published) | set(digests)):
         if published.get(key) == digests.get(key):
@@ -151,7 +175,8 @@ def _row_lines(table: Table, published: dict[str, str], current: dict[str, dict[
         elif key in stored:
             now = hxl.exported(row)
             fields = [f"{name} {_short(stored[key].get(name, '')) or 'empty'} → {_short(now.get(name, '')) or 'empty'}"
-                      for name in sorted(set(stored[key]) | set(now)) if stored[key].get(name, "") != now.get(name, "")]
+                      for name in sorted(set(stored[key]) | set(now))
+                      if name not in ignored and stored[key].get(name, "") != now.get(name, "")]
             line = f"{noun} changed: " + ("; ".join(fields) or "its values")
         else:
             line = f"{noun} changed"
@@ -164,7 +189,8 @@ def _row_lines(table: Table, published: dict[str, str], current: dict[str, dict[
 def differences(data: Dataset, view: PeriodData, record: records.Record, version: records.Version) -> list[str]:
     """What the report of `view` would say differently from `version` of the issue: the
     period, the narrative, the monitor, each row, then each key figure."""
-    published, now = version.content, content(data, view)
+    published, legacy = version.content, _legacy(version)
+    now = content(data, view, legacy)
     lines = []
     if published["period"] != now["period"]:
         p, n = published["period"], now["period"]
@@ -176,16 +202,16 @@ def differences(data: Dataset, view: PeriodData, record: records.Record, version
         lines.append(f"the monitor's settings in {MONITOR_FILE} (name, country, sections or trend window)")
 
     def stored(kind: str, table: Table) -> dict:
-        with contextlib.suppress(KeyError, OSError, StopIteration):
-            return hxl.read_rows(records.stored_file(data.root, record, version, kind), table)
+        with contextlib.suppress(KeyError, DataError, UnicodeDecodeError, StopIteration):
+            return hxl.read_rows(records.stored_bytes(data.root, record, version, kind), table)
         return {}
 
     incidents = _rows(view.trend_incidents, INCIDENTS)
     lines += _row_lines(INCIDENTS, published["incidents"], incidents, stored("incidents", INCIDENTS),
-                        set(_rows(view.incidents, INCIDENTS)))
+                        set(_rows(view.incidents, INCIDENTS)), legacy)
     lines += _row_lines(INDICATORS, published["indicators"], _rows(view.indicators, INDICATORS),
-                        stored("indicators", INDICATORS), set(_rows(period_indicators(view), INDICATORS)))
-    lines += _row_lines(SOURCES, published["sources"], _rows(_used_sources(view), SOURCES), {}, set())
+                        stored("indicators", INDICATORS), set(_rows(period_indicators(view), INDICATORS)), legacy)
+    lines += _row_lines(SOURCES, published["sources"], _rows(_used_sources(view), SOURCES), {}, set(), legacy)
     figures = figure_changes(version.key_figures, key_figures(view)) if view.period.label == record.issue else []
     return lines + [f"key figure: {line}" for line in figures]
 
@@ -220,9 +246,9 @@ def check(data: Dataset, views: Iterable[PeriodData], notebook: str, doing: str 
         record = records.read(data.root, view.period.label)
         if record is None or not record.published or record.notebook != Path(notebook).name:
             continue
-        key = content_key(content(data, view))
         pending = record.pending
-        if key == record.latest.content_key or (pending is not None and pending.content_key == key):
+        if content_key(current(data, view, record.latest)) == record.latest.content_key or (
+                pending is not None and content_key(current(data, view, pending)) == pending.content_key):
             continue
         parts.append(describe(data, view, record, doing))
         refused.append(record.issue)
@@ -265,14 +291,16 @@ def check_all(data: Dataset, doing: str) -> None:
 
 # -- imports ---------------------------------------------------------------------------------
 
-def _snapshot(root: Path) -> dict[Path, bytes]:
-    """The data files an import may write (depth two, the publication records aside)."""
-    files = {}
-    for path in [*root.iterdir(), *(p for d in root.iterdir() if d.is_dir() and d.name != records.RECORDS_DIR
-                                    and not d.name.startswith(".") for p in d.iterdir())]:
+def _snapshot(root: Path) -> dict[Path, bytes | None]:
+    """The data files an import may write (depth two, the publication records aside), and
+    the folders (as None), so that a folder an import made goes too."""
+    files: dict[Path, bytes | None] = {}
+    folders = [d for d in root.iterdir() if d.is_dir() and not d.is_symlink() and d.name != records.RECORDS_DIR
+               and not d.name.startswith(".")]
+    for path in [*root.iterdir(), *(p for d in folders for p in d.iterdir())]:
         if path.is_file() and not path.is_symlink() and not path.name.startswith("."):
-            files[path] = path.read_bytes()
-    return files
+            files[path] = read_file(path, str(path.relative_to(root.parent)), root)
+    return files | dict.fromkeys(folders)
 
 
 @contextlib.contextmanager
@@ -293,14 +321,20 @@ def guard_import(data_root: str | Path, today=None):
         raise
 
 
-def _restore(root: Path, before: dict[Path, bytes]) -> None:
+def _restore(root: Path, before: dict[Path, bytes | None]) -> None:
     after = _snapshot(root)
     for path, data in before.items():
-        if after.get(path) != data:
-            write_atomic(path, data)
-    for path in after.keys() - before.keys():
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)
+        if data is not None and after.get(path) != data:
+            write_file(path, data, str(path.relative_to(root.parent)), root)
+    added = after.keys() - before.keys()
+    for path in added:
+        if after[path] is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+    for path in added:
+        if after[path] is None:
+            with contextlib.suppress(OSError):  # a folder the import made, unless something else is in it
+                path.rmdir()
 
 
 __all__ = ["check", "check_all", "content", "content_key", "differences", "guard_import"]

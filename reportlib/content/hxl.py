@@ -150,10 +150,11 @@ def indicators_csv(indicators: pd.DataFrame, country: str) -> bytes:
     return _table_csv("indicators", INDICATORS, indicators, country, ["indicator", "date", "admin1"])
 
 
-def read_rows(path: Path, table: Table) -> dict[str, dict[str, str]]:
-    """The rows of an export as it was written, by the table's key, without the HXL row and
-    the derived columns: what exported(row_texts(...)) gives for the same rows now."""
-    text = path.read_text(encoding="utf-8")
+def read_rows(source: Path | bytes, table: Table) -> dict[str, dict[str, str]]:
+    """The rows of an export as it was written (a file, or its bytes as read), by the
+    table's key, without the HXL row and the derived columns: what exported(row_texts(...))
+    gives for the same rows now."""
+    text = (source if isinstance(source, bytes) else source.read_bytes()).decode("utf-8-sig")
     reader = csv.reader(io.StringIO(text))
     header = next(reader, [])
     next(reader, None)  # the hashtags

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -168,6 +169,16 @@ def _dates(col, values, empty, check, today):
 # convert, so "١٢" would pass the check and silently become "not reported".
 _INT = r"[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+"
 _NUM = r"(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]+)?"
+_SIGNED = re.compile(r"-?" + _NUM)
+
+
+def read_number(text: str) -> float | None:
+    """A number written as data files must write one (ASCII digits, thousands commas, a
+    decimal point, a minus sign in front), or None. Importers read foreign numbers by this
+    rule too: Python's float() would also take 1_000_000, 1e6, inf, nan and Arabic-Indic
+    digits, which `reportlib validate` refuses."""
+    text = text.strip()
+    return float(text.replace(",", "")) if _SIGNED.fullmatch(text) else None
 
 
 def _numbers(col, values, empty, check):

@@ -1,4 +1,5 @@
-"""The files of a data folder: which ones the loader reads, and how any data file is read.
+"""The files of a data folder: which ones the loader reads, and how any data file is read
+and written.
 
 There is one list (`DataFolder`): the loader parses the files on it and the data cache
 hashes the same files, so a file cannot be loaded without being part of the cache key. And
@@ -7,6 +8,12 @@ sheets, YAML files, the cache key, and the file given to `reportlib import`. It 
 regular files and, in the data folder, only files that lie inside it once links are
 followed; a named pipe would block the read forever, a device such as /dev/zero would never
 end, and a link to /etc/passwd would put another file's lines in an error message.
+
+Writing goes the same way: `write_file` replaces (or creates) a file whole and
+`open_append` opens one to add lines to (the send log), and both write only a regular file
+that lies inside the data folder once links are followed. A publication record, a kept
+report, an imported sheet and the send log are written through them, so a link planted in
+the data folder cannot make reportlib write to another file.
 
     >>> folder = DataFolder(Path("data"))        # doctest: +SKIP
     >>> [folder.shown(p) for p in folder.files()]  # doctest: +SKIP
@@ -18,9 +25,10 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import TextIO
 
 from ..errors import DataError, Problem
-from ..files import sha256_bytes
+from ..files import sha256_bytes, write_atomic, write_new
 from .schema import ACLED_TYPES, INCIDENTS, INDICATORS, SOURCES, Table
 
 MONITOR_FILE = "monitor.yaml"
@@ -65,6 +73,63 @@ def read_file(path: Path, shown: str, inside: Path | None = None) -> bytes:
             return stream.read()
     except OSError as exc:
         raise refused(f"cannot be read: {exc.strerror}") from None
+
+
+def _target(path: Path, shown: str, inside: Path) -> Path:
+    """Where a write to `path` lands, links followed: a regular file or no file yet, in
+    `inside` (a resolved folder); anything else raises DataError naming the file."""
+
+    def refused(reason: str) -> DataError:
+        return DataError([Problem(shown, None, None, None, reason)])
+
+    if os.path.islink(path) and not path.exists():
+        raise refused(f"is a link to {os.readlink(path)}, which does not exist; only regular files are written")
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise refused(f"cannot be written: {getattr(exc, 'strerror', None) or exc}") from None
+    if not target.is_relative_to(inside):
+        raise refused(f"leads to {target}, outside the data folder {inside}; reportlib writes only inside "
+                      "the data folder (remove the link)")
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return target
+    except OSError as exc:
+        raise refused(f"cannot be written: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+        raise refused(f"is {kind}, not a regular file; only regular files are written")
+    return target
+
+
+def write_file(path: Path, data: bytes, shown: str, inside: Path, replace: bool = True) -> Path:
+    """Write `data` as the whole file at `path`, in the data folder `inside` (resolved): in
+    one step (a crash leaves the old file or the new one), only to a regular file inside
+    the folder (see `_target`). With `replace=False` an existing file is left as it is and
+    FileExistsError raised. The path written, links followed."""
+    target = _target(path, shown, inside)
+    if replace:
+        write_atomic(target, data)
+        return target
+    write_new(target, data)
+    return target
+
+
+def open_append(path: Path, shown: str, inside: Path) -> TextIO:
+    """The file at `path` opened to read and to add to at its end (text, UTF-8), created if
+    missing: only a regular file inside the data folder `inside` (see `_target`); a link or
+    a pipe put in its place after the check is refused when opened."""
+    target = _target(path, shown, inside)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(target, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+                 0o666)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise DataError([Problem(shown, None, None, None, "was replaced while it was being opened; "
+                                                          "run the command again")])
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "a+", encoding="utf-8")
 
 
 class DataFolder:

@@ -16,8 +16,9 @@ import json
 import re
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import DataError, UsageError
 from . import reference
+from .datafolder import write_file
 from .dataset import Dataset, load
 from .issues import ISSUES_DIR
 from .monitor import Monitor
@@ -53,7 +54,7 @@ def scaffold(data_dir: Path, end: dt.date, start: dt.date | None = None) -> list
         raise UsageError(f"{', '.join(map(str, existing))} already exist{'s' if len(existing) == 1 else ''}; "
                          "new-period never overwrites a file: move it out of the data folder, or give "
                          "another --period-end")
-    _create(files)
+    _create(files, data.root)
     return _instructions(data, data_dir, period, list(files))
 
 
@@ -90,16 +91,18 @@ def _csv(names: list[str], rows: list[dict]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def _create(files: dict[Path, bytes]) -> None:
-    """Create every file or none: exclusive creation, so an existing file is never replaced,
-    and the files already made are removed if a later one cannot be written."""
+def _create(files: dict[Path, bytes], root: Path) -> None:
+    """Create every file or none, each whole and only inside the data folder `root` (see
+    datafolder.write_file): exclusive creation, so an existing file is never replaced, and
+    the files already made are removed if a later one cannot be written."""
     created: list[Path] = []
     try:
         for path, content in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "xb") as handle:
-                created.append(path)
-                handle.write(content)
+            created.append(write_file(path, content, str(path), root, replace=False))
+    except DataError:
+        for path in created:
+            path.unlink(missing_ok=True)
+        raise
     except OSError as exc:
         for path in created:
             path.unlink(missing_ok=True)

@@ -113,8 +113,7 @@ class SendLog:
         self.entries: list[dict] = []
 
     def __enter__(self) -> SendLog:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._stream = open(self.path, "a+", encoding="utf-8")
+        self._stream = rec.open_send_log(self.path)
         try:
             fcntl.flock(self._stream, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

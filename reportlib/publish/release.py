@@ -28,7 +28,7 @@ from ..content import hxl
 from ..content.sentences import key_figures
 from ..engine import scratch
 from ..errors import PublishedIssueError, UsageError
-from ..files import sha256_bytes, write_atomic
+from ..files import sha256_bytes
 from ..inputs import records as rec
 from ..inputs import textrules
 from ..inputs.dataset import Dataset, PeriodData, load
@@ -96,12 +96,7 @@ def _store(data: Dataset, label: str, number: int, folder: Path, view: PeriodDat
     files = {"pdf": (folder / "report.pdf").read_bytes(), "html": (folder / "report.html").read_bytes(),
              "incidents": hxl.incidents_csv(view.incidents, country),
              "indicators": hxl.indicators_csv(guard.period_indicators(view), country)}
-    target = rec.version_dir(data.root, label, number)
-    out = {}
-    for kind, content in files.items():
-        write_atomic(target / rec.FILES[kind], content)
-        out[kind] = {"path": f"{target.name}/{rec.FILES[kind]}", "sha256": sha256_bytes(content), "bytes": len(content)}
-    return out
+    return {kind: rec.keep(data.root, label, number, kind, content) for kind, content in files.items()}
 
 
 def _version(data: Dataset, view: PeriodData, number: int, status: str, date: str, **extra) -> rec.Version:
@@ -134,6 +129,7 @@ def publish_issue(data_dir: str | Path, period_end: str, out_root: Path, noteboo
     task = _task(data, period, root, notebook)
     folder = root / period.label
     view = data.select(period)
+    day = _date(date, "--date")
     record = rec.read(data.root, period.label)
     if record is not None and record.pending is not None:
         raise UsageError(f"a correction of {period.label} is pending (issued {record.pending.date}); publish it "
@@ -141,14 +137,18 @@ def publish_issue(data_dir: str | Path, period_end: str, out_root: Path, noteboo
                          f"`reportlib correct --period-end {period.label} --withdraw`")
     if record is not None and record.published:
         latest = record.latest
-        if guard.content_key(guard.content(data, view)) != latest.content_key:
+        if guard.content_key(guard.current(data, view, latest)) != latest.content_key:
             raise PublishedIssueError(guard.describe(data, view, record, "publishing the data as it is now")
                                       + f"\nTo publish the change, issue a correction:\n  reportlib correct "
                                         f'--period-end {period.label} --note "what changed and why"')
+        first = record.published[0]
+        if date is not None and day != first.date:
+            raise UsageError(f"{period.label} was published on {first.date} (version {first.number}); --date {day} "
+                             "cannot change the day of a publication. A correction has a date of its own "
+                             "(`reportlib correct --date`)")
         return [f"{period.label}: already published (version {latest.number} of {latest.date}); nothing changed",
                 *_site_lines(data, site, record)]
     manifest = _check_built(data, task, folder)
-    day = _date(date, "--date")
     if day < period.label:
         raise UsageError(f"--date {day} is before the issue's last day, {period.label}")
     record = record_publication(data, view, folder, day, notebook.name, manifest["key"])
@@ -207,7 +207,7 @@ def correct_issue(data_dir: str | Path, period_end: str, note: str, out_root: Pa
                          f"`reportlib publish --period-end {period.label}`")
     view = data.select(period)
     latest = record.latest
-    content = guard.content(data, view)
+    content = guard.current(data, view, latest)
     if guard.content_key(content) == latest.content_key:
         if record.pending is not None:
             record.versions.pop()

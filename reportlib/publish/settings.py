@@ -24,9 +24,9 @@ from pathlib import Path
 from ..errors import DataError, Problem
 from ..inputs import yamlreader
 from ..inputs.monitor import MONITOR_FILE
+from ..inputs.records import FILE_STEM
 
 DEFAULT_PASSWORD_ENV = "REPORTLIB_SMTP_PASSWORD"
-_FILE_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _FIELDS = {"end", "start"}
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -71,7 +71,7 @@ def _default_name(monitor_name: str) -> str:
 def _load(data_root: Path) -> tuple[yamlreader.Mapping, str]:
     path = data_root / MONITOR_FILE
     shown = f"{data_root.name}/{MONITOR_FILE}"
-    data, problems = yamlreader.load(path, shown)
+    data, problems = yamlreader.load(path, shown, Path(data_root).resolve())
     if data is None:
         raise DataError(problems)
     return data, shown
@@ -129,7 +129,7 @@ def publish_settings(data_root: Path, monitor_name: str) -> PublishSettings:
         sample = name.format(start="2020-11-19", end="2020-12-03")
     except (ValueError, KeyError, IndexError):
         fields, sample = {"?"}, ""
-    if "end" not in fields or not fields <= _FIELDS or not _FILE_STEM.match(sample):
+    if "end" not in fields or not fields <= _FIELDS or not FILE_STEM.fullmatch(sample):
         problems.append(Problem(shown, section.line_of("name"), "publish.name", name,
                                 "must be a file name with {end} in it (and optionally {start}), of letters, "
                                 "digits, '-', '_' and '.', such as ishm-{end}"))

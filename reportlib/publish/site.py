@@ -24,7 +24,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
-from ..errors import BuildError
+from ..errors import BuildError, DataError, EnvironmentProblem, Problem, environment_problem
 from ..files import write_atomic
 from ..inputs import records as rec
 from ..render import pages
@@ -83,6 +83,18 @@ def _write(path: Path, data: bytes) -> None:
     write_atomic(path, data)
 
 
+def inside(site: Path, relative: str) -> Path:
+    """The path of a site file, refused unless it lies in the site folder once links are
+    followed: a record names the files, and nothing a record says may write elsewhere."""
+    root = Path(site).resolve()
+    path = root / relative
+    if Path(relative).is_absolute() or ".." in Path(relative).parts or not path.resolve().is_relative_to(root):
+        raise DataError([Problem(str(Path(site) / relative), None, None, None,
+                                 f"lies outside the site folder {root}; nothing is written outside it (check the "
+                                 "publication records and any link in the site folder)")])
+    return path
+
+
 def write_site(data_root: Path, site: Path) -> list[Path]:
     """Make the site in `site` from the records of `data_root`; the paths written or already
     current. No records: nothing is written."""
@@ -95,12 +107,16 @@ def write_site(data_root: Path, site: Path) -> list[Path]:
     written = []
 
     def put(relative: str, data: bytes) -> None:
-        path = site / relative
+        path = inside(site, relative)
         try:
             _write(path, data)
         except OSError as exc:
-            raise BuildError(f"cannot write {path}: {exc.strerror}; the site is incomplete, nothing published "
-                             "was lost: run `reportlib publish --rebuild-site` once the folder is writable") from None
+            again = ("the site is incomplete, nothing published was lost: run `reportlib publish --rebuild-site` "
+                     "once the folder is writable")
+            problem = environment_problem(exc, path)
+            if problem is not None:
+                raise EnvironmentProblem(f"{problem}; {again}") from None
+            raise BuildError(f"cannot write {path}: {exc.strerror}; {again}") from None
         written.append(path)
 
     for record in records:

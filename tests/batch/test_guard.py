@@ -163,6 +163,7 @@ def test_an_import_that_would_change_a_published_issue_changes_nothing(published
         assert f"incident {row} added" in result.stderr
     assert "key figure: Incidents recorded ≥32 → ≥35" in result.stderr
     assert files(published) == before
+    assert not (published / "incidents").exists()  # nor the folder the import made for its sheet
 
 
 def test_an_import_after_the_published_issue_goes_ahead(published, tmp_path):
@@ -203,3 +204,58 @@ def test_bad_publish_settings_name_their_line(published, tmp_path):
     assert "data/monitor.yaml:18: key publish.base_url: value 'ftp://example.org': must start with https://" \
         in result.stderr
     assert not (tmp_path / "site").exists()
+
+
+def reorder(sheet: Path) -> None:
+    """The sheet's data rows in reverse order, header first: the same rows at other lines."""
+    header, *rows = sheet.read_text(encoding="utf-8").splitlines()
+    sheet.write_text("\n".join([header, *reversed(rows)]) + "\n", encoding="utf-8")
+
+
+def test_rows_moved_in_their_sheet_or_a_data_folder_named_otherwise_change_no_published_row(published, tmp_path):
+    """Issue 25: a published row is its id and its values, not the sheet and line it was read
+    from. Reordering the rows, or building from a copy under another name, is not a change,
+    and `correct` finds nothing to correct (it used to announce '9 incident rows changed')."""
+    reorder(published / "incidents.csv")
+    reorder(published / "indicators.csv")
+    reorder(published / "sources.csv")
+    check(published)
+    renamed = published.rename(tmp_path / "monitor-data")
+    check(renamed)
+    result = run_cli("correct", "--period-end", ISSUE, "--data", renamed, "--note", "Rows reordered.")
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    assert "nothing to correct" in result.stderr
+
+
+def test_rows_moved_to_another_sheet_change_nothing_but_a_changed_value_still_counts(published):
+    (published / "incidents").mkdir()
+    header, *rows = (published / "incidents.csv").read_text(encoding="utf-8").splitlines()
+    moved = [row for row in rows if row.startswith("ISHM-20201203-04,")]
+    (published / "incidents.csv").write_text("\n".join([header, *(r for r in rows if r not in moved)]) + "\n",
+                                              encoding="utf-8")
+    (published / "incidents" / "week.csv").write_text("\n".join([header, *moved]) + "\n", encoding="utf-8")
+    check(published)
+    edit(published / "incidents" / "week.csv", ROW_04, ROW_04.replace(",4,1,", ",4,2,"))
+    edit(published / "issues" / f"{ISSUE}.yaml", ONE[1], TWO[1])
+    with pytest.raises(PublishedIssueError) as caught:
+        check(published)
+    # The row's sheet and line are where it was read, not one of its values that changed.
+    assert "  incident ISHM-20201203-04 changed: fatalities 1 → 2" in str(caught.value).splitlines()
+
+
+def test_a_record_made_before_rows_were_fingerprinted_by_content_is_compared_as_it_was_made(published):
+    """Records written before issue 25 digested each row with its sheet and line; they are
+    compared in that form, so an unchanged folder passes and a change is still found."""
+    data = load(published)
+    view = data.select(data.latest_period())
+    record = records.read(published, ISSUE)
+    legacy = guard.content(data, view, legacy=True)
+    assert "rows" not in legacy and legacy != guard.content(data, view)
+    record.versions[0] = dataclasses.replace(record.latest, content=legacy, content_key=guard.content_key(legacy))
+    records.write(published, record)
+    check(published)
+    killed_activists(published, ONE, TWO)
+    with pytest.raises(PublishedIssueError) as caught:
+        check(published)
+    assert "  incident ISHM-20201203-04 changed: fatalities 1 → 2" in str(caught.value).splitlines()

@@ -159,3 +159,64 @@ def test_a_ragged_input_row_is_named_by_its_line(data_copy, tmp_path):
     assert_no_traceback(result)
     assert result.returncode == 2
     assert "ragged.csv:2: has 3 fields where the header has 31" in result.stderr
+
+
+def test_owid_figures_of_another_country_are_refused(data_copy):
+    """Issue 25: `--country Syria` on the Iraq monitor added Syrian values as national
+    indicators. The import refuses another country's figures, as ACLED's leaves out events
+    outside the monitor's; the fixture holds Jordan's rows beside Iraq's."""
+    sources = (data_copy / "sources.csv").read_bytes()
+    for given in ("Jordan", "JOR"):
+        result = run_import("owid", OWID, "--country", given, data=data_copy)
+        assert_no_traceback(result)
+        assert result.returncode == 2, result.stdout
+        assert (f"--country {given}: selects figures of Jordan, but this monitor is of Iraq (country in "
+                "data/monitor.yaml)") in result.stderr
+    assert not (data_copy / "indicators").exists()
+    assert (data_copy / "sources.csv").read_bytes() == sources
+
+
+def test_owid_a_problem_of_one_line_is_reported_once_and_numbers_follow_the_data_rule(data_copy, tmp_path):
+    """Issue 25: a future date on a line with three indicator columns was reported three
+    times; 1_000_000 (and 1e6, inf, Arabic-Indic digits) passed as numbers, which data
+    files refuse."""
+    owid = tmp_path / "owid.csv"
+    owid.write_text("location,date,total_cases,new_cases,total_deaths\n"
+                    "Iraq,2020-11-19,540000,2100,11900\n"
+                    "Iraq,2190-01-01,540000,2100,11900\n", encoding="utf-8")
+    result = run_import("owid", owid, "--country", "Iraq", data=data_copy)
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    assert result.stderr.count("date is in the future") == 1, result.stderr
+    assert "owid.csv:3: column date: value '2190-01-01': date is in the future" in result.stderr
+
+    owid.write_text("location,date,total_cases,new_cases,total_deaths\n"
+                    "Iraq,2020-11-19,540000,2100,11900\n"
+                    "Iraq,2020-11-20,1_000_000,1e6,inf\n"
+                    "Iraq,2020-11-21,١٢,nan,\n", encoding="utf-8")
+    result = run_import("owid", owid, "--country", "Iraq", data=data_copy)
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    for line, column, value in [(3, "total_cases", "1_000_000"), (3, "new_cases", "1e6"), (3, "total_deaths", "inf"),
+                                (4, "total_cases", "١٢"), (4, "new_cases", "nan")]:
+        assert f"owid.csv:{line}: column {column}: value '{value}': not a number" in result.stderr
+    assert not (data_copy / "indicators").exists()
+
+
+def test_an_import_refused_for_a_built_published_issue_says_what_can_change_it(data_copy, tmp_path):
+    """Issue 25: the first refusal suggested --allow-changes, which cannot succeed for a
+    published issue; it now names the correction. The build's manifest is the part of it
+    the import reads (the period it covers)."""
+    from ..publish.standin import ISSUE, publish_stand_in
+
+    publish_stand_in(data_copy, tmp_path / "build")
+    manifest = data_copy.parent / "outputs" / ISSUE / "manifest.json"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text('{"inputs": {"period": {"start": "2020-11-19", "end": "2020-12-03", "trend_weeks": 12}}}')
+    result = run_import("owid", OWID, "--country", "Iraq", data=data_copy)
+    assert_no_traceback(result)
+    assert result.returncode == 2
+    assert "2020-12-03 is published, and an import never changes a published issue" in result.stderr
+    assert 'reportlib correct --period-end 2020-12-03 --note "what changed and why"' in result.stderr
+    assert "Run the import again with --allow-changes" not in result.stderr
+    assert not (data_copy / "indicators").exists()

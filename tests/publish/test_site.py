@@ -125,15 +125,25 @@ def test_a_kept_file_changed_after_publication_is_refused(site, data_copy):
     assert (site / ISSUE / f"{STEM}.pdf").read_bytes() == PDF
 
 
-def test_text_from_records_is_escaped_on_every_page(site, data_copy):
+def test_markup_in_a_record_is_refused_and_text_from_records_is_escaped_on_every_page(site, data_copy):
     record = records.read(data_copy, ISSUE)
     record.title = '<script>alert("x")</script> & Co'
     record.latest.headlines[0]["headline"] = "<img src=x onerror=alert(1)> *Emphasis*"
     records.write(data_copy, record)
+    result = run_cli("publish", "--rebuild-site", "--data", data_copy, "--site", site)
+    assert_no_traceback(result)
+    assert result.returncode == 2, result.stderr
+    shown = f"data/publications/{ISSUE}/record.json"
+    assert f"{shown}: key title: value '<script>" in result.stderr
+    assert f"{shown}: key versions[0].headlines[0].headline: value '<img src=x" in result.stderr
+
+    # What the rules let through is still escaped by the pages and the feed.
+    record.title = "Q&A <3 \"monitor\""
+    record.latest.headlines[0]["headline"] = "a <3 & c, *Emphasis*"
+    records.write(data_copy, record)
     write_site(data_copy, site)
     for page in (site / "index.html", site / ISSUE / "index.html"):
         text = page.read_text(encoding="utf-8")
-        assert "<script>" not in text and "<img src=x" not in text
-        assert "&lt;script&gt;" in text
-    assert "<em>Emphasis</em>" in (site / ISSUE / "index.html").read_text(encoding="utf-8")
-    assert ET.parse(site / "feed.xml").getroot().find(f"{ATOM}title").text.startswith("<script>")
+        assert "Q&amp;A &lt;3" in text and "Q&A <3" not in text
+    assert "a &lt;3 &amp; c, <em>Emphasis</em>" in (site / ISSUE / "index.html").read_text(encoding="utf-8")
+    assert ET.parse(site / "feed.xml").getroot().find(f"{ATOM}title").text.startswith("Q&A <3")

@@ -8,6 +8,7 @@ import bisect
 import csv
 import datetime as dt
 import io
+import os
 import re
 import tempfile
 from dataclasses import dataclass, field, replace
@@ -16,9 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from ...errors import DataError, Problem
-from ...files import write_atomic
-from .. import textrules
-from ..datafolder import read_file
+from .. import records, textrules
+from ..datafolder import read_file, write_file
 from ..schema import SOURCES, Table
 from ..tables import join_sheets, read_table, with_origin
 from ..textrules import neutralise_formula
@@ -165,7 +165,10 @@ def prepare_sheet(path: Path, table: Table, existing: pd.DataFrame | None, new_r
         check = Path(folder) / path.name
         check.write_bytes(data)
         typed, problems, lines = read_table(check, table, shown, today, references)
-    errors = [_to_input(p, starts, first_new, input_shown, shown) for p in problems if p.severity == "error"]
+    # Several rows written from one line of the input (OWID's indicator columns) share its
+    # problems: each is reported once, at that line.
+    errors = list(dict.fromkeys(_to_input(p, starts, first_new, input_shown, shown)
+                                for p in problems if p.severity == "error"))
     if errors:
         raise DataError(errors)
     with_origin(typed, shown, lines)
@@ -186,11 +189,26 @@ def _to_input(problem: Problem, starts: list, first_new: int, input_shown: str, 
                    f"{problem.message} (in the row the import writes to {shown})")
 
 
-def read_sheet(path: Path) -> pd.DataFrame | None:
-    """An existing sheet as raw text, so rewriting it keeps every value as written."""
-    if not path.exists():
+def read_sheet(path: Path, data_root: Path) -> pd.DataFrame | None:
+    """An existing sheet of the data folder as raw text, so rewriting it keeps every value
+    as written; read like every data file (read_file: a regular file inside the folder)."""
+    root = Path(data_root).resolve()
+    if not os.path.lexists(path):
         return None
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    raw = read_file(path, _shown(path, root), root)
+    return pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False)
+
+
+def _write(path: Path, data: bytes, data_root: Path) -> None:
+    root = Path(data_root).resolve()
+    write_file(path, data, _shown(path, root), root)
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(Path(path).relative_to(root.parent))
+    except ValueError:
+        return str(path)
 
 
 @dataclass
@@ -208,7 +226,7 @@ class Source:
 def _sources_sheet(data_root: Path, source: Source, today: dt.date) -> tuple[bytes, pd.DataFrame] | None:
     """sources.csv with the import's document added and checked, or None if it is there."""
     path = data_root / SOURCES.file
-    sheet = read_sheet(path)
+    sheet = read_sheet(path, data_root)
     if sheet is not None and source.reference in set(sheet["reference"]):
         return None
     row = {"reference": source.reference, "title": source.title, "publisher": source.publisher,
@@ -224,7 +242,7 @@ def ensure_source(data_root: Path, reference: str, title: str, publisher: str, u
                            today or dt.date.today())
     if sheet is None:
         return False
-    write_atomic(data_root / SOURCES.file, sheet[0])
+    _write(data_root / SOURCES.file, sheet[0], data_root)
     return True
 
 
@@ -250,7 +268,7 @@ def write_rows(data, sheet_path: Path, table: Table, rows: list[NewRow], today: 
     sheet_shown = str(sheet_path.relative_to(data.root.parent))
     sources = _sources_sheet(data.root, source, today)
     references = set(data.sources["reference"]) | {source.reference}
-    sheet, added = prepare_sheet(sheet_path, table, read_sheet(sheet_path), rows, today, references,
+    sheet, added = prepare_sheet(sheet_path, table, read_sheet(sheet_path, data.root), rows, today, references,
                                  sheet_shown, input_shown)
     periods = built.built_periods(out_root, report.warnings) if out_root is not None else []
     if periods:
@@ -262,8 +280,9 @@ def write_rows(data, sheet_path: Path, table: Table, rows: list[NewRow], today: 
         after = replace(data, sources=after_sources, **{table.name: joined})
         found = built.changes(data, after, periods)
         if found and not allow_changes:
-            raise built.refuse(found, out_root, report.lines(would=True), report.warnings)
+            raise built.refuse(found, out_root, report.lines(would=True), report.warnings,
+                               frozenset(records.labels(data.root)))
         report.changed = [change.built.period.label for change in found]
     if sources is not None:
-        write_atomic(data.root / SOURCES.file, sources[0])
-    write_atomic(sheet_path, sheet)
+        _write(data.root / SOURCES.file, sources[0], data.root)
+    _write(sheet_path, sheet, data.root)

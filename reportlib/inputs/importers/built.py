@@ -78,14 +78,26 @@ def changes(before: Dataset, after: Dataset, built: list[BuiltPeriod]) -> list[C
     return out
 
 
-def refuse(found: list[Change], out_root: Path, would: list[str], warnings: list[str]) -> UsageError:
-    """The error an import stops with when it would change built periods."""
+def refuse(found: list[Change], out_root: Path, would: list[str], warnings: list[str],
+           published: frozenset[str] = frozenset()) -> UsageError:
+    """The error an import stops with when it would change built periods. Of a published
+    issue (in `published`) it says what can change one, a correction: --allow-changes
+    cannot, since no import changes a published issue."""
     noun = "period" if len(found) == 1 else "periods"
     lines = [*warnings, f"this import would change {len(found)} {noun} already built under {out_root}/ "
              "(counted rows it reads, period and trend window):",
              *(change.line() for change in found),
              "the import would:",
-             *(f"  {line}" for line in would),
-             "nothing was written. Run the import again with --allow-changes to write it, then "
-             "rebuild those periods; until then their published reports stay as they are."]
+             *(f"  {line}" for line in would)]
+    issues = sorted({change.built.period.label for change in found} & published)
+    if issues:
+        lines += [f"nothing was written. {', '.join(issues)} {'is' if len(issues) == 1 else 'are'} published, and "
+                  "an import never changes a published issue, with --allow-changes or without. To change one, "
+                  "edit its data by hand and issue a correction, which rebuilds it with a visible notice:",
+                  *(f'  reportlib correct --period-end {label} --note "what changed and why"' for label in issues)]
+        if len(issues) < len(found):
+            lines.append("or import only rows outside the published issues' periods and trend weeks.")
+    else:
+        lines.append("nothing was written. Run the import again with --allow-changes to write it, then "
+                     "rebuild those periods; until then their published reports stay as they are.")
     return UsageError("\n".join(lines))

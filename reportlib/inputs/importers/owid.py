@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ...errors import DataError, Problem
+from ...errors import DataError, Problem, UsageError
+from ..columns import read_number
 from ..dataset import load
 from ..schema import INDICATORS
 from . import ImportReport, NewRow, Source, match_columns, read_any_csv, write_rows
@@ -25,6 +26,18 @@ COLUMNS = {
     "hosp_patients": "covid_hospitalised",
 }
 REFERENCE = "owid-covid-data"
+
+
+def _same_country(rows, column: str, given: str, monitor: str, folder: str) -> None:
+    """Refuse figures of a country other than the monitor's (as the ACLED import leaves out
+    events outside it): they would enter the report as national indicators. --country may
+    be OWID's name or ISO code of it; the rows it selects must name the monitor's country."""
+    others = sorted({name.strip() for name in rows[column]} - {""}, key=str.lower)
+    others = [name for name in others if name.lower() != monitor.strip().lower()]
+    if others:
+        raise UsageError(f"--country {given}: selects figures of {', '.join(others)}, but this monitor is "
+                         f"of {monitor} (country in {folder}/monitor.yaml); an import adds only the monitor's "
+                         f"own country. Give --country {monitor} (or its ISO code); nothing was written")
 
 
 def import_owid(path: Path, data_dir: Path, country: str, since: dt.date | None = None,
@@ -46,6 +59,7 @@ def import_owid(path: Path, data_dir: Path, country: str, since: dt.date | None 
     if "iso_code" in cols:
         mask |= frame[cols["iso_code"]].str.strip().str.lower() == wanted
     rows_for_country = frame.loc[mask]
+    _same_country(rows_for_country, cols[place], country, data.monitor.country, data.root.name)
     slug = "".join(ch for ch in country.lower() if ch.isalnum()) or "country"
     sheet_path = data.root / "indicators" / f"owid-{slug}.csv"
     report = ImportReport(sheet_path, noun="value")
@@ -72,10 +86,11 @@ def import_owid(path: Path, data_dir: Path, country: str, since: dt.date | None 
             raw = str(record[cols[column]]).strip()
             if not raw:
                 continue
-            try:
-                value = float(raw)
-            except ValueError:
-                problems.append(Problem(shown, line, cols[column], raw, "not a number"))
+            value = read_number(raw)
+            if value is None:
+                problems.append(Problem(shown, line, cols[column], raw,
+                                        "not a number as data files write one (digits, optionally a decimal "
+                                        "point and thousands commas)"))
                 continue
             if value < 0:
                 # OWID publishes negative daily counts where a country revised its totals down;
