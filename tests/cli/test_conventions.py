@@ -138,8 +138,8 @@ def test_click_s_usage_errors_in_reportlib_s_style(args, message):
 
 
 @pytest.mark.slow
-def test_build_prints_paths_as_given_and_the_command_s_time(good_copy, tmp_path):
-    work = good_copy.parent
+def test_build_prints_paths_as_given_and_the_command_s_time(data_copy, tmp_path):
+    work = data_copy.parent
     started = time.perf_counter()
     built = run_cli("-v", "build", "--data", "data", "--out", "out", cwd=work)
     took = time.perf_counter() - started
