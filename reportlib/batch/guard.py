@@ -148,7 +148,7 @@ def _row_lines(table: Table, published: dict[str, str], current: dict[str, dict[
         elif key not in digests:
             line = f"{noun} removed"
         elif key in stored:
-            now = hxl.exported(row)
+            now = hxl.exported(row, table)
             fields = [f"{name} {_short(stored[key].get(name, '')) or 'empty'} → {_short(now.get(name, '')) or 'empty'}"
                       for name in sorted(set(stored[key]) | set(now)) if stored[key].get(name, "") != now.get(name, "")]
             line = f"{noun} changed: " + ("; ".join(fields) or "its values")

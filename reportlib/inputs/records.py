@@ -8,6 +8,11 @@ beside the data it was built from.
     data/publications/2020-12-03/v1/indicators.csv
     data/publications/2020-12-03/sends.jsonl     every mail attempt (reportlib.publish.mail)
 
+Two days are kept apart: the issue's own date (`Record.issue_date`: the day its document was
+published, else its period's last day) and the day each version was added to the archive
+(`Version.date`), which for an issue entered years later, a backfill, is much later. Pages,
+feed and messages name each with its label, never the one for the other.
+
 Version 1 is the issue as first published; each correction adds a version with the date, the
 note and what changed. A correction is recorded as pending before its report is built (the
 report prints its notice, and the build's key covers it) and becomes published when its files
@@ -46,7 +51,7 @@ class Version:
 
     number: int
     status: str
-    date: str  # the day it was published (for a correction, the day it was issued)
+    date: str  # the day it was added to the archive (for a correction, the day it was issued)
     content_key: str
     content: dict
     key_figures: list[dict]
@@ -75,6 +80,13 @@ class Record:
     synthetic: bool
     versions: list[Version]
     language: str = "en"
+    # The issue's own date (its document's publication date); records written before it was
+    # kept fall back to the period's last day.
+    dated: str | None = None
+
+    @property
+    def issue_date(self) -> str:
+        return self.dated or self.end
 
     @property
     def published(self) -> list[Version]:

@@ -108,6 +108,18 @@ def _version(data: Dataset, view: PeriodData, number: int, status: str, date: st
                        content=content, key_figures=key_figures(view), headlines=_headlines(data, view), **extra)
 
 
+def issue_date(view: PeriodData) -> str:
+    """The issue's own date: the day its document was published (sources.csv), else the last
+    day of its period. Never the day it is added to the archive."""
+    issue = view.issue
+    if issue is not None:
+        rows = view.sources.loc[view.sources["reference"] == issue.reference, "published"]
+        day = hxl.cell(rows.iloc[0]) if len(rows) else ""
+        if day:
+            return day
+    return view.period.end.isoformat()
+
+
 def _date(value: str | None, what: str) -> str:
     day = parse_date(value, what) if value else dt.date.today()
     if day > dt.date.today():
@@ -145,7 +157,8 @@ def publish_issue(data_dir: str | Path, period_end: str, out_root: Path, noteboo
             raise PublishedIssueError(guard.describe(data, view, record, "publishing the data as it is now")
                                       + f"\nTo publish the change, issue a correction:\n  reportlib correct "
                                         f'--period-end {period.label} --note "what changed and why"')
-        return [f"{period.label}: already published (version {latest.number} of {latest.date}); nothing changed",
+        return [f"{period.label}: already published (version {latest.number}, added to the archive on "
+                f"{latest.date}); nothing changed",
                 *_site_lines(data, site, record)]
     manifest = _check_built(data, task, folder)
     day = _date(date, "--date")
@@ -153,7 +166,7 @@ def publish_issue(data_dir: str | Path, period_end: str, out_root: Path, noteboo
         raise UsageError(f"--date {day} is before the issue's last day, {period.label}")
     record = record_publication(data, view, folder, day, notebook.name, manifest["key"])
     path = rec.folder(data.root, record.issue) / rec.RECORD_FILE
-    return [f"{period.label}: published version 1 on {day}",
+    return [f"{period.label}: published version 1 (the issue of {record.issue_date}), added to the archive on {day}",
             f"  recorded in {path} (commit data/{rec.RECORDS_DIR}/ with the data)", *_site_lines(data, site, record)]
 
 
@@ -171,7 +184,8 @@ def record_publication(data: Dataset, view: PeriodData, folder: Path, day: str, 
     record = rec.Record(issue=period.label, start=period.start.isoformat(), end=period.end.isoformat(),
                         period=format_long(period), title=data.monitor.name,
                         stem=settings.stem(period.start.isoformat(), period.label), notebook=notebook,
-                        synthetic=data.monitor.synthetic, versions=[version], language=data.monitor.language)
+                        synthetic=data.monitor.synthetic, versions=[version], language=data.monitor.language,
+                        dated=issue_date(view))
     rec.write(data.root, record)
     return record
 

@@ -82,7 +82,8 @@ def published(tmp_path_factory) -> World:
 
     result = world.run("publish", "--period-end", ISSUE, "--date", "2020-12-04")
     assert result.returncode == 0, result.stderr
-    assert f"{ISSUE}: published version 1 on 2020-12-04" in result.stdout
+    assert (f"{ISSUE}: published version 1 (the issue of 2020-12-03), added to the archive on 2020-12-04"
+            in result.stdout)
     return world
 
 
@@ -115,7 +116,8 @@ def test_the_feed_and_the_exports(published):
 def test_publishing_again_changes_nothing_and_the_data_still_validates(published):
     before = digests(published.site)
     again = published.run("publish", "--period-end", ISSUE)
-    assert again.returncode == 0 and "already published (version 1 of 2020-12-04); nothing changed" in again.stdout
+    assert again.returncode == 0
+    assert "already published (version 1, added to the archive on 2020-12-04); nothing changed" in again.stdout
     assert digests(published.site) == before
     assert published.run("validate").returncode == 0
 
