@@ -60,6 +60,10 @@ class Version:
     changes: list[str] = field(default_factory=list)  # a correction's changes, figure by figure
     build_key: str | None = None
     files: dict = field(default_factory=dict)
+    # The build's inputs besides the data (notebook, parameters, package, tools: their hashes
+    # and versions, as the manifest records them), so that a later build that prints other
+    # bytes can say which changed; empty in records written before they were kept.
+    build_inputs: dict = field(default_factory=dict)
 
     @property
     def is_correction(self) -> bool:

@@ -4,9 +4,10 @@
         the built, up-to-date report of a declared issue becomes version 1: its files and HXL
         exports are kept in data/publications/2020-12-03/v1/, the record written, the site made.
     correct_issue(data_dir, "2020-12-03", "The Kut deaths were three, not two.", ...)
-        the change in the data since the published version is recorded as a pending
-        correction, the report rebuilt with its notice, and the result published as the next
-        version; the earlier one stays, under its own name.
+        the change since the published version is recorded as a pending correction, the
+        report rebuilt with its notice, and the result published as the next version; the
+        earlier one stays, under its own name. A change of the data, or of the notebook, its
+        parameters or the code when the report it builds is no longer the published one.
 
 Each step that writes goes in an order that a crash cannot turn into a false record: files
 first, the record last.
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from ..batch import build as builder
 from ..batch import guard
+from ..batch import manifest as manifests
 from ..batch.api import report_root, write_archive
 from ..content import hxl
 from ..errors import PublishedIssueError, UsageError
@@ -158,7 +160,7 @@ def publish_issue(data_dir: str | Path, period_end: str, out_root: Path, noteboo
                                       + f"\nTo publish the change, issue a correction:\n  reportlib correct "
                                         f'--period-end {period.label} --note "what changed and why"')
         return [f"{period.label}: already published (version {latest.number}, added to the archive on "
-                f"{latest.date}); nothing changed",
+                f"{latest.date}); nothing changed", *_rebuilt_report(data, view, task, folder, record),
                 *_site_lines(data, site, record)]
     manifest = _check_built(data, task, folder)
     day = _date(date, "--date")
@@ -170,6 +172,28 @@ def publish_issue(data_dir: str | Path, period_end: str, out_root: Path, noteboo
             f"  recorded in {path} (commit data/{rec.RECORDS_DIR}/ with the data)", *_site_lines(data, site, record)]
 
 
+def _rebuilt_report(data: Dataset, view: PeriodData, task: builder.Task, folder: Path,
+                    record: rec.Record) -> list[str]:
+    """For an issue published and republished with its data unchanged: refuse when its build
+    in `folder` is up to date but is not the published report (a new notebook or code, as
+    guard.published_note says); a line saying so when the build is older than the notebook
+    or code, so that nobody takes "nothing changed" for "the report is the same"."""
+    if record.pending is not None:
+        return []
+    _, key = builder.task_key(task, data, view)
+    built = manifests.read(folder)
+    if built is not None and built.get("key") == key and manifests.outputs_intact(folder, built):
+        note = guard.published_note(data, view, Path(task.notebook).name, folder, built.get("inputs") or {})
+        if note:
+            raise PublishedIssueError(note.replace("the report built now", f"the report built in {folder}", 1))
+        return []
+    if key != record.latest.build_key:
+        return [f"  the data is as published, but the notebook, its parameters or reportlib's code changed since "
+                f"{'it was built' if built else 'it was published'}: `reportlib build --period-end {record.issue}` "
+                "says whether the report changes"]
+    return []
+
+
 def record_publication(data: Dataset, view: PeriodData, folder: Path, day: str, notebook: str,
                        build_key: str | None = None) -> rec.Record:
     """Record version 1 of the issue of `view`, published on `day` from the report in
@@ -179,8 +203,10 @@ def record_publication(data: Dataset, view: PeriodData, folder: Path, day: str, 
 
     period = view.period
     settings = publish_settings(data.root, data.monitor.name)
+    built = manifests.read(folder) or {}
     version = _version(data, view, 1, rec.PUBLISHED, day, build_key=build_key,
-                       files=_store(data, period.label, 1, folder, view))
+                       files=_store(data, period.label, 1, folder, view),
+                       build_inputs=guard.build_inputs(built.get("inputs") or {}))
     record = rec.Record(issue=period.label, start=period.start.isoformat(), end=period.end.isoformat(),
                         period=format_long(period), title=data.monitor.name,
                         stem=settings.stem(period.start.isoformat(), period.label), notebook=notebook,
@@ -228,26 +254,30 @@ def correct_issue(data_dir: str | Path, period_end: str, note: str, out_root: Pa
     view = data.select(period)
     latest = record.latest
     content = guard.content(data, view)
+    day = _date(date, "--date")
+    if day < latest.date:
+        raise UsageError(f"--date {day} is before version {latest.number} was published ({latest.date})")
+    root = report_root(out_root, notebook)
+    task = _task(data, period, root, notebook)
+    built_changes = []
     if guard.content_key(content) == latest.content_key:
         if record.pending is not None:
             record.versions.pop()
             rec.write(data.root, record)
-        raise UsageError(f"nothing to correct: the data {period.label} reads is as version {latest.number} "
-                         f"published it on {latest.date}. Change the data first (`reportlib build` then names "
-                         "what changed), then run this command")
-    day = _date(date, "--date")
-    if day < latest.date:
-        raise UsageError(f"--date {day} is before version {latest.number} was published ({latest.date})")
+        built_changes = _report_changes(data, view, task, root / period.label, latest, log)
+        if not built_changes:
+            raise UsageError(f"nothing to correct: the data {period.label} reads is as version {latest.number} "
+                             f"published it on {latest.date}, and the report built from it now is byte for byte "
+                             "the published one. Change the data, the notebook or the code first (`reportlib "
+                             "build` then names what changed), then run this command")
     changes = [*guard.figure_changes(latest.key_figures, key_figures(view)),
-               *_row_summary(latest.content, content)]
+               *_row_summary(latest.content, content), *built_changes]
     pending = _version(data, view, latest.number + 1, rec.PENDING, day, note=note, changes=changes)
     if record.pending is not None:
         record.versions.pop()
     record.versions.append(pending)
     rec.write(data.root, record)
 
-    root = report_root(out_root, notebook)
-    task = _task(data, period, root, notebook)
     log(f"{period.label}: building the corrected report")
     result = _build(task, data, log)
     write_archive(root, log)
@@ -257,7 +287,8 @@ def correct_issue(data_dir: str | Path, period_end: str, note: str, out_root: Pa
                 "  run the same command without --draft to publish it, or withdraw it with --withdraw"]
     manifest = _check_built(data, task, folder)
     pending = replace(pending, status=rec.PUBLISHED, build_key=manifest["key"],
-                      files=_store(data, period.label, pending.number, folder, view))
+                      files=_store(data, period.label, pending.number, folder, view),
+                      build_inputs=guard.build_inputs(manifest.get("inputs") or {}))
     record.versions[-1] = pending
     path = rec.write(data.root, record)
     return [f"{period.label}: published version {pending.number}, corrected on {day}: {note}",
@@ -266,13 +297,31 @@ def correct_issue(data_dir: str | Path, period_end: str, note: str, out_root: Pa
             f"  recorded in {path}", *_site_lines(data, site, record)]
 
 
-def _build(task: builder.Task, data: Dataset, log) -> builder.Result:
+def _report_changes(data: Dataset, view: PeriodData, task: builder.Task, folder: Path, latest: rec.Version,
+                    log) -> list[str]:
+    """With the data as `latest` published it: what changed in the notebook, its parameters
+    or the code when the report they build now differs from the published one (built first
+    unless `folder` holds it up to date); none when the report is the same."""
+    _, key = builder.task_key(task, data, view)
+    if key == latest.build_key:
+        return []  # the same inputs give the same bytes
+    built = manifests.read(folder)
+    if built is None or built.get("key") != key or not manifests.outputs_intact(folder, built):
+        log(f"{task.label}: building the report as it is now, to compare it with version {latest.number}")
+        _build(task, data, log, explain_published=False)
+        built = manifests.read(folder) or {}
+    if not guard.report_differs(latest, folder):
+        return []
+    return guard.build_changes(latest.build_inputs, guard.build_inputs(built.get("inputs") or {}))
+
+
+def _build(task: builder.Task, data: Dataset, log, explain_published: bool = True) -> builder.Result:
     """Build one period as `reportlib build` does, on a kernel of its own; its private
     temporary folder (the kernel's sockets) goes when the build ends."""
     from ..engine import scratch
 
     try:
-        return builder.build_period(task, data, log=log)
+        return builder.build_period(task, data, log=log, explain_published=explain_published)
     finally:
         scratch.remove()
 
