@@ -303,8 +303,10 @@ def _report_changes(data: Dataset, view: PeriodData, task: builder.Task, folder:
     or the code when the report they build now differs from the published one (built first
     unless `folder` holds it up to date); none when the report is the same."""
     _, key = builder.task_key(task, data, view)
-    if key == latest.build_key:
-        return []  # the same inputs give the same bytes
+    if latest.build_key is None or key == latest.build_key:
+        # The same inputs give the same bytes; a version recorded without its build (by
+        # record_publication called from Python) cannot be told from a new build by its key.
+        return []
     built = manifests.read(folder)
     if built is None or built.get("key") != key or not manifests.outputs_intact(folder, built):
         log(f"{task.label}: building the report as it is now, to compare it with version {latest.number}")
