@@ -6,6 +6,7 @@ SMTP server through a refused recipient, a dropped connection and a re-run."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import json
 import shutil
@@ -121,6 +122,28 @@ def test_publishing_again_changes_nothing_and_the_data_still_validates(published
     assert "already published (version 1, added to the archive on 2020-12-04); nothing changed" in again.stdout
     assert digests(published.site) == before
     assert published.run("validate").returncode == 0
+
+
+def test_an_issue_published_years_later_keeps_its_own_date(published, tmp_path):
+    """The 2020 issue entered into the archive today, through the CLI with no --date: the
+    message, the record, the pages and the feed keep 3 December 2020 as the issue's date and
+    name today only as the day it was added."""
+    world = published.copy(tmp_path / "world")
+    shutil.rmtree(world.data / "publications")
+    shutil.rmtree(world.site)
+    today = dt.date.today()
+    spoken = f"{today.day} {today:%B} {today.year}"
+    result = world.run("publish", "--period-end", ISSUE)
+    assert result.returncode == 0, result.stderr
+    assert f"{ISSUE}: published version 1 (the issue of 2020-12-03), added to the archive on {today}" \
+        in result.stdout
+    assert f"published version 1 on {today}" not in result.stdout
+    record = json.loads((world.data / "publications" / ISSUE / "record.json").read_text(encoding="utf-8"))
+    assert (record["dated"], record["versions"][0]["date"]) == ("2020-12-03", today.isoformat())
+    page = (world.site / ISSUE / "index.html").read_text(encoding="utf-8")
+    assert f"Issue of 3 December 2020; added to the archive on {spoken}." in page
+    (entry,) = ET.parse(world.site / "feed.xml").getroot().findall(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}published").text == "2020-12-03T00:00:00+00:00"
 
 
 def test_a_silent_change_is_refused_and_a_correction_shows_everywhere(published, tmp_path):
