@@ -81,9 +81,12 @@ def gaps(spans: list[tuple[str, str]], noun: str) -> list[str]:
         if last <= first:
             out.append("")
             continue
-        weeks = max(1, round((last - first).days / 7))
-        out.append(f"No {noun} for {format_long(Period(first, last))} "
-                   f"({weeks} week{'s' if weeks != 1 else ''})")
+        days = (last - first).days
+        if days % 7 == 0:
+            length = f"{days // 7} week{'s' if days != 7 else ''}"
+        else:
+            length = f"{days} day{'s' if days != 1 else ''}"
+        out.append(f"No {noun} for {format_long(Period(first, last))} ({length})")
     return [*out, ""][:len(spans)]
 
 

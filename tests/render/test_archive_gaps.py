@@ -36,6 +36,12 @@ def test_a_missing_week_is_marked_between_its_neighbours(tmp_path):
     assert order[-3:] == ['id="2020-12-17"', 'class="archive-gap"', 'id="2020-12-03"']
 
 
+def test_a_gap_of_days_that_are_not_whole_weeks_is_counted_in_days(tmp_path):
+    built(tmp_path, "2020-11-26", "2020-12-03")
+    built(tmp_path, "2020-12-06", "2020-12-13")
+    assert gaps(tmp_path) == ["No report for 3 – 6 December 2020 (3 days)"]
+
+
 def test_consecutive_and_overlapping_periods_leave_no_mark(tmp_path):
     for start, end in (("2020-11-19", "2020-12-03"), ("2020-12-03", "2020-12-10"), ("2020-11-26", "2020-12-11")):
         built(tmp_path, start, end)
