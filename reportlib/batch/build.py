@@ -40,14 +40,17 @@ REVIEW_FILE = "review.html"
 def build_period(task: Task, data: Dataset | None = None, kernel: kernels.Kernel | None = None,
                  printer=None, log: Callable[[str], None] | None = None,
                  after_execute: Callable[[], None] | None = None,
-                 on_stage: Callable[[str, Path, float | None], None] | None = None) -> Result:
+                 on_stage: Callable[[str, Path, float | None], None] | None = None,
+                 explain_published: bool = True) -> Result:
     """Build one period, or skip it if its manifest says it is up to date. Raises
     ReportlibError on failure (EnvironmentProblem when the machine stopped it); the previous
     good report stays. `kernel` is a started kernel (one is started if not), closed when the
     build ends; `printer` (a publish.printer.Printer) prints the PDF if given, else this
     process does. With `on_stage`, each stage is announced to whoever bounds it (a batch's
     command): on_stage(stage, staging folder, limit in seconds or None); else this process
-    bounds the HTML export and the printing itself."""
+    bounds the HTML export and the printing itself. A published issue's report that now
+    differs from the published one, its data unchanged (a new notebook or code), is built and
+    said so on stderr (guard.published_note), unless `explain_published` is false."""
     started = time.perf_counter()
     try:
         data = data or load(task.data_dir)
@@ -70,6 +73,10 @@ def build_period(task: Task, data: Dataset | None = None, kernel: kernels.Kernel
             build = Build(task, data, view, inputs, key, folder, stage, kernel, printer, log or _quiet, log or _stderr,
                           after_execute, on_stage, started)
             build.run()
+        note = guard.published_note(data, view, Path(task.notebook).name, folder, inputs) \
+            if explain_published else None
+        if note:
+            print(note, file=sys.stderr, flush=True)
     except (OSError, BuildError) as exc:
         problem = environment_problem(exc, task.folder)
         if problem is not None:

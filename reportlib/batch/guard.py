@@ -8,6 +8,13 @@ a correction (`reportlib correct`), which records the change before the report i
 
 Builds (reportlib.batch.build) and imports (cli's import commands, through guard_import) call
 `check`; the correction and the publication call `content` and `differences`.
+
+The notebook and the code are inputs of a report too, but whether a change of them changes a
+published report shows only once it is built (the same inputs give the same bytes). A build
+of a published issue whose data is as published, but whose report now differs from the
+published files, says so and why (`published_note`: "the report's notebook changed"); the
+published files stay as they are, and `reportlib correct` publishes the new report as a
+correction with its note, as for a change of data.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import pandas as pd
 from ..content import hxl
 from ..content.sentences import key_figures
 from ..errors import DataError, PublishedIssueError
+from ..files import sha256_file
 from ..inputs import records, yamlreader
 from ..inputs.datafolder import read_file, write_file
 from ..inputs.dataset import Dataset, PeriodData, load
@@ -173,7 +181,7 @@ def _row_lines(table: Table, published: dict[str, str], current: dict[str, dict[
         elif key not in digests:
             line = f"{noun} removed"
         elif key in stored:
-            now = hxl.exported(row)
+            now = hxl.exported(row, table)
             fields = [f"{name} {_short(stored[key].get(name, '')) or 'empty'} → {_short(now.get(name, '')) or 'empty'}"
                       for name in sorted(set(stored[key]) | set(now))
                       if name not in ignored and stored[key].get(name, "") != now.get(name, "")]
@@ -223,6 +231,76 @@ def describe(data: Dataset, view: PeriodData, record: records.Record, doing: str
     return "\n".join([
         f"the issue {record.issue} ({record.period}) was published on {version.date} (version {version.number}); "
         f"{doing} would change it:", *(f"  {line}" for line in shown)])
+
+
+# -- the notebook, the parameters, the code -----------------------------------------------------
+
+# The build inputs, besides the data, that a published version keeps (records.Version.build_inputs).
+BUILD_INPUTS = ("notebook", "parameters", "package", "tools")
+
+
+def build_inputs(inputs: dict) -> dict:
+    """What a version keeps of its build's inputs (a manifest's `inputs`) besides the data."""
+    return {name: inputs[name] for name in BUILD_INPUTS if name in inputs}
+
+
+def _changed_values(before: dict, after: dict) -> str:
+    names = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    return ", ".join(f"{k} {before.get(k)} → {after.get(k)}" for k in names)
+
+
+def build_changes(published: dict, now: dict) -> list[str]:
+    """Which of the build's inputs besides the data differ from those a version was built
+    from, in words: "the report's notebook changed (weekly_report.ipynb)", ..."""
+    if not published:
+        return ["the report's notebook, its parameters or reportlib's code changed (the record of the published "
+                "version does not say which)"]
+    lines = []
+    old, new = published.get("notebook") or {}, now.get("notebook") or {}
+    if old.get("sha256") != new.get("sha256"):
+        lines.append(f"the report's notebook changed ({new.get('path') or old.get('path')})")
+    parameters, parameters_now = published.get("parameters") or {}, now.get("parameters") or {}
+    if parameters != parameters_now:
+        lines.append(f"the report's parameters changed ({_changed_values(parameters, parameters_now)})")
+    old, new = published.get("package") or {}, now.get("package") or {}
+    if old.get("sha256") != new.get("sha256"):
+        versions = f" ({old.get('version')} → {new.get('version')})" if old.get("version") != new.get("version") else ""
+        lines.append(f"reportlib's code changed{versions}")
+    tools = {k: v for k, v in (published.get("tools") or {}).items() if k != "reportlib"}
+    tools_now = {k: v for k, v in (now.get("tools") or {}).items() if k != "reportlib"}
+    if tools != tools_now:
+        lines.append(f"the tools that render it changed ({_changed_values(tools, tools_now)})")
+    return lines or ["the report's build changed (its inputs besides the data)"]
+
+
+def report_differs(version: records.Version, folder: Path) -> bool:
+    """The report in `folder` (report.pdf, report.html) is not byte for byte `version`'s."""
+    for kind, name in (("pdf", "report.pdf"), ("html", "report.html")):
+        try:
+            if sha256_file(folder / name) != version.files[kind]["sha256"]:
+                return True
+        except (OSError, KeyError):
+            return True
+    return False
+
+
+def published_note(data: Dataset, view: PeriodData, notebook: str, folder: Path, inputs: dict) -> str | None:
+    """For a report just built in `folder` from `inputs` (a manifest's): when it is a
+    published issue's, its data as published and no correction pending, but its files are not
+    the published ones, the words that say so, why, and how to publish it; else None."""
+    record = records.read(data.root, view.period.label)
+    period = (view.period.start.isoformat(), view.period.end.isoformat())
+    if (record is None or not record.published or record.pending is not None or record.notebook != notebook
+            or (record.start, record.end) != period):
+        return None
+    latest = record.latest
+    if content_key(content(data, view)) != latest.content_key or not report_differs(latest, folder):
+        return None
+    why = "; ".join(build_changes(latest.build_inputs, build_inputs(inputs)))
+    return (f"{record.issue}: the report built now differs from version {latest.number} of the issue, added to "
+            f"the archive on {latest.date}, though the data it reads is as published: {why}.\n"
+            "The published issue stays as published. To publish the new report, issue a correction:\n"
+            f'  reportlib correct --period-end {record.issue} --note "what changed and why"')
 
 
 # -- the guard --------------------------------------------------------------------------------

@@ -1,14 +1,23 @@
 """An issue's incidents and indicators as CSV with an HXL hashtag row, so that the tables
 drop into humanitarian tooling (HDX, the HXL Proxy, Kobo, ...).
 
-The first row holds the column names of the data folder's tables, the second the HXL
-hashtags (https://hxlstandard.org), then one row per incident or value, as the published
-report counted them. Text that a spreadsheet would run as a formula is neutralised.
+The first row holds the column names, the second the HXL hashtags (https://hxlstandard.org),
+then one row per incident or value, as the published report counted them. Text that a
+spreadsheet would run as a formula is neutralised.
 
-    date,indicator,indicator_label,...      the columns of indicators.csv, and a few derived
-    #date,#indicator+code,#indicator+name,...
+    event_id_cnty,event_date,end_date,...   the public columns (INCIDENT_TAGS below)
+    #event+id,#date,#date+end,...
 
-A column the table gains later is exported as #meta+<name> rather than dropped.
+Only the columns listed in INCIDENT_TAGS and INDICATOR_TAGS are published, in that order:
+this is the one list, and README.md's table of the exports is tested against it. Whatever
+else a table holds stays in the data folder: `notes` (the transcriber's remarks), the file
+and line a row was read from, the columns kept from ACLED imports (ACLED publishes its own
+data under its own terms). A column the tables gain later is published only once it is
+added here.
+
+The file starts with a UTF-8 byte-order mark: without one, spreadsheet programs read UTF-8
+as their local code page (mojibake in names such as "Iraq's"), and HXL tools find the hashtag
+row by its content, which the mark on the line above does not touch.
 """
 
 from __future__ import annotations
@@ -41,9 +50,10 @@ INCIDENT_TAGS = {
     "fatalities_min": "#meta+killed+at_least",
     "wounded": "#affected+injured",
     "wounded_min": "#meta+injured+at_least",
+    "casualty_group": "#meta+casualty_group",
+    "inferred": "#meta+inferred",
     "source": "#meta+source",
     "reference": "#meta+source+ref",
-    "notes": "#description",
 }
 INDICATOR_TAGS = {
     "date": "#date",
@@ -54,14 +64,14 @@ INDICATOR_TAGS = {
     "admin1": "#adm1+name",
     "admin1_pcode": "#adm1+code",
     "value": "#indicator+value+num",
+    "span": "#meta+span",
+    "inferred": "#meta+inferred",
     "source": "#meta+source",
     "reference": "#meta+source+ref",
-    "notes": "#description",
 }
-# Columns that the exports add beside the table's own: before and after the column named.
-_BEFORE = {"admin1": ["country"]}
-_AFTER = {"admin1": ["admin1_pcode"], "indicator": ["indicator_label", "unit"]}
+# Columns the exports make rather than read from the data folder.
 _DERIVED = {"country", "admin1_pcode", "indicator_label", "unit"}
+ENCODING = "utf-8-sig"  # UTF-8 with a byte-order mark: see the module's docstring
 
 
 def cell(value) -> str:
@@ -96,9 +106,14 @@ def row_texts(frame: pd.DataFrame) -> list[dict[str, str]]:
     return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
-def exported(row: dict[str, str]) -> dict[str, str]:
-    """A row's cells as the export writes them."""
-    return {name: neutralise_formula(value) for name, value in row.items()}
+def exported_tags(table: Table) -> dict[str, str]:
+    """The public columns of the table's export, in order, with their hashtags."""
+    return INCIDENT_TAGS if table.name == INCIDENTS.name else INDICATOR_TAGS
+
+
+def exported(row: dict[str, str], table: Table) -> dict[str, str]:
+    """A row's public cells as the export writes them (the derived columns aside)."""
+    return {name: neutralise_formula(row.get(name, "")) for name in exported_tags(table) if name not in _DERIVED}
 
 
 def key_of(table: Table, row: dict[str, str]) -> str:
@@ -110,19 +125,10 @@ def _pcodes(admin1: str) -> str:
     return ";".join(known[name].pcode if name in known else "" for name in admin1.split(";")) if admin1 else ""
 
 
-def _columns(names: list[str]) -> list[str]:
-    out = []
-    for name in names:
-        out += [*_BEFORE.get(name, []), name, *_AFTER.get(name, [])]
-    return out
-
-
 def _table_csv(kind: str, table: Table, frame: pd.DataFrame, country: str, order: list[str]) -> bytes:
-    tags = INCIDENT_TAGS if kind == "incidents" else INDICATOR_TAGS
-    names = [c.name for c in table.columns if c.name in frame.columns]
-    names += [c for c in frame.columns if c not in names]
-    columns = _columns(names)
-    rows = row_texts(frame[names])
+    tags = exported_tags(table)
+    columns = list(tags)
+    rows = row_texts(frame[[name for name in columns if name in frame.columns]])
     for row in rows:
         row["country"] = country
         row["admin1_pcode"] = _pcodes(row.get("admin1", ""))
@@ -134,10 +140,10 @@ def _table_csv(kind: str, table: Table, frame: pd.DataFrame, country: str, order
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerow([tags.get(name, f"#meta+{name}") for name in columns])
+    writer.writerow([tags[name] for name in columns])
     for row in rows:
         writer.writerow([neutralise_formula(row.get(name, "")) for name in columns])
-    return buffer.getvalue().encode("utf-8")
+    return buffer.getvalue().encode(ENCODING)
 
 
 def incidents_csv(incidents: pd.DataFrame, country: str) -> bytes:
@@ -152,14 +158,17 @@ def indicators_csv(indicators: pd.DataFrame, country: str) -> bytes:
 
 def read_rows(source: Path | bytes, table: Table) -> dict[str, dict[str, str]]:
     """The rows of an export as it was written (a file, or its bytes as read), by the
-    table's key, without the HXL row and the derived columns: what exported(row_texts(...))
-    gives for the same rows now."""
-    text = (source if isinstance(source, bytes) else source.read_bytes()).decode("utf-8-sig")
+    table's key, without the HXL row and the derived columns: what exported(row, table)
+    gives for the same rows now. Exports written before the byte-order mark and the public
+    list read the same way."""
+    text = (source if isinstance(source, bytes) else source.read_bytes()).decode(ENCODING)
+    public = exported_tags(table)
     reader = csv.reader(io.StringIO(text))
     header = next(reader, [])
     next(reader, None)  # the hashtags
     out = {}
     for values in reader:
-        row = {name: value for name, value in zip(header, values, strict=False) if name not in _DERIVED}
+        row = {name: value for name, value in zip(header, values, strict=False)
+               if name in public and name not in _DERIVED}
         out[key_of(table, row)] = row
     return out

@@ -167,10 +167,13 @@ def _event(item, line, section_id, default_reference, period, references, today,
         elif period is not None and not period.contains(value):
             problems.append(Problem(shown, item.line_of(key), f"{where}.{key}", value.isoformat(),
                                     f"event date is outside the issue's period ({period})"))
-    if end is not None and day is None:
+    # A date that is given but refused has its problem already; what depends on it is not
+    # refused a second time, for a reason ("needs a date") that would be false.
+    refused_date = day is None and item.get("date") not in (None, "")
+    if end is not None and day is None and not refused_date:
         problems.append(Problem(shown, item.line_of("end_date"), f"{where}.end_date", end.isoformat(),
                                 "end_date needs a date: the span runs from date to end_date"))
-    elif end is not None and end < day:
+    elif end is not None and day is not None and end < day:
         problems.append(Problem(shown, item.line_of("end_date"), f"{where}.end_date", end.isoformat(),
                                 f"end_date is before the event's date ({day.isoformat()})"))
     dateline = item.get("dateline", True)
@@ -189,6 +192,8 @@ def _event(item, line, section_id, default_reference, period, references, today,
     indicators = []
     for value in _listed(item, "indicators", where, shown, problems):
         key = _indicator_key(value, day)
+        if key is None and refused_date and "@" not in value:
+            continue
         if key is None:
             problems.append(Problem(shown, item.line_of("indicators"), f"{where}.indicators", value,
                                     "write an indicator row as name@YYYY-MM-DD (for example "

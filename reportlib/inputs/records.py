@@ -8,6 +8,11 @@ beside the data it was built from.
     data/publications/2020-12-03/v1/indicators.csv
     data/publications/2020-12-03/sends.jsonl     every mail attempt (reportlib.publish.mail)
 
+Two days are kept apart: the issue's own date (`Record.issue_date`: the day its document was
+published, else its period's last day) and the day each version was added to the archive
+(`Version.date`), which for an issue entered years later, a backfill, is much later. Pages,
+feed and messages name each with its label, never the one for the other.
+
 Version 1 is the issue as first published; each correction adds a version with the date, the
 note and what changed. A correction is recorded as pending before its report is built (the
 report prints its notice, and the build's key covers it) and becomes published when its files
@@ -59,7 +64,7 @@ class Version:
 
     number: int
     status: str
-    date: str  # the day it was published (for a correction, the day it was issued)
+    date: str  # the day it was added to the archive (for a correction, the day it was issued)
     content_key: str
     content: dict
     key_figures: list[dict]
@@ -68,6 +73,10 @@ class Version:
     changes: list[str] = field(default_factory=list)  # a correction's changes, figure by figure
     build_key: str | None = None
     files: dict = field(default_factory=dict)
+    # The build's inputs besides the data (notebook, parameters, package, tools: their hashes
+    # and versions, as the manifest records them), so that a later build that prints other
+    # bytes can say which changed; empty in records written before they were kept.
+    build_inputs: dict = field(default_factory=dict)
 
     @property
     def is_correction(self) -> bool:
@@ -88,6 +97,13 @@ class Record:
     synthetic: bool
     versions: list[Version]
     language: str = "en"
+    # The issue's own date (its document's publication date); records written before it was
+    # kept fall back to the period's last day.
+    dated: str | None = None
+
+    @property
+    def issue_date(self) -> str:
+        return self.dated or self.end
 
     @property
     def published(self) -> list[Version]:
@@ -242,7 +258,7 @@ class _Checker:
 
 _RECORD_KEYS = ("issue", "start", "end", "period", "title", "stem", "notebook", "synthetic", "versions")
 _VERSION_KEYS = ("number", "status", "date", "content_key", "content", "key_figures", "headlines")
-_VERSION_OPTIONAL = ("note", "changes", "build_key", "files")
+_VERSION_OPTIONAL = ("note", "changes", "build_key", "files", "build_inputs")
 _CONTENT_TABLES = ("incidents", "indicators", "sources")
 
 
@@ -294,6 +310,7 @@ def _check_version(check: _Checker, value, key: str, position: int, last: bool) 
     check.date(version["date"], f"{key}.date")
     check.pattern(version["content_key"], f"{key}.content_key", _HEX, "a hexadecimal digest")
     check.pattern(version.get("build_key"), f"{key}.build_key", _HEX, "a hexadecimal digest", optional=True)
+    check.of_type(version.get("build_inputs", {}), f"{key}.build_inputs", dict, "a JSON object of the build's inputs")
     _check_content(check, version["content"], f"{key}.content")
     _check_figures(check, version["key_figures"], f"{key}.key_figures")
     for i, item in enumerate(check.listed(version["headlines"], f"{key}.headlines")):
@@ -330,7 +347,7 @@ def _from_json(raw, shown: str, label: str) -> Record:
     """The record in `raw` (parsed JSON), each field checked: DataError naming every key
     that is missing, of the wrong type or not what reportlib writes."""
     check = _Checker(shown)
-    top = check.mapping(raw, "", _RECORD_KEYS, ("language",))
+    top = check.mapping(raw, "", _RECORD_KEYS, ("language", "dated"))
     if top is None:
         raise DataError(check.problems)
     if check.date(top["issue"], "issue") is not None and top["issue"] != label:
@@ -338,6 +355,8 @@ def _from_json(raw, shown: str, label: str) -> Record:
     start, end = check.date(top["start"], "start"), check.date(top["end"], "end")
     if start and end and (start > end or top["end"] != label):
         check.bad("end", top["end"], f"must be {label}, on or after start {top['start']}")
+    if top.get("dated") is not None:
+        check.date(top["dated"], "dated")
     check.text(top["period"], "period", rules=True)
     check.text(top["title"], "title", rules=True)
     check.pattern(top["stem"], "stem", FILE_STEM,

@@ -182,6 +182,139 @@ class _Converter:
         return _Refused(1, "YAML aliases are not allowed in data files; write each value out in full")
 
 
+# -- parser errors in an editor's words -----------------------------------------------------------
+#
+# The parser says where it gave up, in its own terms ("mapping values are not allowed in this
+# context", "did not find expected key"). What an editor needs is the line to change and how:
+# indent it like its neighbours, quote a value, close a quote or a bracket. Each rule below
+# reads the lines around the parser's mark and recognises one common slip; a slip no rule
+# recognises keeps the parser's words, with its line and character.
+
+_KEY = re.compile(r"^(?P<indent> *)(?P<dash>- +)?(?P<key>[^\s:#'\"\[\]{}][^:#]*?):(?:\s|$)")
+_GLUED = re.compile(r"^ *(?:- +)?(?P<key>[A-Za-z_][\w.-]*):(?P<value>[^\s/].*)$")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _shown(line: str) -> str:
+    text = line.strip()
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _blocks_above(lines: list[str], before: int) -> list[tuple[int, str]]:
+    """The indentations a line at `before` (0-based) could have to belong to one of the blocks
+    enclosing it, nearest first, each with the key or list item it lines up with."""
+    out: dict[int, str] = {}
+    smallest = None
+    for number in range(before - 1, -1, -1):
+        line = lines[number]
+        found = _KEY.match(line)
+        if found is None and not line.lstrip().startswith("- "):
+            continue
+        indent = _indent(line)
+        if smallest is not None and indent >= smallest:
+            continue
+        if found is not None:
+            column = indent + len(found.group("dash") or "")
+            out.setdefault(column, f"like `{found.group('key').strip()}:` on line {number + 1}")
+        if line.lstrip().startswith("- "):
+            out.setdefault(indent, f"like the `-` on line {number + 1}")
+        smallest = indent
+        if indent == 0:
+            break
+    return list(out.items())
+
+
+def explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str] | None:
+    """(line, what to change) for a common slip behind a parser error, or None."""
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return None
+    lines = text.split("\n")
+    problem, context = (exc.problem or "").lower(), (exc.context or "").lower()
+    at = min(mark.line, len(lines) - 1)
+    start = exc.context_mark.line if exc.context_mark is not None else at
+    near = range(max(0, min(start, at) - 1), at + 1)
+
+    for number in [at, *near]:
+        if number < len(lines) and "\t" in lines[number][:len(lines[number]) - len(lines[number].lstrip())]:
+            return number + 1, ("this line is indented with a tab; YAML indents with spaces only: replace the "
+                                "tab with spaces, in line with the keys of its block")
+    for number in near:
+        glued = _GLUED.match(lines[number])
+        if glued and not glued.group("value").startswith(":"):
+            key = glued.group("key")
+            return number + 1, (f"`{key}:` needs a space after the colon: write `{key}: "
+                                f"{glued.group('value').strip()}`")
+    line = lines[at]
+    found = _KEY.match(line)
+    content = _indent(line)
+
+    if "quoted scalar" in context and ("end of stream" in problem or "document separator" in problem):
+        opened = exc.context_mark.line
+        return opened + 1, ("a quote opens the value on this line and is never closed: add the closing quote "
+                            "at the end of the value (a quote inside the value is written twice, '' or \"\" "
+                            "inside quotes of the same kind)")
+    if "escape" in problem:
+        return at + 1, ("a backslash inside double quotes starts an escape (\\n, \\t); write the value in single "
+                        "quotes, or write the backslash twice")
+    if "alias" in context or "anchor" in context:
+        sign = "*" if "alias" in context else "&"
+        return at + 1, (f"a value that starts with {sign} (Markdown emphasis, for instance) is read by YAML as "
+                        "a reference to another value; put the whole value in double quotes")
+    if "directive" in context:
+        return at + 1, "a line cannot start with %; indent it under its key, or put the value in quotes"
+    if "cannot start any token" in problem:
+        char = line[mark.column] if mark.column < len(line) else ""
+        return at + 1, (f"a value cannot start with {char or 'this character'} in YAML; put the whole value in "
+                        "double quotes")
+    if "flow sequence" in context or "flow mapping" in context:
+        bracket = "[ ]" if "sequence" in context else "{ }"
+        return exc.context_mark.line + 1, (
+            f"a value that starts with {bracket[0]} is read as a list in brackets {bracket}, and this one is not "
+            f"closed (or lacks a comma): close it with {bracket[2]}, or if the value is text, put it in double quotes")
+    if "expected ':'" in problem and exc.context_mark is not None:
+        number = exc.context_mark.line
+        previous = next((n for n in range(number - 1, -1, -1) if _KEY.match(lines[n])), None)
+        hint = f" of `{_shown(lines[previous])}` on line {previous + 1}" if previous is not None else ""
+        return number + 1, (f"`{_shown(lines[number])}` stands where a key is expected but has no colon: if it "
+                            f"continues the value{hint}, indent it further than that key (or write the value "
+                            "after `>-` on lines of their own); if it is a key, add `: ` after it")
+    if "mapping values are not allowed" in problem:
+        if found and mark.column > len(found.group(0)):
+            key = found.group("key").strip()
+            return at + 1, (f"the value of `{key}` holds a colon followed by a space (': '), which YAML reads as "
+                            f"the start of another key: put the whole value in double quotes, or write it on the "
+                            f"lines after `{key}: >-`, indented further than `{key}`")
+        previous = next((n for n in range(at - 1, -1, -1) if lines[n].strip()), None)
+        if previous is not None and _indent(lines[previous]) < content:
+            return at + 1, (f"`{_shown(line)}` is indented more than `{_shown(lines[previous])}` on line "
+                            f"{previous + 1}, so YAML reads it as going on with that value: indent it by "
+                            f"{_indent(lines[previous])} spaces, like the line above, if it is a key of the same "
+                            "block")
+    if "expected '-' indicator" in problem or ("expected <block end>" in problem and line.lstrip().startswith("-")):
+        item = next((n for n in range(at - 1, -1, -1) if lines[n].lstrip().startswith("- ")), None)
+        if item is not None and not line.lstrip().startswith("-"):
+            under = _indent(lines[item]) + len(lines[item].lstrip()) - len(lines[item].lstrip()[1:].lstrip())
+            return at + 1, (f"`{_shown(line)}` is in line with the `-` of the list item on line {item + 1}, so "
+                            f"YAML expects a new item here: indent it by {under} spaces, under the item's first "
+                            "key, to keep it in that item")
+    if "expected key" in problem or "expected <block end>" in problem:
+        if mark.column > content and found:
+            key = found.group("key").strip()
+            return at + 1, (f"the value of `{key}` goes on after a closing quote (or bracket): put the whole value "
+                            "in quotes, with the quotes inside it written twice, or write it on the lines after "
+                            f"`{key}: >-`, indented further than `{key}`")
+        above = [(column, where) for column, where in _blocks_above(lines, at) if column != content]
+        if above:
+            choices = " or ".join(f"{column} ({where})" for column, where in above[:3])
+            return at + 1, (f"`{_shown(line)}` is indented by {content} spaces, in line with no key or list item "
+                            f"above it: indent it by {choices}, as the block it belongs to")
+    return None
+
+
 # What a user sees in the file, for messages about a top level that is not a mapping.
 _KINDS = {Sequence: "a list", Mapping: "a mapping (key: value lines)", str: "a single text value",
           bool: "a true/false value", int: "a number", float: "a number"}
@@ -232,6 +365,9 @@ def parse(raw: bytes, shown: str) -> tuple[Mapping | None, list[Problem]]:
     except _Refused as exc:
         return None, [Problem(shown, exc.line, None, None, exc.message)]
     except yaml.MarkedYAMLError as exc:
+        explained = explain(exc, text)
+        if explained is not None:
+            return None, [Problem(shown, explained[0], None, None, explained[1])]
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         where = f" at character {mark.column + 1} of the line" if mark else ""

@@ -81,12 +81,15 @@ def feed_xml(records: list[rec.Record], settings: PublishSettings, language: str
     for record in records:
         latest, first = record.latest, record.published[0]
         corrected = [v for v in record.published if v.is_correction]
-        summary = _summary(latest)
+        # The issue's own date is the entry's `published`; the day it reached the archive, which
+        # for a backfilled issue is years later, is its `updated` and is said in words.
+        summary = (f"Issue of {long_date(record.issue_date)}; added to the archive on {long_date(first.date)}. "
+                   + _summary(latest))
         if corrected:
             summary += " " + " ".join(f"Corrected on {long_date(v.date)}: {v.note}" for v in corrected)
         entries.append((latest.date, record.end, 0, record, latest, {
             "id": _urn("issue", title, record.issue), "title": f"{title}: {record.period}",
-            "published": first.date, "summary": summary}))
+            "published": min(record.issue_date, first.date), "summary": summary}))
         for version in corrected:
             changes = "; ".join(version.changes)
             entries.append((version.date, record.end, version.number, record, version, {

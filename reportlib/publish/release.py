@@ -4,9 +4,10 @@
         the built, up-to-date report of a declared issue becomes version 1: its files and HXL
         exports are kept in data/publications/2020-12-03/v1/, the record written, the site made.
     correct_issue(data_dir, "2020-12-03", "The Kut deaths were three, not two.", ...)
-        the change in the data since the published version is recorded as a pending
-        correction, the report rebuilt with its notice, and the result published as the next
-        version; the earlier one stays, under its own name.
+        the change since the published version is recorded as a pending correction, the
+        report rebuilt with its notice, and the result published as the next version; the
+        earlier one stays, under its own name. A change of the data, or of the notebook, its
+        parameters or the code when the report it builds is no longer the published one.
 
 Each step that writes goes in an order that a crash cannot turn into a false record: files
 first, the record last.
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from ..batch import build as builder
 from ..batch import guard
+from ..batch import manifest as manifests
 from ..batch.results import report_root
 from ..batch.work import write_archive
 from ..content import hxl
@@ -105,6 +107,18 @@ def _version(data: Dataset, view: PeriodData, number: int, status: str, date: st
                        content=content, key_figures=key_figures(view), headlines=_headlines(data, view), **extra)
 
 
+def issue_date(view: PeriodData) -> str:
+    """The issue's own date: the day its document was published (sources.csv), else the last
+    day of its period. Never the day it is added to the archive."""
+    issue = view.issue
+    if issue is not None:
+        rows = view.sources.loc[view.sources["reference"] == issue.reference, "published"]
+        day = hxl.cell(rows.iloc[0]) if len(rows) else ""
+        if day:
+            return day
+    return view.period.end.isoformat()
+
+
 def _date(value: str | None, what: str) -> str:
     day = parse_date(value, what) if value else dt.date.today()
     if day > dt.date.today():
@@ -146,15 +160,38 @@ def publish_issue(data_dir: str | Path, period_end: str, out_root: Path, noteboo
             raise UsageError(f"{period.label} was published on {first.date} (version {first.number}); --date {day} "
                              "cannot change the day of a publication. A correction has a date of its own "
                              "(`reportlib correct --date`)")
-        return [f"{period.label}: already published (version {latest.number} of {latest.date}); nothing changed",
+        return [f"{period.label}: already published (version {latest.number}, added to the archive on "
+                f"{latest.date}); nothing changed", *_rebuilt_report(data, view, task, folder, record),
                 *_site_lines(data, site, record)]
     manifest = _check_built(data, task, folder)
     if day < period.label:
         raise UsageError(f"--date {day} is before the issue's last day, {period.label}")
     record = record_publication(data, view, folder, day, notebook.name, manifest["key"])
     path = rec.folder(data.root, record.issue) / rec.RECORD_FILE
-    return [f"{period.label}: published version 1 on {day}",
+    return [f"{period.label}: published version 1 (the issue of {record.issue_date}), added to the archive on {day}",
             f"  recorded in {path} (commit data/{rec.RECORDS_DIR}/ with the data)", *_site_lines(data, site, record)]
+
+
+def _rebuilt_report(data: Dataset, view: PeriodData, task: builder.Task, folder: Path,
+                    record: rec.Record) -> list[str]:
+    """For an issue published and republished with its data unchanged: refuse when its build
+    in `folder` is up to date but is not the published report (a new notebook or code, as
+    guard.published_note says); a line saying so when the build is older than the notebook
+    or code, so that nobody takes "nothing changed" for "the report is the same"."""
+    if record.pending is not None:
+        return []
+    _, key = builder.task_key(task, data, view)
+    built = manifests.read(folder)
+    if built is not None and built.get("key") == key and manifests.outputs_intact(folder, built):
+        note = guard.published_note(data, view, Path(task.notebook).name, folder, built.get("inputs") or {})
+        if note:
+            raise PublishedIssueError(note.replace("the report built now", f"the report built in {folder}", 1))
+        return []
+    if key != record.latest.build_key:
+        return [f"  the data is as published, but the notebook, its parameters or reportlib's code changed since "
+                f"{'it was built' if built else 'it was published'}: `reportlib build --period-end {record.issue}` "
+                "says whether the report changes"]
+    return []
 
 
 def record_publication(data: Dataset, view: PeriodData, folder: Path, day: str, notebook: str,
@@ -164,12 +201,15 @@ def record_publication(data: Dataset, view: PeriodData, folder: Path, day: str, 
     written last. The caller has checked that the build is the issue's, up to date."""
     period = view.period
     settings = publish_settings(data.root, data.monitor.name)
+    built = manifests.read(folder) or {}
     version = _version(data, view, 1, rec.PUBLISHED, day, build_key=build_key,
-                       files=_store(data, period.label, 1, folder, view))
+                       files=_store(data, period.label, 1, folder, view),
+                       build_inputs=guard.build_inputs(built.get("inputs") or {}))
     record = rec.Record(issue=period.label, start=period.start.isoformat(), end=period.end.isoformat(),
                         period=format_long(period), title=data.monitor.name,
                         stem=settings.stem(period.start.isoformat(), period.label), notebook=notebook,
-                        synthetic=data.monitor.synthetic, versions=[version], language=data.monitor.language)
+                        synthetic=data.monitor.synthetic, versions=[version], language=data.monitor.language,
+                        dated=issue_date(view))
     rec.write(data.root, record)
     return record
 
@@ -208,26 +248,30 @@ def correct_issue(data_dir: str | Path, period_end: str, note: str, out_root: Pa
     view = data.select(period)
     latest = record.latest
     content = guard.current(data, view, latest)
+    day = _date(date, "--date")
+    if day < latest.date:
+        raise UsageError(f"--date {day} is before version {latest.number} was published ({latest.date})")
+    root = report_root(out_root, notebook)
+    task = _task(data, period, root, notebook)
+    built_changes = []
     if guard.content_key(content) == latest.content_key:
         if record.pending is not None:
             record.versions.pop()
             rec.write(data.root, record)
-        raise UsageError(f"nothing to correct: the data {period.label} reads is as version {latest.number} "
-                         f"published it on {latest.date}. Change the data first (`reportlib build` then names "
-                         "what changed), then run this command")
-    day = _date(date, "--date")
-    if day < latest.date:
-        raise UsageError(f"--date {day} is before version {latest.number} was published ({latest.date})")
+        built_changes = _report_changes(data, view, task, root / period.label, latest, log)
+        if not built_changes:
+            raise UsageError(f"nothing to correct: the data {period.label} reads is as version {latest.number} "
+                             f"published it on {latest.date}, and the report built from it now is byte for byte "
+                             "the published one. Change the data, the notebook or the code first (`reportlib "
+                             "build` then names what changed), then run this command")
     changes = [*guard.figure_changes(latest.key_figures, key_figures(view)),
-               *_row_summary(latest.content, content)]
+               *_row_summary(latest.content, content), *built_changes]
     pending = _version(data, view, latest.number + 1, rec.PENDING, day, note=note, changes=changes)
     if record.pending is not None:
         record.versions.pop()
     record.versions.append(pending)
     rec.write(data.root, record)
 
-    root = report_root(out_root, notebook)
-    task = _task(data, period, root, notebook)
     log(f"{period.label}: building the corrected report")
     result = _build(task, data, log)
     write_archive(root, log)
@@ -237,7 +281,8 @@ def correct_issue(data_dir: str | Path, period_end: str, note: str, out_root: Pa
                 "  run the same command without --draft to publish it, or withdraw it with --withdraw"]
     manifest = _check_built(data, task, folder)
     pending = replace(pending, status=rec.PUBLISHED, build_key=manifest["key"],
-                      files=_store(data, period.label, pending.number, folder, view))
+                      files=_store(data, period.label, pending.number, folder, view),
+                      build_inputs=guard.build_inputs(manifest.get("inputs") or {}))
     record.versions[-1] = pending
     path = rec.write(data.root, record)
     return [f"{period.label}: published version {pending.number}, corrected on {day}: {note}",
@@ -246,11 +291,31 @@ def correct_issue(data_dir: str | Path, period_end: str, note: str, out_root: Pa
             f"  recorded in {path}", *_site_lines(data, site, record)]
 
 
-def _build(task: builder.Task, data: Dataset, log) -> builder.Result:
+def _report_changes(data: Dataset, view: PeriodData, task: builder.Task, folder: Path, latest: rec.Version,
+                    log) -> list[str]:
+    """With the data as `latest` published it: what changed in the notebook, its parameters
+    or the code when the report they build now differs from the published one (built first
+    unless `folder` holds it up to date); none when the report is the same."""
+    _, key = builder.task_key(task, data, view)
+    if latest.build_key is None or key == latest.build_key:
+        # The same inputs give the same bytes; a version recorded without its build (by
+        # record_publication called from Python) cannot be told from a new build by its key.
+        return []
+    built = manifests.read(folder)
+    if built is None or built.get("key") != key or not manifests.outputs_intact(folder, built):
+        log(f"{task.label}: building the report as it is now, to compare it with version {latest.number}")
+        _build(task, data, log, explain_published=False)
+        built = manifests.read(folder) or {}
+    if not guard.report_differs(latest, folder):
+        return []
+    return guard.build_changes(latest.build_inputs, guard.build_inputs(built.get("inputs") or {}))
+
+
+def _build(task: builder.Task, data: Dataset, log, explain_published: bool = True) -> builder.Result:
     """Build one period as `reportlib build` does, on a kernel of its own; its private
     temporary folder (the kernel's sockets) goes when the build ends."""
     try:
-        return builder.build_period(task, data, log=log)
+        return builder.build_period(task, data, log=log, explain_published=explain_published)
     finally:
         scratch.remove()
 

@@ -28,7 +28,7 @@ from ..errors import BuildError, DataError, EnvironmentProblem, Problem, environ
 from ..files import write_atomic
 from ..inputs import records as rec
 from ..render import pages
-from ..render.archive import trend_html
+from ..render.archive import gaps, trend_html
 from .feed import feed_xml
 from .settings import publish_settings
 
@@ -68,6 +68,7 @@ def _versions(record: rec.Record) -> list[dict]:
 def _entry(record: rec.Record) -> dict:
     latest = record.latest
     return {"issue": record.issue, "period": record.period, "title": record.title, "synthetic": record.synthetic,
+            "dated": record.issue_date, "added": record.published[0].date,
             "figures": latest.key_figures, "corrections": [v for v in record.published if v.is_correction],
             "page": f"{quote(record.issue)}/index.html", "links": _links(record, latest, f"{quote(record.issue)}/")}
 
@@ -136,6 +137,7 @@ def write_site(data_root: Path, site: Path) -> list[Path]:
     put("index.html", pages.render(
         "index.html", language=language, title=records[0].title, synthetic=any(r.synthetic for r in records),
         listed=f"{len(records)} issue{'s' if len(records) != 1 else ''}, newest first.",
-        trend=trend_html(summaries), entries=[_entry(r) for r in records]).encode("utf-8"))
+        trend=trend_html(summaries), entries=[{**_entry(r), "gap": gap} for r, gap in zip(
+            records, gaps([(r.start, r.end) for r in records], "issue"), strict=True)]).encode("utf-8"))
     put("feed.xml", feed_xml(records, settings, language, site_path))
     return written

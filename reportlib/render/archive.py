@@ -2,10 +2,17 @@
 page and PDF, and a chart of incidents and people killed across the periods. Rebuilt from the
 manifests after every build, so it never disagrees with what is there; the same manifests give
 the same bytes, and like the reports it is one file with no script and no request. The page
-is the template archive.html, on the layout the public site's pages share (reportlib.publish.site)."""
+is the template archive.html, on the layout the public site's pages share (reportlib.publish.site).
+
+Where the periods listed leave days between them (the next issue starts after the one before
+ended; consecutive issues share their boundary day), the page says so between the two
+entries, "No report for 10 – 17 December 2020 (1 week)", instead of leaving a silent gap; the
+public site's index does the same for published issues."""
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import json
 from pathlib import Path
 from urllib.parse import quote
@@ -15,6 +22,7 @@ from markupsafe import Markup
 
 from ..content.figures import archive_trend
 from ..files import write_atomic
+from ..inputs.periods import Period, format_long
 from ..reports.figureblock import Figures, no_chart
 from . import pages
 
@@ -60,6 +68,28 @@ def trend_html(reports: list[dict]) -> Markup:
     return Markup(Figures().chart(chart, "archive_trend").html)
 
 
+def gaps(spans: list[tuple[str, str]], noun: str) -> list[str]:
+    """For each of `spans` (start, end as ISO dates, newest first), the words for the days
+    between it and the next older one, or "" where they meet or overlap."""
+    out = []
+    for (start, _), (_, older_end) in itertools.pairwise(spans):
+        try:
+            first, last = dt.date.fromisoformat(older_end), dt.date.fromisoformat(start)
+        except (TypeError, ValueError):
+            out.append("")
+            continue
+        if last <= first:
+            out.append("")
+            continue
+        days = (last - first).days
+        if days % 7 == 0:
+            length = f"{days // 7} week{'s' if days != 7 else ''}"
+        else:
+            length = f"{days} day{'s' if days != 1 else ''}"
+        out.append(f"No {noun} for {format_long(Period(first, last))} ({length})")
+    return [*out, ""][:len(spans)]
+
+
 def _entry(root: Path, report: dict, title: str) -> dict:
     folder = report["folder"]
     # Only files that are there: a report whose PDF failed still lists its page.
@@ -71,10 +101,13 @@ def _entry(root: Path, report: dict, title: str) -> dict:
 
 def render_index(root: Path, reports: list[dict]) -> str:
     title = reports[0].get("title") or "Reports"
+    between = gaps([(str(r.get("start") or r["end"]), str(r["end"])) for r in reports], "report")
+    entries = [{**_entry(root, r, reports[0].get("title")), "gap": gap}
+               for r, gap in zip(reports, between, strict=True)]
     return pages.render(
         "archive.html", language="en", title=title, synthetic=any(r.get("synthetic") for r in reports),
         listed=f"{len(reports)} report{'s' if len(reports) != 1 else ''}, newest first.",
-        trend=trend_html(reports), entries=[_entry(root, r, reports[0].get("title")) for r in reports])
+        trend=trend_html(reports), entries=entries)
 
 
 def write_index(root: Path) -> Path | None:

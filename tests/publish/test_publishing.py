@@ -6,15 +6,17 @@ SMTP server through a refused recipient, a dropped connection and a re-run."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import json
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from ..conftest import DATA, assert_no_traceback, pdf_text, run_cli
+from ..conftest import DATA, NOTEBOOK, assert_no_traceback, pdf_text, run_cli
 from .smtpserver import PASSWORD, TestServer
 
 pytestmark = pytest.mark.slow
@@ -82,7 +84,8 @@ def published(tmp_path_factory) -> World:
 
     result = world.run("publish", "--period-end", ISSUE, "--date", "2020-12-04")
     assert result.returncode == 0, result.stderr
-    assert f"{ISSUE}: published version 1 on 2020-12-04" in result.stdout
+    assert (f"{ISSUE}: published version 1 (the issue of 2020-12-03), added to the archive on 2020-12-04"
+            in result.stdout)
     return world
 
 
@@ -115,9 +118,32 @@ def test_the_feed_and_the_exports(published):
 def test_publishing_again_changes_nothing_and_the_data_still_validates(published):
     before = digests(published.site)
     again = published.run("publish", "--period-end", ISSUE)
-    assert again.returncode == 0 and "already published (version 1 of 2020-12-04); nothing changed" in again.stdout
+    assert again.returncode == 0
+    assert "already published (version 1, added to the archive on 2020-12-04); nothing changed" in again.stdout
     assert digests(published.site) == before
     assert published.run("validate").returncode == 0
+
+
+def test_an_issue_published_years_later_keeps_its_own_date(published, tmp_path):
+    """The 2020 issue entered into the archive today, through the CLI with no --date: the
+    message, the record, the pages and the feed keep 3 December 2020 as the issue's date and
+    name today only as the day it was added."""
+    world = published.copy(tmp_path / "world")
+    shutil.rmtree(world.data / "publications")
+    shutil.rmtree(world.site)
+    today = dt.date.today()
+    spoken = f"{today.day} {today:%B} {today.year}"
+    result = world.run("publish", "--period-end", ISSUE)
+    assert result.returncode == 0, result.stderr
+    assert f"{ISSUE}: published version 1 (the issue of 2020-12-03), added to the archive on {today}" \
+        in result.stdout
+    assert f"published version 1 on {today}" not in result.stdout
+    record = json.loads((world.data / "publications" / ISSUE / "record.json").read_text(encoding="utf-8"))
+    assert (record["dated"], record["versions"][0]["date"]) == ("2020-12-03", today.isoformat())
+    page = (world.site / ISSUE / "index.html").read_text(encoding="utf-8")
+    assert f"Issue of 3 December 2020; added to the archive on {spoken}." in page
+    (entry,) = ET.parse(world.site / "feed.xml").getroot().findall(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}published").text == "2020-12-03T00:00:00+00:00"
 
 
 def test_a_silent_change_is_refused_and_a_correction_shows_everywhere(published, tmp_path):
@@ -154,7 +180,8 @@ def test_a_silent_change_is_refused_and_a_correction_shows_everywhere(published,
     page = (site_issue / "index.html").read_text(encoding="utf-8")
     for href in (f"{STEM}.pdf", f"{STEM}-v1.pdf", f"{STEM}.html", f"{STEM}-v1.html"):
         assert f'href="{href}"' in page, href
-    assert "Corrected on 10 December 2020 (current)" in page and "Published on 4 December 2020 (superseded)" in page
+    assert "Corrected on 10 December 2020 (current)" in page
+    assert "Added to the archive on 4 December 2020 (superseded)" in page
     assert "Corrected on 10 December 2020" in (world.site / "index.html").read_text(encoding="utf-8")
 
     entries = ET.parse(world.site / "feed.xml").getroot().findall(f"{ATOM}entry")
@@ -176,6 +203,54 @@ def test_a_silent_change_is_refused_and_a_correction_shows_everywhere(published,
     assert digests(world.site) == before
 
     mail_the_correction(world, tmp_path)
+
+
+def test_a_changed_notebook_is_a_correction_like_a_change_of_data(published, tmp_path):
+    """The notebook of a published issue is changed (a cell dropped), its data not: the build
+    says the report now differs from the published one and why; `publish` does not call that
+    "nothing changed", nor replace the published files; `correct` publishes it as version 2
+    with its note and what changed; a notebook that changes nothing is nothing to correct."""
+    world = published.copy(tmp_path / "world")
+    first_pdf = (world.site / ISSUE / f"{STEM}.pdf").read_bytes()
+    notebook = tmp_path / "notebooks" / "weekly_report.ipynb"
+    notebook.parent.mkdir()
+    shutil.copyfile(NOTEBOOK, notebook)
+    given = ("--notebook", str(notebook))
+
+    # A copy of the notebook with the same cells is the published report, byte for byte.
+    same = world.run("correct", "--period-end", ISSUE, "--note", NOTE, *given)
+    assert same.returncode == 2 and "nothing to correct" in same.stderr, same.stderr
+
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells = [c for c in nb.cells if "report.governorate_map()" not in c.source]
+    nbformat.write(nb, notebook)
+    built = world.run("build", "--period-end", ISSUE, *given)
+    assert built.returncode == 0, built.stderr
+    assert (f"{ISSUE}: the report built now differs from version 1 of the issue, added to the archive on "
+            "2020-12-04, though the data it reads is as published: the report's notebook changed "
+            "(weekly_report.ipynb).") in built.stderr
+    assert f'reportlib correct --period-end {ISSUE} --note "what changed and why"' in built.stderr
+
+    site_before = digests(world.site)
+    republish = world.run("publish", "--period-end", ISSUE, *given)
+    assert republish.returncode == 2, republish.stdout
+    assert "differs from version 1 of the issue" in republish.stderr and "nothing changed" not in republish.stdout
+    assert digests(world.site) == site_before
+
+    note = "The map of governorates is left out: it placed a total over several governorates in one."
+    corrected = world.run("correct", "--period-end", ISSUE, "--note", note, "--date", "2020-12-11", *given)
+    assert corrected.returncode == 0, corrected.stderr
+    assert "published version 2, corrected on 2020-12-11" in corrected.stdout
+    assert "changed: the report's notebook changed (weekly_report.ipynb)" in corrected.stdout
+    record = json.loads((world.data / "publications" / ISSUE / "record.json").read_text(encoding="utf-8"))
+    assert record["versions"][1]["changes"] == ["the report's notebook changed (weekly_report.ipynb)"]
+    assert record["versions"][1]["build_inputs"]["notebook"]["sha256"] != \
+        record["versions"][0]["build_inputs"]["notebook"]["sha256"]
+    current = world.site / ISSUE / f"{STEM}.pdf"
+    assert current.read_bytes() != first_pdf
+    assert (world.site / ISSUE / f"{STEM}-v1.pdf").read_bytes() == first_pdf
+    assert f"Corrected on 11 December 2020: {note}" in pdf_text(current)
+    assert "the report's notebook changed" in pdf_text(current)
 
 
 def mail_the_correction(world: World, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
+import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -70,7 +71,8 @@ def test_the_index_and_issue_pages_show_the_key_figures(site):
     assert shown["Militants killed in operations"] == "≥20"
     assert shown["New cases a day, 7-day average"] == "2,013"
     page = (site / ISSUE / "index.html").read_text(encoding="utf-8")
-    assert "Published on 4 December 2020 (current)" in page
+    assert "Added to the archive on 4 December 2020 (current)" in page
+    assert "Issue of 3 December 2020; added to the archive on 4 December 2020." in page
     assert "Rockets Damage Refinery" in page
     assert '<link rel="alternate" type="application/atom+xml"' in index
 
@@ -89,7 +91,8 @@ def test_the_feed_is_atom_with_the_pdf_as_enclosure(site):
     entry = entries[0]
     assert entry.find(f"{ATOM}id").text.startswith("urn:uuid:")
     assert entry.find(f"{ATOM}title").text == "Iraq Security and Humanitarian Monitor: 19 November – 3 December 2020"
-    assert entry.find(f"{ATOM}published").text == entry.find(f"{ATOM}updated").text == "2020-12-04T00:00:00+00:00"
+    assert entry.find(f"{ATOM}published").text == "2020-12-03T00:00:00+00:00"  # the issue's own date
+    assert entry.find(f"{ATOM}updated").text == "2020-12-04T00:00:00+00:00"  # the day it reached the archive
     assert "People killed in attacks: ≥20" in entry.find(f"{ATOM}summary").text
     by_rel = {link.get("rel", "alternate"): link for link in entry.findall(f"{ATOM}link")}
     assert set(by_rel) == {"alternate", "enclosure"}
@@ -147,3 +150,66 @@ def test_markup_in_a_record_is_refused_and_text_from_records_is_escaped_on_every
         assert "Q&amp;A &lt;3" in text and "Q&A <3" not in text
     assert "a &lt;3 &amp; c, <em>Emphasis</em>" in (site / ISSUE / "index.html").read_text(encoding="utf-8")
     assert ET.parse(site / "feed.xml").getroot().find(f"{ATOM}title").text.startswith("Q&A <3")
+
+
+
+def test_a_backfilled_issue_keeps_its_own_date_beside_the_day_it_was_added(data_copy, tmp_path):
+    """The 2020 issue entered into the archive today: the record, the pages and the feed give
+    the issue's date as 3 December 2020 and today only as the day it was added, each labelled."""
+    today = dt.date.today()
+    spoken = f"{today.day} {today:%B} {today.year}"
+    publish_stand_in(data_copy, tmp_path / "build", day=today.isoformat())
+    write_site(data_copy, tmp_path / "site")
+    site = tmp_path / "site"
+
+    record = json.loads((data_copy / "publications" / ISSUE / "record.json").read_text(encoding="utf-8"))
+    assert record["dated"] == "2020-12-03" and record["versions"][0]["date"] == today.isoformat()
+    assert records.read(data_copy, ISSUE).issue_date == "2020-12-03"
+
+    page = (site / ISSUE / "index.html").read_text(encoding="utf-8")
+    assert f"Issue of 3 December 2020; added to the archive on {spoken}." in page
+    assert f"Added to the archive on {spoken} (current)" in page
+    assert f"Published on {spoken}" not in page
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert f"Issue of 3 December 2020; added to the archive on {spoken}" in index
+
+    (entry,) = ET.parse(site / "feed.xml").getroot().findall(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}published").text == "2020-12-03T00:00:00+00:00"
+    assert entry.find(f"{ATOM}updated").text == f"{today.isoformat()}T00:00:00+00:00"
+    assert entry.find(f"{ATOM}summary").text.startswith(
+        f"Issue of 3 December 2020; added to the archive on {spoken}. ")
+
+
+def test_a_record_written_before_the_issue_date_was_kept_falls_back_to_the_period_end(site, data_copy):
+    path = data_copy / "publications" / ISSUE / "record.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    del raw["dated"]
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    assert records.read(data_copy, ISSUE).issue_date == ISSUE
+    write_site(data_copy, site)
+    assert "Issue of 3 December 2020;" in (site / ISSUE / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_index_marks_the_weeks_with_no_issue(site, data_copy):
+    """A later issue published after a fortnight with none: the index says so between the two
+    entries; issues that meet at their boundary day leave no mark."""
+    later = data_copy / "publications" / "2020-12-24"
+    shutil.copytree(data_copy / "publications" / ISSUE, later)
+    raw = json.loads((later / "record.json").read_text(encoding="utf-8"))
+    raw.update(issue="2020-12-24", start="2020-12-17", end="2020-12-24", period="17 – 24 December 2020",
+               dated="2020-12-24")
+    (later / "record.json").write_text(json.dumps(raw), encoding="utf-8")
+    write_site(data_copy, site)
+    index = (site / "index.html").read_text(encoding="utf-8")
+    gaps = re.findall(r'<p class="archive-gap">(.*?)</p>', index)
+    assert gaps == ["No issue for 3 – 17 December 2020 (2 weeks)"]
+    # Between the two entries, newest first.
+    assert index.index('id="2020-12-24"') < index.index('class="archive-gap"') < index.index(f'id="{ISSUE}"')
+
+    raw.update(issue="2020-12-10", start="2020-12-03", end="2020-12-10", period="3 – 10 December 2020")
+    shutil.rmtree(later)
+    shutil.copytree(data_copy / "publications" / ISSUE, data_copy / "publications" / "2020-12-10")
+    (data_copy / "publications" / "2020-12-10" / "record.json").write_text(json.dumps(raw), encoding="utf-8")
+    shutil.rmtree(site)
+    write_site(data_copy, site)
+    assert 'class="archive-gap"' not in (site / "index.html").read_text(encoding="utf-8")
