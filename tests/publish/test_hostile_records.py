@@ -280,4 +280,4 @@ def test_date_is_not_ignored_when_publishing_again_and_a_future_date_is_refused(
     assert future.returncode == 2 and "--date 2190-01-01 is in the future" in future.stderr
     same = publish("--date", "2020-12-04")
     assert same.returncode == 0, same.stderr
-    assert "already published (version 1 of 2020-12-04)" in same.stdout
+    assert "already published (version 1, added to the archive on 2020-12-04)" in same.stdout
