@@ -32,7 +32,7 @@ import smtplib
 import ssl
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
@@ -42,8 +42,11 @@ from pathlib import Path
 from ..errors import DataError, Problem, UsageError
 from ..files import write_atomic
 from ..inputs import records as rec
+from ..inputs import textrules
+from ..inputs.dataset import Dataset, load
 from ..render import pages
 from .settings import MailSettings, PublishSettings, mail_settings, publish_settings
+from .settings import check as settings_check
 from .site import file_name, site_path
 
 FORMATS = ("pdf", "link")  # the PDF attached; or a link to it on the site
@@ -82,8 +85,10 @@ def read_recipients(path: Path, shown: str) -> list[Recipient]:
         if name not in ("address", "name", "format"):
             problems.append(Problem(shown, 1, name, None, "unknown column, ignored", "warning"))
     out, seen = [], {}
+    starts = reader.line_num + 1
     for values in reader:
-        line = reader.line_num
+        # A quoted value may hold line breaks: a record is named by the line it starts on.
+        line, starts = starts, reader.line_num + 1
         if not any(v.strip() for v in values):
             continue
         row = {name: value.strip() for name, value in zip(header, values, strict=False)}
@@ -92,8 +97,9 @@ def read_recipients(path: Path, shown: str) -> list[Recipient]:
             problems.append(Problem(shown, line, "address", address,
                                     "not an e-mail address (name@example.org, ASCII letters only)"))
             continue
-        if re.search(r"[\r\n\x00-\x1f]", name):
-            problems.append(Problem(shown, line, "name", name, "must be one line of text"))
+        reasons = textrules.one_line_problems(name)
+        if reasons:
+            problems.extend(Problem(shown, line, "name", name, reason) for reason in reasons)
             continue
         if kind not in FORMATS:
             problems.append(Problem(shown, line, "format", kind,
@@ -109,6 +115,47 @@ def read_recipients(path: Path, shown: str) -> list[Recipient]:
     if errors:
         raise DataError(problems)
     return out
+
+
+def recipients_path(data_root: Path, mail: MailSettings, recipients_file: str | None = None) -> Path:
+    """The list `--recipients` gives as it is; mail.recipients relative to the data folder."""
+    listed = Path(recipients_file) if recipients_file else Path(mail.recipients)
+    return listed if listed.is_absolute() or recipients_file else data_root / listed
+
+
+def check(data_root: Path, monitor_name: str) -> list[Problem]:
+    """Every problem `send` would meet in monitor.yaml's publish: and mail: settings and in
+    the recipients list (when it is there), for `validate` and `publish` to list."""
+    mail, problems = settings_check(data_root, monitor_name)
+    path = recipients_path(data_root, mail) if mail is not None else None
+    if path is not None and path.is_file():
+        try:
+            read_recipients(path, str(path))
+        except (DataError, UsageError) as exc:
+            problems += getattr(exc, "problems", []) + getattr(exc, "warnings", [])
+    return problems
+
+
+def load_checked(data_dir: str | Path) -> Dataset:
+    """The data folder loaded and validated (inputs.dataset.load), with its publishing and
+    mail settings and recipients list: a DataError lists the problems of all of them."""
+    try:
+        data = load(data_dir)
+    except DataError as exc:
+        found = exc.problems + exc.warnings
+        root = Path(data_dir).resolve()
+        raise DataError(found + [p for p in check(root, "") if p not in found]) from None
+    problems = check(data.root, data.monitor.name)
+    if any(p.severity == "error" for p in problems):
+        raise DataError(problems + data.warnings)
+    return replace(data, warnings=data.warnings + problems) if problems else data
+
+
+def refuse_bad_settings(data: Dataset) -> None:
+    """Before publishing: stop with exit 2 on anything `send` would refuse later."""
+    problems = [p for p in check(data.root, data.monitor.name) if p.severity == "error"]
+    if problems:
+        raise DataError(problems)
 
 
 # -- the send log ----------------------------------------------------------------------------
@@ -391,8 +438,7 @@ def send_issue(data_dir: str | Path, period_end: str, recipients_file: str | Non
     version = record.latest
     mail = mail_settings(data_root)
     publishing = publish_settings(data_root, record.title)
-    listed = Path(recipients_file) if recipients_file else Path(mail.recipients)
-    path = listed if listed.is_absolute() or recipients_file else data_root / listed
+    path = recipients_path(data_root, mail, recipients_file)
     recipients = read_recipients(path, str(path))
     asked = {a.lower() for a in resend_unknown}
     listed_addresses = {r.address.lower() for r in recipients}

@@ -29,6 +29,7 @@ from ..files import sha256_bytes, write_atomic
 from ..inputs import records as rec
 from ..inputs.dataset import Dataset, PeriodData, load
 from ..inputs.periods import Period, parse_date
+from .mail import refuse_bad_settings
 from .settings import publish_settings
 from .site import write_site
 
@@ -129,6 +130,7 @@ def publish_issue(data_dir: str | Path, period_end: str, out_root: Path, noteboo
                   date: str | None = None) -> list[str]:
     """Publish the built report of the issue ending on `period_end` as its version 1."""
     data = load(data_dir)
+    refuse_bad_settings(data)
     period = _declared(data, period_end)
     root = report_root(out_root, notebook)
     task = _task(data, period, root, notebook)
@@ -206,6 +208,7 @@ def correct_issue(data_dir: str | Path, period_end: str, note: str, out_root: Pa
     for reason in textrules.problems(note):
         raise UsageError(f"--note {note!r}: {reason}")
     data = load(data_dir)
+    refuse_bad_settings(data)
     period = _declared(data, period_end)
     record = rec.read(data.root, period.label)
     if record is None or not record.published:

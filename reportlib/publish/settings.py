@@ -22,7 +22,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from ..errors import DataError, Problem
-from ..inputs import yamlreader
+from ..inputs import textrules, yamlreader
 from ..inputs.monitor import MONITOR_FILE
 
 DEFAULT_PASSWORD_ENV = "REPORTLIB_SMTP_PASSWORD"
@@ -101,9 +101,8 @@ def _text(section, prefix, key, shown, problems, default=None, required=False) -
         problems.append(Problem(shown, section.line_of(key), f"{prefix}.{key}", str(value), "must be text"))
         return default
     # Settings reach mail headers and file names, never a page: one line, no control characters.
-    if re.search(r"[\x00-\x1f\x7f]", value):
-        problems.append(Problem(shown, section.line_of(key), f"{prefix}.{key}", value,
-                                "must be one line of text, without control characters"))
+    for reason in textrules.one_line_problems(value):
+        problems.append(Problem(shown, section.line_of(key), f"{prefix}.{key}", value, reason))
     return value.strip()
 
 
@@ -189,3 +188,24 @@ def mail_settings(data_root: Path) -> MailSettings:
     if problems:
         raise DataError(problems)
     return settings
+
+
+def check(data_root: Path, monitor_name: str) -> tuple[MailSettings | None, list[Problem]]:
+    """The problems of the `publish:` settings, and of `mail:` when there is one (with the
+    mail settings, when they are good), listed rather than raised: `validate` and `publish`
+    report them, so that `send` does not discover them once an issue is out."""
+    problems: list[Problem] = []
+    try:
+        publish_settings(data_root, monitor_name)
+    except DataError as exc:
+        problems += exc.problems + exc.warnings
+    try:
+        data, _ = _load(data_root)
+    except DataError:
+        return None, problems  # monitor.yaml itself is wrong; the data loader says how
+    if "mail" not in data:
+        return None, problems
+    try:
+        return mail_settings(data_root), problems
+    except DataError as exc:
+        return None, problems + exc.problems + exc.warnings
