@@ -194,15 +194,15 @@ def check(data_root: Path, monitor_name: str) -> tuple[MailSettings | None, list
     """The problems of the `publish:` settings, and of `mail:` when there is one (with the
     mail settings, when they are good), listed rather than raised: `validate` and `publish`
     report them, so that `send` does not discover them once an issue is out."""
+    try:
+        data, _ = _load(data_root)
+    except DataError:
+        return None, []  # monitor.yaml itself is missing or wrong; the data loader says how
     problems: list[Problem] = []
     try:
         publish_settings(data_root, monitor_name)
     except DataError as exc:
         problems += exc.problems + exc.warnings
-    try:
-        data, _ = _load(data_root)
-    except DataError:
-        return None, problems  # monitor.yaml itself is wrong; the data loader says how
     if "mail" not in data:
         return None, problems
     try:
