@@ -137,3 +137,12 @@ def test_text_from_records_is_escaped_on_every_page(site, data_copy):
         assert "&lt;script&gt;" in text
     assert "<em>Emphasis</em>" in (site / ISSUE / "index.html").read_text(encoding="utf-8")
     assert ET.parse(site / "feed.xml").getroot().find(f"{ATOM}title").text.startswith("<script>")
+
+
+def test_every_page_tells_the_browser_it_runs_no_script(site):
+    pages = [site / "index.html", site / ISSUE / "index.html", site / ISSUE / "report.html"]
+    for page in pages:
+        head = page.read_text(encoding="utf-8").split("</head>")[0]
+        assert re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', head) == [
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; "
+            "form-action 'none'"], page
