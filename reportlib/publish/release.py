@@ -31,7 +31,7 @@ from ..inputs.dataset import Dataset, PeriodData, load
 from ..inputs.periods import Period, parse_date
 from .mail import refuse_bad_settings
 from .settings import publish_settings
-from .site import write_site
+from .site import feed_warning, write_site
 
 
 def _declared(data: Dataset, period_end: str) -> Period:
@@ -123,7 +123,8 @@ def _site_lines(data: Dataset, site: Path, record: rec.Record) -> list[str]:
     version = record.latest
     return [f"  site: {site / 'index.html'}, {site / 'feed.xml'}",
             f"  files: {site / record.issue / file_name(record, version, 'pdf')} and .html, "
-            f"{file_name(record, version, 'incidents')}, {file_name(record, version, 'indicators')}"]
+            f"{file_name(record, version, 'incidents')}, {file_name(record, version, 'indicators')}",
+            *feed_warning(data.root, data.monitor.name)]
 
 
 def publish_issue(data_dir: str | Path, period_end: str, out_root: Path, notebook: Path, site: Path,
@@ -284,5 +285,7 @@ def rebuild_site(data_dir: str | Path, site: Path) -> list[str]:
     written = write_site(data_root, site)
     if not written:
         return [f"no issue is published in {data_dir}; nothing to write"]
-    count = len(rec.all_records(data_root))
-    return [f"site: {len(written)} files in {site}, from {count} publication record{'s' if count != 1 else ''}"]
+    records = rec.all_records(data_root)
+    count = len(records)
+    return [f"site: {len(written)} files in {site}, from {count} publication record{'s' if count != 1 else ''}",
+            *feed_warning(data_root, records[0].title)]

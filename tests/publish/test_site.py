@@ -146,3 +146,26 @@ def test_every_page_tells_the_browser_it_runs_no_script(site):
         assert re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', head) == [
             "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; "
             "form-action 'none'"], page
+
+
+def test_publishing_without_a_base_url_warns_that_the_feed_links_are_relative(data_copy, tmp_path):
+    publish_stand_in(data_copy, tmp_path / "build")
+    site = tmp_path / "site"
+    warning = "warning: publish.base_url is not set in monitor.yaml, so the links of feed.xml are relative"
+    for command in (("publish", "--rebuild-site"), ("publish", "--period-end", ISSUE)):
+        result = run_cli(*command, "--data", data_copy, "--site", site, "--out", tmp_path / "outputs")
+        assert_no_traceback(result)
+        assert result.returncode == 0, result.stderr
+        assert warning in result.stdout
+    feed = ET.parse(site / "feed.xml").getroot()
+    assert {link.get("href") for link in feed.iter(f"{ATOM}link")} >= {"feed.xml", f"{ISSUE}/index.html"}
+
+    text = (data_copy / "monitor.yaml").read_text(encoding="utf-8")
+    (data_copy / "monitor.yaml").write_text(
+        text.replace("  name: ishm-{end}\n", "  name: ishm-{end}\n  base_url: https://example.org/ishm\n"),
+        encoding="utf-8")
+    result = run_cli("publish", "--rebuild-site", "--data", data_copy, "--site", site)
+    assert result.returncode == 0 and "warning" not in result.stdout + result.stderr
+    feed = ET.parse(site / "feed.xml").getroot()
+    hrefs = [link.get("href") for link in feed.iter(f"{ATOM}link")]
+    assert hrefs and all(href.startswith("https://example.org/ishm/") for href in hrefs), hrefs
