@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
-from email.utils import parseaddr
+from email.headerregistry import Address
+from email.utils import getaddresses
 from pathlib import Path
 
 from ..errors import DataError, Problem
@@ -106,6 +107,19 @@ def _text(section, prefix, key, shown, problems, default=None, required=False) -
     return value.strip()
 
 
+def _one_address(value: str) -> bool:
+    """Whether `value` is one address (ASCII, as every server takes it), optionally with a
+    name, that a mail header can be made of."""
+    pairs = getaddresses([value])
+    if len(pairs) != 1 or "@" not in pairs[0][1] or not pairs[0][1].isascii():
+        return False
+    try:
+        Address(display_name=pairs[0][0], addr_spec=pairs[0][1])
+    except ValueError:  # the email package's header defects are ValueErrors
+        return False
+    return True
+
+
 def _number(section, prefix, key, shown, problems, default, low, high, kind=int):
     value = section.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or (kind is int and not isinstance(value, int)) \
@@ -161,12 +175,13 @@ def mail_settings(data_root: Path) -> MailSettings:
                                 "by default)"))
     host = _text(section, "mail", "host", shown, problems, required=True)
     sender = _text(section, "mail", "sender", shown, problems, required=True)
-    if sender and "@" not in parseaddr(sender)[1]:
+    if sender and not _one_address(sender):
         problems.append(Problem(shown, section.line_of("sender"), "mail.sender", sender,
-                                "must be an address, optionally with a name: Monitor <monitor@example.org>"))
+                                "must be one address (ASCII), optionally with a name: Monitor <monitor@example.org>"))
     reply_to = _text(section, "mail", "reply_to", shown, problems)
-    if reply_to and "@" not in parseaddr(reply_to)[1]:
-        problems.append(Problem(shown, section.line_of("reply_to"), "mail.reply_to", reply_to, "must be an address"))
+    if reply_to and not _one_address(reply_to):
+        problems.append(Problem(shown, section.line_of("reply_to"), "mail.reply_to", reply_to,
+                                "must be one address (ASCII), optionally with a name"))
     password_env = _text(section, "mail", "password_env", shown, problems, default=DEFAULT_PASSWORD_ENV)
     if not _ENV_NAME.match(password_env):
         problems.append(Problem(shown, section.line_of("password_env"), "mail.password_env", password_env,

@@ -104,3 +104,14 @@ def test_a_name_with_quotes_commas_and_brackets_is_one_address(data_copy, tmp_pa
         assert [(a.display_name, a.addr_spec) for a in message["From"].addresses] == [
             ('Monitor, "Iraq"', "monitor@example.org")]
 
+
+
+@pytest.mark.parametrize("sender", ["Ann <ann@example.org>, Bob <bob@example.org>", "a b@example.org",
+                                    "Zoë <zoe@exämple.org>", "Monitor"])
+def test_a_sender_is_one_address_a_header_can_be_made_of(sender, tmp_path):
+    (tmp_path / "monitor.yaml").write_text(f"name: Monitor\nmail:\n  host: smtp.example.org\n  sender: '{sender}'\n",
+                                           encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        settings.mail_settings(tmp_path)
+    assert [(p.line, p.column, p.message) for p in caught.value.problems] == [
+        (4, "mail.sender", "must be one address (ASCII), optionally with a name: Monitor <monitor@example.org>")]
