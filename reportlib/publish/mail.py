@@ -202,10 +202,10 @@ class SendLog:
                         if e.get("version") == version and str(e.get("address", "")).lower() == address.lower()),
                        default=0)
 
-    def had_earlier(self, version: int, address: str) -> bool:
-        """Whether the address has (or may have, unknown) a version before `version`."""
-        return any(delivery_states(self.entries, number).get(address.lower()) in (DELIVERED, UNKNOWN)
-                   for number in range(1, version))
+    def had_earlier(self, version: int) -> set[str]:
+        """The addresses (lower case) that have, or may have (unknown), a version before `version`."""
+        return {address for number in range(1, version)
+                for address, state in delivery_states(self.entries, number).items() if state in (DELIVERED, UNKNOWN)}
 
     def add(self, **entry) -> None:
         entry = {"time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **entry}
@@ -453,10 +453,10 @@ def send_issue(data_dir: str | Path, period_end: str, recipients_file: str | Non
     outcome = Outcome(version.number, label)
     log_path = rec.folder(data_root, label) / rec.SEND_LOG
     if dry_run is not None:
-        sends = SendLog.read(log_path)
+        earlier = SendLog.read(log_path).had_earlier(version.number)
         for number, recipient in enumerate(recipients, 1):
             target = dry_run / f"{number:03d}-{re.sub(r'[^A-Za-z0-9@._-]', '_', recipient.address)}.eml"
-            had = sends.had_earlier(version.number, recipient.address)
+            had = recipient.address.lower() in earlier
             write_atomic(target, message(record, version, recipient, mail, publishing, pdf, had).as_bytes())
             outcome.written.append(target)
         return outcome
@@ -530,12 +530,13 @@ def _attempt(session: _Session, sender: str, address: str, data: bytes,
 def _send_all(todo, record, version, mail, publishing, pdf, password, sender, sends, outcome, log, sleep) -> None:
     session = _Session(mail, password)
     unreachable = None  # (kind, reason): the server cannot be reached or refuses us; nobody else is tried
+    earlier = sends.had_earlier(version.number)
     try:
         for recipient in todo:
             if unreachable:
                 outcome.failed.append((recipient.address, unreachable[0], f"not attempted: {unreachable[1]}"))
                 continue
-            had = sends.had_earlier(version.number, recipient.address)
+            had = recipient.address.lower() in earlier
             data = message(record, version, recipient, mail, publishing, pdf, had).as_bytes()
             for attempt in range(1, mail.retries + 2):
                 number = sends.next_attempt(version.number, recipient.address)
