@@ -119,7 +119,7 @@ def validate(data_dir):
       reportlib validate --data data
     Exit status 0 when the data is good, 2 when it has problems.
     """
-    from .publish.mail import load_checked as load  # with the publish: and mail: settings
+    from .publish.settings import load_checked as load  # with the publish: and mail: settings
 
     data = load(data_dir)
     _print_warnings(data)

@@ -20,11 +20,9 @@ again only when asked (`send --resend-unknown ADDRESS` or `all`).
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import fcntl
 import hashlib
-import io
 import json
 import os
 import re
@@ -32,130 +30,32 @@ import smtplib
 import ssl
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate, parseaddr
 from pathlib import Path
 
-from ..errors import DataError, Problem, UsageError
+from ..errors import UsageError
 from ..files import write_atomic
 from ..inputs import records as rec
-from ..inputs import textrules
-from ..inputs.dataset import Dataset, load
 from ..render import pages
-from .settings import MailSettings, PublishSettings, mail_settings, publish_settings
-from .settings import check as settings_check
+from .settings import (
+    MailSettings,
+    PublishSettings,
+    Recipient,
+    mail_settings,
+    publish_settings,
+    read_recipients,
+    recipients_path,
+)
 from .site import file_name, site_path
 
-FORMATS = ("pdf", "link")  # the PDF attached; or a link to it on the site
-_ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 DELIVERED, TEMPORARY, PERMANENT = "delivered", "temporary", "permanent"
 # SENDING is logged (and fsynced) before DATA; UNKNOWN closes an attempt whose answer to DATA
 # was lost. An attempt logged as SENDING with nothing after it was cut off by the run ending.
 SENDING, UNKNOWN = "sending", "unknown"
-
-
-@dataclass(frozen=True)
-class Recipient:
-    address: str
-    name: str
-    format: str
-    line: int
-
-
-def read_recipients(path: Path, shown: str) -> list[Recipient]:
-    """The distribution list; DataError naming the line and column of every problem."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise UsageError(f"the recipients list {shown} does not exist; write it (address,name,format) or give "
-                         "--recipients FILE (see data/README.md, 'Mail')") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError([Problem(shown, None, None, None, f"cannot be read as UTF-8 text: {exc}")]) from None
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip().lower() for h in next(reader, [])]
-    problems: list[Problem] = []
-    if "address" not in header:
-        raise DataError([Problem(shown, 1, "address", None, "required column is missing from the header "
-                                 "(address,name,format)")])
-    for name in header:
-        if name not in ("address", "name", "format"):
-            problems.append(Problem(shown, 1, name, None, "unknown column, ignored", "warning"))
-    out, seen = [], {}
-    starts = reader.line_num + 1
-    for values in reader:
-        # A quoted value may hold line breaks: a record is named by the line it starts on.
-        line, starts = starts, reader.line_num + 1
-        if not any(v.strip() for v in values):
-            continue
-        row = {name: value.strip() for name, value in zip(header, values, strict=False)}
-        address, name, kind = row.get("address", ""), row.get("name", ""), (row.get("format") or "pdf").lower()
-        if not _ADDRESS.match(address) or len(address) > 254:
-            problems.append(Problem(shown, line, "address", address,
-                                    "not an e-mail address (name@example.org, ASCII letters only)"))
-            continue
-        reasons = textrules.one_line_problems(name)
-        if reasons:
-            problems.extend(Problem(shown, line, "name", name, reason) for reason in reasons)
-            continue
-        if kind not in FORMATS:
-            problems.append(Problem(shown, line, "format", kind,
-                                    f"must be one of {', '.join(FORMATS)} (the PDF attached, or a link to it)"))
-            continue
-        if address.lower() in seen:
-            problems.append(Problem(shown, line, "address", address,
-                                    f"listed twice; already on line {seen[address.lower()]}"))
-            continue
-        seen[address.lower()] = line
-        out.append(Recipient(address, name, kind, line))
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise DataError(problems)
-    return out
-
-
-def recipients_path(data_root: Path, mail: MailSettings, recipients_file: str | None = None) -> Path:
-    """The list `--recipients` gives as it is; mail.recipients relative to the data folder."""
-    listed = Path(recipients_file) if recipients_file else Path(mail.recipients)
-    return listed if listed.is_absolute() or recipients_file else data_root / listed
-
-
-def check(data_root: Path, monitor_name: str) -> list[Problem]:
-    """Every problem `send` would meet in monitor.yaml's publish: and mail: settings and in
-    the recipients list (when it is there), for `validate` and `publish` to list."""
-    mail, problems = settings_check(data_root, monitor_name)
-    path = recipients_path(data_root, mail) if mail is not None else None
-    if path is not None and path.is_file():
-        try:
-            read_recipients(path, str(path))
-        except (DataError, UsageError) as exc:
-            problems += getattr(exc, "problems", []) + getattr(exc, "warnings", [])
-    return problems
-
-
-def load_checked(data_dir: str | Path) -> Dataset:
-    """The data folder loaded and validated (inputs.dataset.load), with its publishing and
-    mail settings and recipients list: a DataError lists the problems of all of them."""
-    try:
-        data = load(data_dir)
-    except DataError as exc:
-        found = exc.problems + exc.warnings
-        root = Path(data_dir).resolve()
-        raise DataError(found + [p for p in check(root, "") if p not in found]) from None
-    problems = check(data.root, data.monitor.name)
-    if any(p.severity == "error" for p in problems):
-        raise DataError(problems + data.warnings)
-    return replace(data, warnings=data.warnings + problems) if problems else data
-
-
-def refuse_bad_settings(data: Dataset) -> None:
-    """Before publishing: stop with exit 2 on anything `send` would refuse later."""
-    problems = [p for p in check(data.root, data.monitor.name) if p.severity == "error"]
-    if problems:
-        raise DataError(problems)
 
 
 # -- the send log ----------------------------------------------------------------------------

@@ -29,8 +29,7 @@ from ..files import sha256_bytes, write_atomic
 from ..inputs import records as rec
 from ..inputs.dataset import Dataset, PeriodData, load
 from ..inputs.periods import Period, parse_date
-from .mail import refuse_bad_settings
-from .settings import publish_settings
+from .settings import publish_settings, refuse_bad_settings
 from .site import feed_warning, write_site
 
 
