@@ -60,8 +60,9 @@ def validate(data: str | Path = "data", log: Log = _quiet):
         2
     """
     from .batch.work import print_warnings  # lazy: with the loader, see load()
+    from .publish.settings import load_checked  # the publish: and mail: settings, the recipients
 
-    dataset = load(data)
+    dataset = load_checked(data)
     print_warnings(dataset, log)
     return dataset
 
@@ -152,7 +153,7 @@ def correct(period_end: str | dt.date, note: str | None = None, *, data: str | P
 
 def send(period_end: str | dt.date, *, data: str | Path = "data", out: str | Path = "outputs",
          recipients: str | Path | None = None, dry_run: bool = False, eml: str | Path | None = None,
-         log: Log = _quiet):
+         resend_unknown: tuple[str, ...] | list[str] = (), log: Log = _quiet):
     """Mail the latest published version of an issue to everyone on the list who does not
     have it yet (a reportlib.publish.mail.Outcome: delivered, already, failed). `dry_run`
     writes the messages as .eml files instead, to `eml` (default:
@@ -174,7 +175,8 @@ def send(period_end: str | dt.date, *, data: str | Path = "data", out: str | Pat
         version = record.latest.number if record and record.published else 0
         target = Path(eml) if eml else Path(out) / "mail" / f"{label}-v{version}"
         separate_folders({"--data": data, "--eml": target})
-    return mail.send_issue(data, label, str(recipients) if recipients else None, target, log=log)
+    return mail.send_issue(data, label, str(recipients) if recipients else None, target, log=log,
+                           resend_unknown=tuple(resend_unknown))
 
 
 __all__ = ["Batch", "BatchFailed", "BuildOptions", "Built", "build", "build_range", "correct", "demo_data", "load",

@@ -434,9 +434,11 @@ def correct(period_end, note, on, draft, withdraw, site, data_dir, out_root, not
               help="Write the messages as .eml files (in OUT/mail/<period-end>-v<version>/) instead of sending them.")
 @click.option("--eml", "eml_dir", metavar="DIR", type=click.Path(file_okay=False),
               help="Where --dry-run writes instead (default: OUT/mail/<period-end>-v<version>/).")
+@click.option("--resend-unknown", "resend_unknown", metavar="ADDRESS|all", multiple=True,
+              help="Send again to a recipient whose delivery is unknown (repeatable; all for every one).")
 @_data_option
 @_out_option
-def send(period_end, recipients, dry_run, eml_dir, data_dir, out_root):
+def send(period_end, recipients, dry_run, eml_dir, resend_unknown, data_dir, out_root):
     """Mail a published issue to its distribution list, each recipient once per version.
 
     \b
@@ -445,23 +447,25 @@ def send(period_end, recipients, dry_run, eml_dir, data_dir, out_root):
       REPORTLIB_SMTP_PASSWORD=... reportlib send --period-end 2020-12-03
     Settings come from mail: in monitor.yaml (host, port, username, sender, ...); the password
     from the environment variable mail.password_env names, never from a file. Every attempt
-    and the server's answer go to data/publications/<period-end>/sends.jsonl, so running the
-    command again after a failure sends only to those who did not get the issue. Exit status
-    0 when every recipient has it, 1 when any failed.
+    goes to data/publications/<period-end>/sends.jsonl before the message is handed over, so
+    running the command again after a failure sends only to those who did not get the issue.
+    When the server's answer to a message is lost (a timeout, a dropped connection, a run
+    killed), the delivery is unknown: it is reported, and sent again only with
+    --resend-unknown ADDRESS (or all), at the risk of a second copy. Exit status 0 when every
+    recipient has it, 1 when any failed or is unknown.
     """
     outcome = api.send(period_end, data=data_dir, out=out_root, recipients=recipients, dry_run=dry_run,
-                       eml=eml_dir, log=_log)
+                       eml=eml_dir, resend_unknown=resend_unknown, log=_log)
     label = period_end.isoformat()
     if dry_run:
         folder = outcome.written[0].parent if outcome.written else eml_dir or "(no recipients)"
         click.echo(f"{label} version {outcome.version}: wrote {len(outcome.written)} message(s) to {folder}/")
         return
-    click.echo(f"{label} version {outcome.version}: {len(outcome.delivered)} delivered now, "
-               f"{len(outcome.already)} had it already, {len(outcome.failed)} failed")
-    for address, kind, answer in outcome.failed:
-        click.echo(f"  FAILED ({kind}): {address}: {answer}")
-    if outcome.failed:
-        _err("run the same command again to retry those not delivered; nobody gets the issue twice.")
+    for line in outcome.summary():
+        click.echo(line)
+    for line in outcome.advice():
+        _err(line)
+    if outcome.failed or outcome.unknown:
         raise click.exceptions.Exit(1)
 
 

@@ -177,6 +177,18 @@ def open_send_log(path: Path) -> TextIO:
     return open_append(path, _shown(path, root), root)
 
 
+def read_send_log(path: Path) -> str:
+    """An issue's send log as text, read without a lock or a change (a dry run), through the
+    data folder's one reader; empty when there is none yet."""
+    path = Path(path).absolute()
+    root = path.parents[2].resolve()
+    if path.name != SEND_LOG or path.parent.parent.name != RECORDS_DIR:
+        raise ValueError(f"{path} is not a send log of a data folder")
+    if not os.path.lexists(path):
+        return ""
+    return read_file(path, _shown(path, root), root).decode("utf-8", errors="replace")
+
+
 def _shown(path: Path, data_root: Path) -> str:
     try:
         return str(path.relative_to(data_root.parent))

@@ -4,7 +4,10 @@ would become markup in the report is refused at validation (and escaped again at
 
 The rules are defined here once and applied through two doors: `problems` for one value
 (every text field of monitor.yaml and the issue files, through `yamlreader.Fields`) and
-`column_problems` for a column of a CSV sheet (every text column of every table).
+`column_problems` for a column of a CSV sheet (every text column of every table). A value
+that must be one line (a name, a setting, anything that reaches a mail header) holds none of
+`LINE_BREAKS` and no other control character: `one_line_problems`, or
+`problems(..., one_line=True)`.
 
     >>> problems("=1+1") == [FORMULA_MESSAGE]
     True
@@ -36,17 +39,46 @@ HTML_MESSAGE = ("contains HTML markup; data is plain text "
 _LINK = re.compile(r"\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))*)")
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?([A-Za-z][A-Za-z0-9+.-]*:[^\s>]*)", re.M)
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
+# A Markdown image, inline or by reference: the report, the site and the mails show no image
+# from data (content.markup keeps no <img>), so one would vanish without a word.
+_IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\[\]]*\])*\]\s*[(\[]")
+IMAGE_MESSAGE = ("holds a Markdown image (![...](...)); reports show no images from data, so it would "
+                 "vanish. Write it as words, or as a link: [text](https://...)")
+
+# Every character at which str.splitlines(), the email package and a mail reader end a line,
+# not only \r and \n: a name with U+2028 in it makes a header of two lines all the same.
+LINE_BREAKS = {"\n": "line feed", "\r": "carriage return", "\v": "vertical tab", "\f": "form feed",
+               "\x1c": "file separator", "\x1d": "group separator", "\x1e": "record separator",
+               "\x85": "next line", "\u2028": "line separator", "\u2029": "paragraph separator"}
+_LINE_BREAK = re.compile("[" + "".join(LINE_BREAKS) + "]")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")  # besides the line breaks; a tab is a space
 
 
-def problems(text: str, markdown: bool = False) -> list[str]:
+def one_line_problems(text: str) -> list[str]:
+    """Why `text` is not one line of plain text (empty if it is)."""
+    found = _LINE_BREAK.search(text)
+    if found is not None:
+        character = found.group()
+        return [f"must be one line of text, but holds a line break (U+{ord(character):04X}, "
+                f"{LINE_BREAKS[character]}, at character {found.start() + 1}); remove it"]
+    found = _CONTROL.search(text)
+    if found is not None:
+        return [f"must be one line of text, but holds the control character U+{ord(found.group()):04X} "
+                f"at character {found.start() + 1}; remove it"]
+    return []
+
+
+def problems(text: str, markdown: bool = False, one_line: bool = False) -> list[str]:
     """Reasons `text` is refused, empty if it is fine; `markdown` for narrative, whose links
-    are judged too."""
-    found = []
+    are judged too; `one_line` for text that must hold no line break."""
+    found = one_line_problems(text) if one_line else []
     if re.search(FORMULA, text):
         found.append(FORMULA_MESSAGE)
     if re.search(HTML_TAG, text):
         found.append(HTML_MESSAGE)
     if markdown:
+        if _IMAGE.search(text):
+            found.append(IMAGE_MESSAGE)
         for target in _LINK.findall(text) + _DEFINITION.findall(text):
             if not target.lower().startswith(_SAFE_SCHEMES):
                 found.append(f"link target {target!r} is not allowed; "

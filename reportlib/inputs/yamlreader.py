@@ -52,7 +52,9 @@ class Fields:
 
     def text(self, mapping: Mapping, key, label: str | None = None, markdown: bool = False) -> str | None:
         """The text at `key`, stripped: "" when the key is absent, empty or null (the caller
-        says whether that is allowed), None when refused."""
+        says whether that is allowed), None when refused. Text that is not narrative (a
+        name, a title, a reference, a setting) must be one line: it reaches file names,
+        headers and mail subjects."""
         value = mapping.get(key)
         if value is None:
             return ""
@@ -60,7 +62,7 @@ class Fields:
             self.refuse(mapping, key, label, _written(value), _not_text(value))
             return None
         value = value.strip()
-        reasons = textrules.problems(value, markdown=markdown)
+        reasons = textrules.problems(value, markdown=markdown, one_line=not markdown)
         for reason in reasons:
             self.refuse(mapping, key, label, value, reason)
         return None if reasons else value

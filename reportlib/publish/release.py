@@ -35,8 +35,8 @@ from ..inputs import records as rec
 from ..inputs import textrules
 from ..inputs.dataset import Dataset, PeriodData, load
 from ..inputs.periods import Period, format_long, parse_date
-from .settings import publish_settings
-from .site import file_name, write_site
+from .settings import publish_settings, refuse_bad_settings
+from .site import feed_warning, file_name, write_site
 
 
 def _declared(data: Dataset, period_end: str) -> Period:
@@ -131,13 +131,15 @@ def _site_lines(data: Dataset, site: Path, record: rec.Record) -> list[str]:
     version = record.latest
     return [f"  site: {site / 'index.html'}, {site / 'feed.xml'}",
             f"  files: {site / record.issue / file_name(record, version, 'pdf')} and .html, "
-            f"{file_name(record, version, 'incidents')}, {file_name(record, version, 'indicators')}"]
+            f"{file_name(record, version, 'incidents')}, {file_name(record, version, 'indicators')}",
+            *feed_warning(data.root, data.monitor.name)]
 
 
 def publish_issue(data_dir: str | Path, period_end: str, out_root: Path, notebook: Path, site: Path,
                   date: str | None = None) -> list[str]:
     """Publish the built report of the issue ending on `period_end` as its version 1."""
     data = load(data_dir)
+    refuse_bad_settings(data)
     period = _declared(data, period_end)
     root = report_root(out_root, notebook)
     task = _task(data, period, root, notebook)
@@ -240,6 +242,7 @@ def correct_issue(data_dir: str | Path, period_end: str, note: str, out_root: Pa
     for reason in textrules.problems(note):
         raise UsageError(f"--note {note!r}: {reason}")
     data = load(data_dir)
+    refuse_bad_settings(data)
     period = _declared(data, period_end)
     record = rec.read(data.root, period.label)
     if record is None or not record.published:
@@ -338,5 +341,7 @@ def rebuild_site(data_dir: str | Path, site: Path) -> list[str]:
     written = write_site(data_root, site)
     if not written:
         return [f"no issue is published in {data_dir}; nothing to write"]
-    count = len(rec.all_records(data_root))
-    return [f"site: {len(written)} files in {site}, from {count} publication record{'s' if count != 1 else ''}"]
+    records = rec.all_records(data_root)
+    count = len(records)
+    return [f"site: {len(written)} files in {site}, from {count} publication record{'s' if count != 1 else ''}",
+            *feed_warning(data_root, records[0].title)]

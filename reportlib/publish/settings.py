@@ -10,19 +10,26 @@ monitor.yaml, read and checked with file and line like every data file.
       sender: Iraq Security and Humanitarian Monitor <monitor@example.org>
 
 The SMTP password is never in a file: it is read from the environment variable that
-`mail.password_env` names (REPORTLIB_SMTP_PASSWORD unless set).
+`mail.password_env` names (REPORTLIB_SMTP_PASSWORD unless set). The recipients list
+(address,name,format) is read here too, and `check` finds every problem `send` would meet in
+the settings and the list, for `validate` (`load_checked`) and `publish` to report first.
+Nothing here imports the renderer, so `validate` stays as quick as the data loader.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import string
-from dataclasses import dataclass
-from email.utils import parseaddr
+from dataclasses import dataclass, replace
+from email.headerregistry import Address
+from email.utils import getaddresses
 from pathlib import Path
 
-from ..errors import DataError, Problem
-from ..inputs import yamlreader
+from ..errors import DataError, Problem, UsageError
+from ..inputs import textrules, yamlreader
+from ..inputs.dataset import Dataset, load
 from ..inputs.monitor import MONITOR_FILE
 from ..inputs.records import FILE_STEM
 
@@ -101,10 +108,22 @@ def _text(section, prefix, key, shown, problems, default=None, required=False) -
         problems.append(Problem(shown, section.line_of(key), f"{prefix}.{key}", str(value), "must be text"))
         return default
     # Settings reach mail headers and file names, never a page: one line, no control characters.
-    if re.search(r"[\x00-\x1f\x7f]", value):
-        problems.append(Problem(shown, section.line_of(key), f"{prefix}.{key}", value,
-                                "must be one line of text, without control characters"))
+    for reason in textrules.one_line_problems(value):
+        problems.append(Problem(shown, section.line_of(key), f"{prefix}.{key}", value, reason))
     return value.strip()
+
+
+def _one_address(value: str) -> bool:
+    """Whether `value` is one address (ASCII, as every server takes it), optionally with a
+    name, that a mail header can be made of."""
+    pairs = getaddresses([value])
+    if len(pairs) != 1 or "@" not in pairs[0][1] or not pairs[0][1].isascii():
+        return False
+    try:
+        Address(display_name=pairs[0][0], addr_spec=pairs[0][1])
+    except ValueError:  # the email package's header defects are ValueErrors
+        return False
+    return True
 
 
 def _number(section, prefix, key, shown, problems, default, low, high, kind=int):
@@ -162,12 +181,13 @@ def mail_settings(data_root: Path) -> MailSettings:
                                 "by default)"))
     host = _text(section, "mail", "host", shown, problems, required=True)
     sender = _text(section, "mail", "sender", shown, problems, required=True)
-    if sender and "@" not in parseaddr(sender)[1]:
+    if sender and not _one_address(sender):
         problems.append(Problem(shown, section.line_of("sender"), "mail.sender", sender,
-                                "must be an address, optionally with a name: Monitor <monitor@example.org>"))
+                                "must be one address (ASCII), optionally with a name: Monitor <monitor@example.org>"))
     reply_to = _text(section, "mail", "reply_to", shown, problems)
-    if reply_to and "@" not in parseaddr(reply_to)[1]:
-        problems.append(Problem(shown, section.line_of("reply_to"), "mail.reply_to", reply_to, "must be an address"))
+    if reply_to and not _one_address(reply_to):
+        problems.append(Problem(shown, section.line_of("reply_to"), "mail.reply_to", reply_to,
+                                "must be one address (ASCII), optionally with a name"))
     password_env = _text(section, "mail", "password_env", shown, problems, default=DEFAULT_PASSWORD_ENV)
     if not _ENV_NAME.match(password_env):
         problems.append(Problem(shown, section.line_of("password_env"), "mail.password_env", password_env,
@@ -189,3 +209,131 @@ def mail_settings(data_root: Path) -> MailSettings:
     if problems:
         raise DataError(problems)
     return settings
+
+
+def _settings_check(data_root: Path, monitor_name: str) -> tuple[MailSettings | None, list[Problem]]:
+    """The problems of the `publish:` settings, and of `mail:` when there is one (with the
+    mail settings, when they are good), listed rather than raised: `validate` and `publish`
+    report them, so that `send` does not discover them once an issue is out."""
+    try:
+        data, _ = _load(data_root)
+    except DataError:
+        return None, []  # monitor.yaml itself is missing or wrong; the data loader says how
+    problems: list[Problem] = []
+    try:
+        publish_settings(data_root, monitor_name)
+    except DataError as exc:
+        problems += exc.problems + exc.warnings
+    if "mail" not in data:
+        return None, problems
+    try:
+        return mail_settings(data_root), problems
+    except DataError as exc:
+        return None, problems + exc.problems + exc.warnings
+
+
+# -- the recipients list ---------------------------------------------------------------------
+
+FORMATS = ("pdf", "link")  # the PDF attached; or a link to it on the site
+_ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    address: str
+    name: str
+    format: str
+    line: int
+
+
+def read_recipients(path: Path, shown: str) -> list[Recipient]:
+    """The distribution list; DataError naming the line and column of every problem."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"the recipients list {shown} does not exist; write it (address,name,format) or give "
+                         "--recipients FILE (see data/README.md, 'Mail')") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError([Problem(shown, None, None, None, f"cannot be read as UTF-8 text: {exc}")]) from None
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip().lower() for h in next(reader, [])]
+    problems: list[Problem] = []
+    if "address" not in header:
+        raise DataError([Problem(shown, 1, "address", None, "required column is missing from the header "
+                                 "(address,name,format)")])
+    for name in header:
+        if name not in ("address", "name", "format"):
+            problems.append(Problem(shown, 1, name, None, "unknown column, ignored", "warning"))
+    out, seen = [], {}
+    starts = reader.line_num + 1
+    for values in reader:
+        # A quoted value may hold line breaks: a record is named by the line it starts on.
+        line, starts = starts, reader.line_num + 1
+        if not any(v.strip() for v in values):
+            continue
+        row = {name: value.strip() for name, value in zip(header, values, strict=False)}
+        address, name, kind = row.get("address", ""), row.get("name", ""), (row.get("format") or "pdf").lower()
+        if not _ADDRESS.match(address) or len(address) > 254:
+            problems.append(Problem(shown, line, "address", address,
+                                    "not an e-mail address (name@example.org, ASCII letters only)"))
+            continue
+        reasons = textrules.one_line_problems(name)
+        if reasons:
+            problems.extend(Problem(shown, line, "name", name, reason) for reason in reasons)
+            continue
+        if kind not in FORMATS:
+            problems.append(Problem(shown, line, "format", kind,
+                                    f"must be one of {', '.join(FORMATS)} (the PDF attached, or a link to it)"))
+            continue
+        if address.lower() in seen:
+            problems.append(Problem(shown, line, "address", address,
+                                    f"listed twice; already on line {seen[address.lower()]}"))
+            continue
+        seen[address.lower()] = line
+        out.append(Recipient(address, name, kind, line))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise DataError(problems)
+    return out
+
+
+def recipients_path(data_root: Path, mail: MailSettings, recipients_file: str | None = None) -> Path:
+    """The list `--recipients` gives as it is; mail.recipients relative to the data folder."""
+    listed = Path(recipients_file) if recipients_file else Path(mail.recipients)
+    return listed if listed.is_absolute() or recipients_file else data_root / listed
+
+
+def check(data_root: Path, monitor_name: str) -> list[Problem]:
+    """Every problem `send` would meet in monitor.yaml's publish: and mail: settings and in
+    the recipients list (when it is there), for `validate` and `publish` to list."""
+    mail, problems = _settings_check(data_root, monitor_name)
+    path = recipients_path(data_root, mail) if mail is not None else None
+    if path is not None and path.is_file():
+        try:
+            read_recipients(path, str(path))
+        except (DataError, UsageError) as exc:
+            problems += getattr(exc, "problems", []) + getattr(exc, "warnings", [])
+    return problems
+
+
+def load_checked(data_dir: str | Path) -> Dataset:
+    """The data folder loaded and validated (inputs.dataset.load), with its publishing and
+    mail settings and recipients list: a DataError lists the problems of all of them."""
+    try:
+        data = load(data_dir)
+    except DataError as exc:
+        found = exc.problems + exc.warnings
+        root = Path(data_dir).resolve()
+        raise DataError(found + [p for p in check(root, "") if p not in found]) from None
+    problems = check(data.root, data.monitor.name)
+    if any(p.severity == "error" for p in problems):
+        raise DataError(problems + data.warnings)
+    return replace(data, warnings=data.warnings + problems) if problems else data
+
+
+def refuse_bad_settings(data: Dataset) -> None:
+    """Before publishing: stop with exit 2 on anything `send` would refuse later."""
+    problems = [p for p in check(data.root, data.monitor.name) if p.severity == "error"]
+    if problems:
+        raise DataError(problems)

@@ -141,3 +141,13 @@ def write_site(data_root: Path, site: Path) -> list[Path]:
             records, gaps([(r.start, r.end) for r in records], "issue"), strict=True)]).encode("utf-8"))
     put("feed.xml", feed_xml(records, settings, language, site_path))
     return written
+
+
+def feed_warning(data_root: Path, title: str) -> list[str]:
+    """What publishing says when feed.xml's links are relative (no publish.base_url): valid
+    Atom, read against the feed's own address, but many feed readers do not follow them."""
+    if publish_settings(data_root, title).base_url:
+        return []
+    return ["  warning: publish.base_url is not set in monitor.yaml, so the links of feed.xml are relative to "
+            "where the site is served, and some feed readers cannot follow them; set it to that address "
+            "(https://...) and run `reportlib publish --rebuild-site`"]

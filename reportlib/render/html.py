@@ -27,7 +27,7 @@ from traitlets import default
 from traitlets.config import Config
 
 from ..inputs.periods import format_long
-from .assets import report_css, templates_dir
+from .assets import CONTENT_SECURITY_POLICY, report_css, templates_dir
 
 TEMPLATE_NAME = "monitor"
 # The review copy (`reportlib build --review`): the monitor's page with every computed figure
@@ -239,6 +239,7 @@ class MonitorExporter(TemplateExporter):
         resources = dict(resources or {})
         resources.setdefault("report", _default_meta(nb, resources))
         resources.setdefault("report_css", report_css())
+        resources["content_security_policy"] = CONTENT_SECURITY_POLICY
         resources["heading_ids"] = _ids_in_outputs(nb)
         resources["uncaptioned"] = []
         page, resources = super().from_notebook_node(nb, resources, **kw)

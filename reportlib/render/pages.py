@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from ..content.markup import inline
 from ..content.tables import count
+from .assets import CONTENT_SECURITY_POLICY
 
 
 def _figure(item: dict) -> Markup:
@@ -67,6 +68,7 @@ def environment() -> jinja2.Environment:
     env.filters["inline"] = _inline
     env.filters["plain"] = plain
     env.globals["css"] = Markup(css())
+    env.globals["content_security_policy"] = Markup(CONTENT_SECURITY_POLICY)
     return env
 
 

@@ -1,16 +1,22 @@
 """A real SMTP server on the loopback interface for the mail tests: aiosmtpd with STARTTLS
 (a certificate made for the test with the openssl command) and AUTH required, keeping what
-it receives. Its behaviour per address can be set while it runs: refuse the recipient, drop
-the connection in the middle of the message, or answer with a temporary failure."""
+it receives. Its behaviour per address can be set while it runs: refuse the recipient, answer
+with a temporary failure, drop the connection before the message (at RCPT) or after it (the
+message not stored, or stored with its answer never sent), answer only after the client's
+timeout, or kill the sending process once the message is stored, before answering."""
 
 from __future__ import annotations
 
+import asyncio
 import email
+import os
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
 import threading
+import time
 from dataclasses import dataclass, field
 from email.message import Message
 from email.policy import default
@@ -59,6 +65,17 @@ class Behaviour:
     refuse: set[str] = field(default_factory=set)  # 550 at RCPT
     busy: set[str] = field(default_factory=set)  # 451 at RCPT
     drop: dict[str, int] = field(default_factory=dict)  # address -> how many DATA to drop, -1 for all
+    cut: dict[str, int] = field(default_factory=dict)  # address -> how many RCPT to drop, -1 for all
+    stored_then_dropped: set[str] = field(default_factory=set)  # stored, then the connection goes unanswered
+    late: dict[str, float] = field(default_factory=dict)  # stored, answered after this many seconds
+    kill: set[str] = field(default_factory=set)  # stored, then TestServer.client_pid is killed unanswered
+
+
+def _count_down(counts: dict[str, int], address: str) -> bool:
+    left = counts.get(address, 0)
+    if left:
+        counts[address] = left - 1 if left > 0 else left
+    return bool(left)
 
 
 class _Handler:
@@ -67,6 +84,9 @@ class _Handler:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         b = self.server.behaviour
+        if _count_down(b.cut, address):
+            server.transport.close()
+            return "421 4.4.2 connection lost"
         if address in b.refuse:
             return f"550 5.1.1 <{address}>: mailbox unavailable"
         if address in b.busy:
@@ -88,6 +108,16 @@ class _Handler:
         with self.server.lock:
             self.server.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content,
                                                  session.ssl is not None, getattr(session.auth_data, "login", None)))
+        addresses = set(envelope.rcpt_tos)
+        if addresses & b.kill:
+            # The sender dies between the server's acceptance and its reading of the answer.
+            os.kill(self.server.wait_for_client(), signal.SIGKILL)
+        if addresses & b.stored_then_dropped:
+            server.transport.close()
+            return None
+        delay = max((b.late.get(a, 0) for a in addresses), default=0)
+        if delay:
+            await asyncio.sleep(delay)
         return "250 2.0.0 OK: queued"
 
 
@@ -109,6 +139,7 @@ class TestServer:
         self.behaviour = Behaviour()
         self.received: list[Received] = []
         self.dropped: list[str] = []
+        self.client_pid: int | None = None  # the sending process, for Behaviour.kill
         self.lock = threading.Lock()
         kwargs = {}
         if starttls:
@@ -125,6 +156,13 @@ class TestServer:
 
     def __exit__(self, *exc) -> None:
         self.controller.stop()
+
+    def wait_for_client(self, seconds: float = 30) -> int:
+        deadline = time.monotonic() + seconds
+        while self.client_pid is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert self.client_pid is not None, "Behaviour.kill needs TestServer.client_pid"
+        return self.client_pid
 
     def to(self, address: str) -> list[Received]:
         with self.lock:

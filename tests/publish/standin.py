@@ -5,6 +5,7 @@ that build the real report are tests/publish/test_publishing.py (slow)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -24,3 +25,20 @@ def publish_stand_in(data_root: Path, folder: Path, day: str = "2020-12-04") -> 
     data = load(data_root)
     view = data.select(data.latest_period())
     return release.record_publication(data, view, folder, day, "weekly_report.ipynb")
+
+
+def correct_stand_in(data_root: Path, note: str, day: str = "2020-12-10") -> records.Record:
+    """Version 2 of the stand-in issue, with the files of version 1 kept again under v2/ and
+    a correction's note, as `reportlib correct` records it (without rebuilding the report)."""
+    record = records.read(data_root, ISSUE)
+    first = record.latest
+    files = {}
+    for kind, entry in first.files.items():
+        target = records.version_dir(data_root, ISSUE, 2) / records.FILES[kind]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(records.stored_bytes(data_root, record, first, kind))
+        files[kind] = {**entry, "path": f"v2/{records.FILES[kind]}"}
+    record.versions.append(dataclasses.replace(first, number=2, date=day, note=note,
+                                               changes=["1 incident row changed"], files=files))
+    records.write(data_root, record)
+    return record

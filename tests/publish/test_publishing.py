@@ -261,20 +261,21 @@ def mail_the_correction(world: World, tmp_path: Path) -> None:
         (world.data / "recipients.csv").write_text(
             "address,name\nann@example.org,Ann\nbob@example.org,Bob\ncem@example.org,Cem\n", encoding="utf-8")
         server.behaviour.refuse.add("bob@example.org")
-        server.behaviour.drop["cem@example.org"] = -1
+        server.behaviour.busy.add("cem@example.org")
         env = {"REPORTLIB_SMTP_PASSWORD": PASSWORD}
         first = world.run("send", "--period-end", ISSUE, env=env)
         assert first.returncode == 1
-        assert "1 delivered now, 0 had it already, 2 failed" in first.stdout
+        assert "1 delivered now, 0 had it already, 2 failed, 0 unknown" in first.stdout
         server.behaviour.refuse.clear()
-        server.behaviour.drop.clear()
+        server.behaviour.busy.clear()
         second = world.run("send", "--period-end", ISSUE, env=env)
         assert second.returncode == 0 and "2 delivered now, 1 had it already, 0 failed" in second.stdout
         pdf = (world.site / ISSUE / f"{STEM}.pdf").read_bytes()
         for address in ("ann@example.org", "bob@example.org", "cem@example.org"):
             (received,) = server.to(address)
             message = received.message
-            assert message["Subject"].startswith("Correction: Iraq Security and Humanitarian Monitor")
+            # Nobody had version 1: to each of them, version 2 is the issue, its notice a line.
+            assert message["Subject"] == "Iraq Security and Humanitarian Monitor: 19 November – 3 December 2020"
             attachment = next(p for p in message.walk() if p.get_content_type() == "application/pdf")
             assert attachment.get_content() == pdf
             assert NOTE in next(p for p in message.walk() if p.get_content_type() == "text/plain").get_content()

@@ -152,6 +152,38 @@ def test_markup_in_a_record_is_refused_and_text_from_records_is_escaped_on_every
     assert ET.parse(site / "feed.xml").getroot().find(f"{ATOM}title").text.startswith("Q&A <3")
 
 
+def test_every_page_tells_the_browser_it_runs_no_script(site):
+    pages = [site / "index.html", site / ISSUE / "index.html", site / ISSUE / "report.html"]
+    for page in pages:
+        head = page.read_text(encoding="utf-8").split("</head>")[0]
+        assert re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', head) == [
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; "
+            "form-action 'none'"], page
+
+
+def test_publishing_without_a_base_url_warns_that_the_feed_links_are_relative(data_copy, tmp_path):
+    publish_stand_in(data_copy, tmp_path / "build")
+    site = tmp_path / "site"
+    warning = "warning: publish.base_url is not set in monitor.yaml, so the links of feed.xml are relative"
+    for command in (("publish", "--rebuild-site"), ("publish", "--period-end", ISSUE)):
+        result = run_cli(*command, "--data", data_copy, "--site", site, "--out", tmp_path / "outputs")
+        assert_no_traceback(result)
+        assert result.returncode == 0, result.stderr
+        assert warning in result.stdout
+    feed = ET.parse(site / "feed.xml").getroot()
+    assert {link.get("href") for link in feed.iter(f"{ATOM}link")} >= {"feed.xml", f"{ISSUE}/index.html"}
+
+    text = (data_copy / "monitor.yaml").read_text(encoding="utf-8")
+    (data_copy / "monitor.yaml").write_text(
+        text.replace("  name: ishm-{end}\n", "  name: ishm-{end}\n  base_url: https://example.org/ishm\n"),
+        encoding="utf-8")
+    result = run_cli("publish", "--rebuild-site", "--data", data_copy, "--site", site)
+    assert result.returncode == 0 and "warning" not in result.stdout + result.stderr
+    feed = ET.parse(site / "feed.xml").getroot()
+    hrefs = [link.get("href") for link in feed.iter(f"{ATOM}link")]
+    assert hrefs and all(href.startswith("https://example.org/ishm/") for href in hrefs), hrefs
+
+
 
 def test_a_backfilled_issue_keeps_its_own_date_beside_the_day_it_was_added(data_copy, tmp_path):
     """The 2020 issue entered into the archive today: the record, the pages and the feed give

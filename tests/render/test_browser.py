@@ -90,8 +90,14 @@ def test_page_opens_cleanly_from_the_file(browser, outputs, page, size, tmp_path
     assert browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 5_000
 
+    # The page's Content-Security-Policy is in force, and nothing the page needs breaks it:
+    # a refused style, image or font is a console error.
+    policy = browser.execute_script(
+        "return document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]').content;")
+    assert policy.startswith("default-src 'none';")
     errors = [m for m in console if m["level"] == "SEVERE"]
     assert not errors, errors
+    assert not [m for m in console if "Content Security Policy" in m["message"]]
 
     images = browser.execute_script(
         "return Array.from(document.images, i => [i.alt, i.complete, i.naturalWidth]);")

@@ -216,3 +216,15 @@ def test_jupyter_nbconvert_to_monitor_writes_the_page(tmp_path):
 def test_the_template_escapes_what_it_writes(title):
     page = html.export_html(new_notebook(cells=[]), {**META, "title": title, "body_class": title})
     assert "<script>alert" not in page and "<b onclick" not in page
+
+
+def test_the_page_tells_the_browser_it_runs_no_script_and_loads_nothing():
+    page = export(code(result({"image/png": PNG, "text/plain": "<Figure>"})))
+    head = page[:page.index("</head>")]
+    policy = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; "
+              "form-action 'none'")
+    assert head.count("Content-Security-Policy") == 1
+    assert f'<meta http-equiv="Content-Security-Policy" content="{policy}">' in head
+    # What the page needs is within it: inline styles and data: images only.
+    assert "<style>" in head and 'src="data:image/png;base64,' in page
+    assert not re.search(r'(src|href)="(https?:)?//', page) and "<script" not in page
