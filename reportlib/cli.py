@@ -203,7 +203,6 @@ def build(period_end, start, end, first, last, jobs, scheduler, data_dir, out_ro
     if review and first:
         raise UsageError("--review is for one period (--period-end or --start/--end)")
     given = _parse_params(params)
-    separate_folders({"--data": data_dir, "--out": out_root})
     if first:
         try:
             batch = api.build_range(first, last, data=data_dir, out=out_root, notebook=notebook, params=given,

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ReportlibError, UsageError
+from ..files import separate_folders
 
 # Where the weekly report of a span no issue declares goes: outputs/ad-hoc/<end>/.
 AD_HOC_DIR = "ad-hoc"
@@ -111,6 +112,7 @@ def build(period_end: str | None = None, *, start: str | None = None, end: str |
         if value:  # every date judged before a kernel starts or a file is read
             parse_date(value, option)
     given = _given(params)
+    separate_folders({"--data": data, "--out": out})
     out_root = Path(out)
     notebook_path = shipped.resolve(notebook).resolve()
     root = report_root(out_root, notebook_path)
@@ -167,6 +169,7 @@ def build_range(first: str, last: str, *, data: str | Path = "data", out: str | 
     if kernels not in ("forked", "fresh"):
         raise UsageError(f"kernels must be 'forked' or 'fresh', not {kernels!r}")
     given = _given(params)
+    separate_folders({"--data": data, "--out": out})
     notebook_path = shipped.resolve(notebook).resolve()
     root = report_root(Path(out), notebook_path)
     data_path = Path(data).resolve()
