@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import BuildError
+from . import pdftags
 from .assets import report_css, templates_dir
 
 # PDF/UA-1 as WeasyPrint writes it: pdf_tags on, PDF 1.7, the PDF/UA identification in the
@@ -130,7 +131,7 @@ def write_pdf(page: str, target: Path | None, base_url: Path) -> None:
     try:
         printing.weasyprint.HTML(string=page, base_url=str(base_url)).write_pdf(
             str(target) if target else None, stylesheets=stylesheets, font_config=printing.fonts,
-            pdf_identifier=identifier, pdf_variant=PDF_VARIANT)
+            pdf_identifier=identifier, pdf_variant=PDF_VARIANT, finisher=pdftags.finisher(page))
     except Exception as exc:
         raise BuildError(f"printing the PDF failed: {type(exc).__name__}: {exc}") from exc
 
