@@ -64,3 +64,14 @@ def pdf_text(path: Path) -> str:
     reader = PdfReader(str(path))
     text = "\n".join(page.extract_text() for page in reader.pages)
     return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture(scope="session")
+def shipped_report(tmp_path_factory) -> Path:
+    """The shipped period built once per test run by the real CLI: its folder of outputs
+    (report.html, report.pdf)."""
+    out = tmp_path_factory.mktemp("shipped") / "outputs"
+    result = run_cli("build", "--data", DATA, "--out", out)
+    assert_no_traceback(result)
+    assert result.returncode == 0, result.stderr
+    return out / "2020-12-03"

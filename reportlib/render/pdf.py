@@ -156,7 +156,7 @@ def _warm_up_page(css: str) -> str:
         '</style></head><body><main class="report"><header class="title-block">'
         '<p class="kicker">Iraq · Weekly monitor</p>'
         '<h1 class="title">Monitor</h1><p class="period">19 November – 3 December 2020</p></header>'
-        '<nav class="toc"><h2>Contents</h2><ol><li><a href="#s">Security</a></li></ol></nav>'
+        '<nav class="toc"><h2>Contents</h2><ol><li data-target="#s"><a href="#s">Security</a></li></ol></nav>'
         '<section class="key-figures"><h2 id="k">Key figures</h2><div class="boxes"><div class="figure-box">'
         '<span class="value">≥34</span><span class="label">Incidents</span></div></div></section>'
         '<h2 id="s">Security round-up</h2><p class="headline">Rockets Damage Refinery; Protesters Attacked</p>'
@@ -168,6 +168,6 @@ def _warm_up_page(css: str) -> str:
         '<th scope="col">Governorate</th><th scope="col" class="num">Killed</th></tr></thead><tbody><tr>'
         '<td class="type">IEDs</td><td><span class="place">Ninewa <span dir="rtl" lang="ar">نينوى</span></span>'
         '<sup class="shared">†</sup></td><td class="num"><span class="min">≥</span>5</td></tr><tr>'
-        '<td class="total">Total</td><td></td><td class="num total">−3 → ←</td></tr></tbody></table></div>'
+        '<th scope="row" class="total">Total</th><td></td><td class="num total">−3 → ←</td></tr></tbody></table></div>'
         f'<figure class="chart"><img src="data:image/svg+xml;base64,{svg}" alt="A chart">'
         "<figcaption>Incidents by type.</figcaption></figure></main></body></html>")
