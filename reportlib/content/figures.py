@@ -185,9 +185,15 @@ def _category_labels(ax, labels: Sequence[str], size: float = 7.5) -> None:
                     ha="right", va="center", fontsize=size, color=style.INK)
 
 
-def _bar_handle(color, hatch=None):
+def _bar_handle(color, hatch=None, hatch_color=None):
+    """A legend key: a solid bar, or with `hatch_color` a bar of `color` patterned in that
+    colour (white stripes on red, grey stripes on white), or with `hatch` alone a white bar
+    patterned and outlined in `color`."""
     from matplotlib.patches import Patch
 
+    if hatch and hatch_color:
+        edge = hatch_color if color == "white" else color
+        return Patch(facecolor=color, edgecolor=edge, hatch=hatch, hatchcolor=hatch_color, linewidth=0.8)
     return Patch(facecolor=color if not hatch else "white", edgecolor=color, hatch=hatch,
                  linewidth=0.8 if hatch else 0)
 
@@ -213,12 +219,13 @@ def _ticks_every(top: float) -> list[float]:
 # -- by type ---------------------------------------------------------------------------------------
 
 _TYPE_SERIES = (
-    # (what, colour, hatch, legend)
-    ("incidents", style.ACCENT, None, "Incidents"),
-    ("killed", style.ALERT, None, "Killed (victims of attacks)"),
-    ("wounded", style.AMBER, None, "Wounded"),
-    ("militants", style.MILITANT, "////", "Militants killed in operations"),
-    ("unattributed", style.ALERT, "....", "Killed, not attributed by the source"),
+    # (what, fill, hatch, hatch colour, legend): incidents solid; the others patterned, so
+    # that in greyscale no bar of killed reads as one of incidents.
+    ("incidents", style.ACCENT, None, None, "Incidents"),
+    ("killed", style.ALERT, "////", "white", "Killed (victims of attacks)"),
+    ("wounded", style.AMBER, "....", "white", "Wounded"),
+    ("militants", "white", "\\\\\\\\", style.MILITANT, "Militants killed in operations"),
+    ("unattributed", "white", "....", style.ALERT, "Killed, not attributed by the source"),
 )
 
 
@@ -273,7 +280,7 @@ def _type_chart(groups, militants: bool, unattributed: bool) -> Chart:
         ax.spines.bottom.set_bounds(0, ticks[-1])
         ax.set_xlabel("Count (minimums where the source says “at least”)")
         thickness = bar / row  # in rows
-        for k, (_, color, hatch, _) in enumerate(series):
+        for k, (_, color, hatch, hatch_color, _) in enumerate(series):
             # One call a series (a call a bar costs a container and a limit update each).
             ys, widths = [], []
             for i, group_values in enumerate(values):
@@ -285,17 +292,18 @@ def _type_chart(groups, militants: bool, unattributed: bool) -> Chart:
                 ax.text(value + high * 0.012, ys[-1], _label(value, minimum), va="center", fontsize=6.5,
                         color=style.INK)
             if ys:
-                ax.barh(ys, widths, height=thickness * 0.9, color="white" if hatch else color,
-                        edgecolor=color, hatch=hatch, linewidth=0.6 if hatch else 0)
-        _legend(ax, [_bar_handle(c, h) for _, c, h, _ in series], [name for *_, name in series],
+                edge = hatch_color if color == "white" else color
+                ax.barh(ys, widths, height=thickness * 0.9, color=color, edgecolor=edge if hatch else color,
+                        hatch=hatch, hatchcolor=hatch_color or color, linewidth=0.6 if color == "white" else 0)
+        _legend(ax, [_bar_handle(c, h, hc) for _, c, h, hc, _ in series], [name for *_, name in series],
                 columns=3 if rows_of_legend > 1 else None)
-    caption = ("Each group of bars is one type of incident: incidents, people killed and people wounded in them "
-               "(victims of the attacks)")
+    caption = ("Each group of bars is one type of incident: incidents (solid), people killed (striped) and people "
+               "wounded (dotted) in them (victims of the attacks)")
     if militants:
         caption += ("; hatched grey bars are militants killed in operations, a separate figure never added to the "
                     "victims")
     if unattributed:
-        caption += "; dotted bars are deaths the source does not attribute to either"
+        caption += "; white bars dotted red are deaths the source does not attribute to either"
     caption += (". A number marked ≥ is a minimum: the source says “at least”, or some rows give no figure. "
                 "No bar: the source gives no figure.")
     alt = "Horizontal bar chart by incident type. " + " ".join(
@@ -453,7 +461,7 @@ def issue_trend(rows: pd.DataFrame, periods: Sequence[Period], window: Period, w
         ax.set_yticks([t for t in _ticks_every(high) if t <= high * 1.18])
         if current is not None:
             a, b = _counted_days(current)
-            ax.axvspan(a, b, color=style.BAND, zorder=0, linewidth=0)
+            _band(ax, a, b, "this period")
         inset = 0.35
         series = [("incidents", style.ACCENT, None), ("killed", style.ALERT, None)]
         if wounded:
@@ -515,6 +523,14 @@ def issue_trend(rows: pd.DataFrame, periods: Sequence[Period], window: Period, w
     return Chart(fig, caption, alt)
 
 
+def _band(ax, a: float, b: float, label: str) -> None:
+    """The report's own period shaded on a time axis, and named inside the band at its top:
+    the pale shade is 1.13:1 against white, so the words carry it, in greyscale too."""
+    ax.axvspan(a, b, color=style.BAND, zorder=0, linewidth=0)
+    ax.text((a + b) / 2, 0.985, label, transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize=6,
+            color=style.MUTED, style="italic", zorder=1)
+
+
 def _gaps(ax, periods: Sequence[Period], window: Period, top: float) -> None:
     """Say "no issue" over each stretch of a week or more that no issue covers."""
     covered = sorted(_counted_days(p) for p in periods)
@@ -550,7 +566,7 @@ def covid_cases(daily: pd.Series, weekly: pd.Series, period: Period, band: str =
         ax.set_ylim(0, high * 1.2)
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
         a, b = _counted_days(period)
-        ax.axvspan(a, b, color=style.BAND, zorder=0, linewidth=0)
+        _band(ax, a, b, band)
         handles, labels = [], []
         if not daily.empty:
             ax.bar([_day(d.date()) + 0.5 for d in daily.index], daily.to_numpy(), width=0.8, color=style.PALE,

@@ -19,7 +19,8 @@ from reportlib.render.assets import report_css
 from ..conftest import pdf_text
 from . import pdfua
 
-PROSE = "<p class=\"event\">" + " ".join(["On November 21, PM Kadhimi said the elections would go ahead."] * 30) + "</p>"
+SENTENCE = "On November 21, PM Kadhimi said the elections would go ahead."
+PROSE = "<p class=\"event\">" + " ".join([SENTENCE] * 30) + "</p>"
 PAGE = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Checked monitor</title>'
         f'<style>\n{report_css()}\n</style></head><body><main class="report">'
         '<header class="title-block"><h1 class="title">Checked monitor</h1>'
