@@ -452,9 +452,21 @@ def issue_trend(rows: pd.DataFrame, periods: Sequence[Period], window: Period, w
                                             t.victims.wounded if wounded else None) if v]
     high = max([*values, 1])
     any_min = False
+    # Weeks before the first issue the data holds are not drawn: a line says so, instead of
+    # most of the chart saying "no issue in the data".
+    asked = window
+    with_rows = [p for p, t in marks if t.victims.rows and p.start > window.start]
+    if with_rows and len(with_rows) == sum(1 for _, t in marks if t.victims.rows) and \
+            (min(with_rows).start - window.start).days >= 7:
+        window = Period(min(with_rows).start, window.end)
     with style.context():
         fig = style.figure(height=height, layout="none")
         ax = _axes(fig, left=30, right=10, top=top, bottom=bottom)
+        if window is not asked:
+            first = asked.start + dt.timedelta(days=1)
+            ax.text(0.01, 0.97, f"No issue in the data from {short_day(first)} to {short_day(window.start)} "
+                    f"{window.start.year}: those weeks are not drawn.", transform=ax.transAxes, ha="left", va="top",
+                    fontsize=6.5, color=style.MUTED, style="italic", zorder=5)
         x0, x1 = _counted_days(window)[0] - 0.5, _day(window.end) + 1.5
         ax.set_xlim(x0, x1)
         ax.set_ylim(0, high * 1.18)
