@@ -30,7 +30,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..inputs import reference
-from ..inputs.periods import Period, short_day
+from ..inputs.periods import Period, format_day, format_span, short_day
 from . import style, words
 from .sentences import Casualties, IncidentRow, casualties, incident_rows, tally
 
@@ -176,12 +176,14 @@ def _legend(ax, handles, labels, columns: int | None = None, unit: str = "") -> 
 _ON_WHITE = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
 
 
-def _category_labels(ax, labels: Sequence[str], size: float = 7.5) -> None:
-    """A label left of each row of a bar chart (rows 0, 1, ... from the top). Written as text
-    rather than as tick labels: matplotlib makes each tick of four artists."""
+def _category_labels(ax, labels: Sequence[str], size: float = 7.5, positions: Sequence[float] | None = None) -> None:
+    """A label left of each row of a bar chart (rows 0, 1, ... from the top, or at the given
+    positions on the y axis). Written as text rather than as tick labels: matplotlib makes
+    each tick of four artists."""
     ax.set_yticks([])
     for i, label in enumerate(labels):
-        ax.annotate(label, (0, i + 0.5), xycoords=ax.get_yaxis_transform(), xytext=(-4, 0), textcoords="offset points",
+        at = positions[i] if positions is not None else i + 0.5
+        ax.annotate(label, (0, at), xycoords=ax.get_yaxis_transform(), xytext=(-4, 0), textcoords="offset points",
                     ha="right", va="center", fontsize=size, color=style.INK)
 
 
@@ -259,27 +261,35 @@ def _type_values(t: _Tallies, militants: bool, unattributed: bool) -> list[tuple
 def _type_chart(groups, militants: bool, unattributed: bool) -> Chart:
     series = [s for s in _TYPE_SERIES if s[0] in ("incidents", "killed", "wounded")
               or (s[0] == "militants" and militants) or (s[0] == "unattributed" and unattributed)]
-    bar = 7.0  # points: one bar's thickness
-    row = bar * len(series) + 9
+    bar, gap = 7.0, 9.0  # points: one bar's thickness, the space between two types
+    values = [_type_values(t, militants, unattributed) for _, t in groups]
+    # A type's bars are those with a figure, packed together and its label level with their
+    # middle: no empty slot for a series the source gives no figure of, so the label stays
+    # beside its bars and the chart no taller than its bars.
+    slots, y = [], 0.0
+    for group_values in values:
+        present = [k for k, (value, _) in enumerate(group_values) if value is not None] or [0]
+        slots.append({k: y + gap / 2 + bar * (j + 0.5) for j, k in enumerate(present)})
+        y += bar * len(present) + gap
     rows_of_legend = 2 if len(series) > 4 else 1
     top, bottom = 16.0 + 11 * rows_of_legend, 34.0
-    height = row * len(groups) + top + bottom
+    height = y + top + bottom
     with style.context():
         fig = style.figure(height=height, layout="none")
         ax = _axes(fig, left=_text_width([label for label, _ in groups], 7.5) + 10, right=28, top=top,
                    bottom=bottom)
-        values = [_type_values(t, militants, unattributed) for _, t in groups]
         high = max([n for vs in values for n, _ in vs if n] + [1])
         ax.set_xlim(0, high * 1.12)
-        ax.set_ylim(len(groups), 0)
+        ax.set_ylim(y, 0)  # in points from the top
         ax.grid(axis="x")
         ax.grid(axis="y", visible=False)
-        _category_labels(ax, [label for label, _ in groups])
+        _category_labels(ax, [label for label, _ in groups],
+                         positions=[(min(s.values()) + max(s.values())) / 2 for s in slots])
         ticks = _ticks_every(high * 1.12)[:-1] if high > 1 else [0, 1]
         ax.set_xticks(ticks)
         ax.spines.bottom.set_bounds(0, ticks[-1])
         ax.set_xlabel("Count (minimums where the source says “at least”)")
-        thickness = bar / row  # in rows
+        thickness = bar
         for k, (_, color, hatch, hatch_color, _) in enumerate(series):
             # One call a series (a call a bar costs a container and a limit update each).
             ys, widths = [], []
@@ -287,7 +297,7 @@ def _type_chart(groups, militants: bool, unattributed: bool) -> Chart:
                 value, minimum = group_values[k]
                 if value is None:
                     continue
-                ys.append(i + 0.5 - thickness * len(series) / 2 + thickness * (k + 0.5))
+                ys.append(slots[i][k])
                 widths.append(value)
                 ax.text(value + high * 0.012, ys[-1], _label(value, minimum), va="center", fontsize=6.5,
                         color=style.INK)
@@ -465,8 +475,8 @@ def issue_trend(rows: pd.DataFrame, periods: Sequence[Period], window: Period, w
         ax = _axes(fig, left=30, right=10, top=top, bottom=bottom)
         if window is not asked:
             first = asked.start + dt.timedelta(days=1)
-            ax.text(0.01, 0.97, f"No issue in the data from {short_day(first)} to {short_day(window.start)} "
-                    f"{window.start.year}: those weeks are not drawn.", transform=ax.transAxes, ha="left", va="top",
+            ax.text(0.01, 0.97, f"No issue in the data from {format_span(first, window.start, with_year=True)}: those "
+                    "weeks are not drawn.", transform=ax.transAxes, ha="left", va="top",
                     fontsize=6.5, color=style.MUTED, style="italic", zorder=5)
         x0, x1 = _counted_days(window)[0] - 0.5, _day(window.end) + 1.5
         ax.set_xlim(x0, x1)
@@ -530,7 +540,7 @@ def issue_trend(rows: pd.DataFrame, periods: Sequence[Period], window: Period, w
                     f"{'belong' if left_out != 1 else 'belongs'} to no issue drawn here and "
                     f"{'are' if left_out != 1 else 'is'} not drawn.")
     alt = "Bar chart over time, one bar per issue. " + " ".join(
-        f"Issue ending {short_day(p.end)} {p.end.year}: {_label(t.victims.incidents or 0, t.victims.incidents_min)} "
+        f"Issue ending {format_day(p.end, True)}: {_label(t.victims.incidents or 0, t.victims.incidents_min)} "
         f"incidents, " + (f"{_label(t.victims.killed, t.victims.killed_min)} killed" if t.victims.killed is not None
                           else "killed not reported") + "." for p, t in marks)
     return Chart(fig, caption, alt)
@@ -616,9 +626,10 @@ def covid_cases(daily: pd.Series, weekly: pd.Series, period: Period, band: str =
     if daily.empty:
         caption += " The data has no daily series for these weeks: only the weekly averages as published."
     alt = "Chart of COVID-19 new cases a day. " + " ".join(
-        f"Week ending {short_day(d.date())} {d.year}: {v:,.0f} a day on average." for d, v in weekly.items())
+        f"Week ending {format_day(d.date(), True)}: {v:,.0f} a day on average." for d, v in weekly.items())
     if not daily.empty:
-        alt += f" Daily figures from {short_day(daily.index[0].date())} to {short_day(daily.index[-1].date())}."
+        alt += (f" Daily figures from {format_day(daily.index[0].date(), True)} to "
+                f"{format_day(daily.index[-1].date(), True)}.")
     return Chart(fig, caption, alt)
 
 
@@ -674,5 +685,5 @@ def archive_trend(table: pd.DataFrame) -> Chart | None:
                "minimum is drawn.")
     first, last = periods[0], periods[-1]
     alt = (f"Bar chart of incidents per report period with a line of people killed, from the period ending "
-           f"{short_day(first.end)} {first.end.year} to the one ending {short_day(last.end)} {last.end.year}.")
+           f"{format_day(first.end, True)} to the one ending {format_day(last.end, True)}.")
     return Chart(fig, caption, alt)

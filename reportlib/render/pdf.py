@@ -155,7 +155,7 @@ def _warm_up_page(css: str) -> str:
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Monitor</title><style>\n{css}\n'
         '</style></head><body><main class="report"><header class="title-block">'
         '<p class="kicker">Iraq · Weekly monitor</p>'
-        '<h1 class="title">Monitor</h1><p class="period">19 November – 3 December 2020</p></header>'
+        '<h1 class="title">Monitor</h1><p class="period">November 19 – December 3, 2020</p></header>'
         '<nav class="toc"><h2>Contents</h2><ol><li data-target="#s"><a href="#s">Security</a></li></ol></nav>'
         '<section class="key-figures"><h2 id="k">Key figures</h2><div class="boxes"><div class="figure-box">'
         '<span class="value">≥34</span><span class="label">Incidents</span></div></div></section>'

@@ -11,6 +11,9 @@ over the pydyf document before it is written.
   page) carries `/Lang (ar)` on its structure element.
 - A link annotation is described (`/Contents`) by its text in the page, not by the raw
   target WeasyPrint writes there (`key-figures`).
+- The page's one <main> is one Part of the tree, not one for each printed page.
+- A Figure's bounding box is in the page's coordinates (points from its bottom left), not
+  in CSS pixels from its top left.
 
     from reportlib.render import pdftags
     html.write_pdf(..., finisher=pdftags.finisher(page))
@@ -63,10 +66,12 @@ def finisher(page: str) -> Callable:
     pydyf PDF before writing the trailer)."""
     texts = link_texts(page)
 
-    def finish(_document, pdf: pydyf.PDF) -> None:
+    def finish(document, pdf: pydyf.PDF) -> None:
         if "StructTreeRoot" not in pdf.catalog:
             return
-        _Tagged(pdf).finish(texts)
+        tagged = _Tagged(pdf)
+        tagged.finish(texts)
+        tagged.place_figures([page.width for page in document.pages])
 
     return finish
 
@@ -100,7 +105,29 @@ class _Tagged:
             todo.extend(element["K"])
         return seen
 
+    def join_pages(self) -> None:
+        """One Part for the page's one <main>, not one for each printed page: WeasyPrint
+        tags each page's fragment of it apart, so the tree followed the pages rather than
+        the document's sections."""
+        root = self.get(self.pdf.catalog["StructTreeRoot"])
+        for document in (self.get(k) for k in root["K"]):
+            kept, part = [], None
+            for kid in document["K"]:
+                element = self.get(kid) if isinstance(kid, bytes) else None
+                if element is not None and element.get("S") == "/Part" and part is not None:
+                    for child in element["K"]:
+                        part["K"].append(child)
+                        if isinstance(child, bytes) and isinstance(self.get(child), dict) and \
+                                self.get(child).get("Type") == "/StructElem":
+                            self.get(child)["P"] = part.reference
+                    element["K"] = pydyf.Array()
+                    continue
+                part = element if element is not None and element.get("S") == "/Part" else None
+                kept.append(kid)
+            document["K"] = pydyf.Array(kept)
+
     def finish(self, texts: dict[str, str]) -> None:
+        self.join_pages()
         owned = self.reachable()
         self._scope_headers(owned)
         root = self.get(self.pdf.catalog["StructTreeRoot"])
@@ -118,6 +145,26 @@ class _Tagged:
             for mcid in arabic - orphans:
                 self.get(mcids[mcid])["Lang"] = pydyf.String("ar")
             self._describe_links(page, texts)
+
+    def place_figures(self, css_widths: list[float]) -> None:
+        """Figure bounding boxes in the page's own coordinates (points from the bottom left):
+        WeasyPrint writes them in CSS pixels from the top left, which puts a figure low on
+        the page below the page's bottom edge."""
+        pages = [o for o in self.objects if isinstance(o, dict) and o.get("Type") == "/Page"]
+        by_reference = {page.reference: (page, width) for page, width in zip(pages, css_widths, strict=True)}
+        for element in self.objects:
+            if not isinstance(element, dict) or element.get("S") != "/Figure" or "A" not in element:
+                continue
+            layout = element["A"]
+            found = by_reference.get(element.get("Pg"))
+            if "BBox" not in layout or found is None:
+                continue
+            page, css_width = found
+            left, _, right, top = (float(v) for v in page["MediaBox"])
+            scale = (right - left) / css_width
+            x1, y1, x2, y2 = (float(v) for v in layout["BBox"])
+            layout["BBox"] = pydyf.Array([round(left + x1 * scale, 3), round(top - y2 * scale, 3),
+                                          round(left + x2 * scale, 3), round(top - y1 * scale, 3)])
 
     def _scope_headers(self, owned: set[int]) -> None:
         """A header cell in the table's head heads its column; one in its body (a group or a

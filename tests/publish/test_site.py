@@ -88,7 +88,7 @@ def test_the_feed_is_atom_with_the_pdf_as_enclosure(site):
     assert len(entries) == 1
     entry = entries[0]
     assert entry.find(f"{ATOM}id").text.startswith("urn:uuid:")
-    assert entry.find(f"{ATOM}title").text == "Iraq Security and Humanitarian Monitor: 19 November – 3 December 2020"
+    assert entry.find(f"{ATOM}title").text == "Iraq Security and Humanitarian Monitor: November 19 – December 3, 2020"
     assert entry.find(f"{ATOM}published").text == entry.find(f"{ATOM}updated").text == "2020-12-04T00:00:00+00:00"
     assert "People killed in attacks: ≥20" in entry.find(f"{ATOM}summary").text
     by_rel = {link.get("rel", "alternate"): link for link in entry.findall(f"{ATOM}link")}

@@ -9,7 +9,7 @@ naming its rule and where; an empty list is a pass. README.md lists the rules.
   MCID is owned by exactly the element the parent tree names;
 - 7.2: the document has a /Lang, and text set in the Arabic face is in an element whose
   /Lang (its own or an ancestor's) is Arabic;
-- 7.3: every Figure has a non-empty /Alt;
+- 7.3: every Figure has a non-empty /Alt and a layout /BBox on its page;
 - 7.5: every TH has a /Scope (Row or Column) and an /ID, and every TD's /Headers name THs
   of its own table;
 - 7.18.1, 7.18.5: every Link annotation has a /Contents that is not a raw fragment id and
@@ -92,6 +92,8 @@ def problems(path: Path) -> list[str]:
             kind = str(element.S)
             if kind == "/Figure" and not str(element.get("/Alt", "")).strip():
                 found.append("7.3: a Figure has no /Alt")
+            if kind == "/Figure" and not _on_its_page(element):
+                found.append("7.3: a Figure's /BBox lies off its page")
             if kind == "/TH":
                 attributes = element.get("/A", {})
                 if str(attributes.get("/Scope", "")) not in ("/Row", "/Column", "/Both"):
@@ -104,6 +106,17 @@ def problems(path: Path) -> list[str]:
             _check_content(page, number, tree, owned, found)
             _check_links(page, number, tree, owned, found)
     return found
+
+
+def _on_its_page(figure) -> bool:
+    """The figure's layout bounding box (required of a Figure, 14.8.5.4.3 of ISO 32000-1)
+    lies inside its page's MediaBox."""
+    box = figure.get("/A", {}).get("/BBox")
+    if box is None or "/Pg" not in figure:
+        return False
+    llx, lly, urx, ury = (float(v) for v in box)
+    left, bottom, right, top = (float(v) for v in figure.Pg.MediaBox)
+    return left <= llx < urx <= right and bottom <= lly < ury <= top
 
 
 def _check_headers(elements, found) -> None:

@@ -110,7 +110,7 @@ def test_contents_page_numbers_are_the_pages_of_the_headings(built):
 def test_language_and_title_metadata(built):
     reader = PdfReader(str(built / "report.pdf"))
     assert reader.trailer["/Root"]["/Lang"] == "en"
-    assert reader.metadata.title == "Iraq Security and Humanitarian Monitor: 19 November – 3 December 2020"
+    assert reader.metadata.title == "Iraq Security and Humanitarian Monitor: November 19 – December 3, 2020"
     assert reader.metadata.author == "Iraq Security and Humanitarian Monitor"
 
 

@@ -24,7 +24,7 @@ PROSE = "<p class=\"event\">" + " ".join([SENTENCE] * 30) + "</p>"
 PAGE = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Checked monitor</title>'
         f'<style>\n{report_css()}\n</style></head><body><main class="report">'
         '<header class="title-block"><h1 class="title">Checked monitor</h1>'
-        '<p class="period">19 November – 3 December 2020</p></header>'
+        '<p class="period">November 19 – December 3, 2020</p></header>'
         '<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol><li data-target="#security">'
         '<a href="#security">Security</a></li></ol></nav>'
         f'<h2 id="security">Security</h2>{PROSE}{PROSE}{PROSE}'
@@ -34,7 +34,11 @@ PAGE = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Chec
         '<tr><td class="type">IEDs</td><td><span class="place">Ninewa <span lang="ar" dir="rtl">نينوى</span>'
         '</span></td><td class="num">5</td></tr>'
         '<tr class="total"><th scope="row" class="total" colspan="2">Total</th><td class="num total">5</td></tr>'
-        '</tbody></table></main></body></html>')
+        # Low on a page of its own: WeasyPrint's own bounding box (CSS pixels from the top)
+        # would put it below the page.
+        '</tbody></table><div style="break-before: page; height: 215mm"></div><figure class="chart"><img src="data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy'
+        '53My5vcmcvMjAwMC9zdmciIHdpZHRoPSI0MCIgaGVpZ2h0PSIyMCI+PHJlY3Qgd2lkdGg9IjEwIiBoZWlnaHQ9IjEwIi8+PC9zdmc+" '
+        'alt="Bars of incidents by type"><figcaption>Incidents by type.</figcaption></figure></main></body></html>')
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +65,7 @@ def test_the_checker_fails_what_weasyprint_alone_writes(tmp_path):
     assert any(p.startswith("7.18.1") and "'security'" in p for p in found)
     assert any(p == "7.5: a TH has no /Scope" for p in found)
     assert any(p.startswith("7.2") for p in found)
+    assert "7.3: a Figure's /BBox lies off its page" in found
 
 
 def test_group_and_total_rows_are_row_headers(printed):
