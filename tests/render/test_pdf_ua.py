@@ -36,7 +36,8 @@ PAGE = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Chec
         '<tr class="total"><th scope="row" class="total" colspan="2">Total</th><td class="num total">5</td></tr>'
         # Low on a page of its own: WeasyPrint's own bounding box (CSS pixels from the top)
         # would put it below the page.
-        '</tbody></table><div style="break-before: page; height: 215mm"></div><figure class="chart"><img src="data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy'
+        '</tbody></table><div style="break-before: page; height: 215mm"></div>'
+        '<figure class="chart"><img src="data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy'
         '53My5vcmcvMjAwMC9zdmciIHdpZHRoPSI0MCIgaGVpZ2h0PSIyMCI+PHJlY3Qgd2lkdGg9IjEwIiBoZWlnaHQ9IjEwIi8+PC9zdmc+" '
         'alt="Bars of incidents by type"><figcaption>Incidents by type.</figcaption></figure></main></body></html>')
 
