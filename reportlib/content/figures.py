@@ -470,14 +470,16 @@ def issue_trend(rows: pd.DataFrame, periods: Sequence[Period], window: Period, w
     if with_rows and len(with_rows) == sum(1 for _, t in marks if t.victims.rows) and \
             (min(with_rows).start - window.start).days >= 7:
         window = Period(min(with_rows).start, window.end)
+    note = bottom if window is asked else bottom + 12
     with style.context():
-        fig = style.figure(height=height, layout="none")
-        ax = _axes(fig, left=30, right=10, top=top, bottom=bottom)
+        fig = style.figure(height=height + note - bottom, layout="none")
+        ax = _axes(fig, left=30, right=10, top=top, bottom=note)
         if window is not asked:
+            # Under the axis, clear of the bars and of the band's label.
             first = asked.start + dt.timedelta(days=1)
-            ax.text(0.01, 0.97, f"No issue in the data from {format_span(first, window.start, with_year=True)}: those "
-                    "weeks are not drawn.", transform=ax.transAxes, ha="left", va="top",
-                    fontsize=6.5, color=style.MUTED, style="italic", zorder=5)
+            fig.text(4 / style.WIDTH, 3 / (height + note - bottom),
+                     f"No issue in the data from {format_span(first, window.start, with_year=True)}: those weeks "
+                     "are not drawn.", ha="left", va="bottom", fontsize=6.5, color=style.MUTED, style="italic")
         x0, x1 = _counted_days(window)[0] - 0.5, _day(window.end) + 1.5
         ax.set_xlim(x0, x1)
         ax.set_ylim(0, high * 1.18)

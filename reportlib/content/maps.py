@@ -52,8 +52,8 @@ _LABEL_AWAY = {
 # Labels nudged inside their own governorate, off a neighbour's.
 _LABEL_AT = {
     "Ninewa": (42.3, 36.1),
-    # Low in its governorate, clear of Kirkuk's hatching to the north-east.
-    "Salah ad-Din": (43.3, 34.35),
+    # Low in its governorate: clear of Kirkuk's hatching to the north-east and of Baghdad's label.
+    "Salah ad-Din": (43.6, 34.5),
     "Sulaymaniyah": (45.55, 35.45),
     "Diyala": (45.05, 34.05),
     "Erbil": (44.25, 36.45),

@@ -12,8 +12,6 @@ import pytest
 from ..conftest import DATA, assert_no_traceback, run_cli
 from .blank import blank_bottoms
 
-pytestmark = pytest.mark.slow
-
 MOST_BLANK = 0.15
 # Measured on this tree: a figure that does not fit is pushed whole to the next page (figures
 # never split) and the content after it does not move up; shrinking the charts in print to
@@ -36,11 +34,13 @@ def test_the_measure_sees_a_half_empty_page(tmp_path):
     assert 0.45 < first < 0.6 and second > 0.9
 
 
+@pytest.mark.slow
 @NOT_YET
 def test_no_page_of_the_shipped_issue_has_a_hole(shipped_report):
     assert holes(shipped_report / "report.pdf") == []
 
 
+@pytest.mark.slow
 @NOT_YET
 def test_no_page_of_a_synthetic_week_with_twice_the_incidents_has_a_hole(tmp_path):
     with (DATA / "incidents.csv").open(encoding="utf-8") as stream:
