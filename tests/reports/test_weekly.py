@@ -84,7 +84,7 @@ def test_charts_are_drawn_in_the_pdf(built):
         "Figure 1:": "Killed (victims of attacks)",
         "Figure 2:": "named in 2 shared totals",
         "Figure 3:": "Named in a total shared with other governorates (not split)",
-        "Figure 4:": "no issue in the data",
+        "Figure 4:": "No issue in the data",
         "Figure 5:": "New cases a day",
     }
     for caption, chart_text in drawn.items():
