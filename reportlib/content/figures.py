@@ -478,12 +478,14 @@ def issue_trend(rows: pd.DataFrame, periods: Sequence[Period], window: Period, w
             # Under the axis, clear of the bars and of the band's label.
             first = asked.start + dt.timedelta(days=1)
             fig.text(4 / style.WIDTH, 3 / (height + note - bottom),
-                     f"No issue in the data from {format_span(first, window.start, with_year=True)}: those weeks "
+                     f"No issue in the data for {format_span(first, window.start, with_year=True)}: those weeks "
                      "are not drawn.", ha="left", va="bottom", fontsize=6.5, color=style.MUTED, style="italic")
         x0, x1 = _counted_days(window)[0] - 0.5, _day(window.end) + 1.5
         ax.set_xlim(x0, x1)
-        ax.set_ylim(0, high * 1.18)
-        ax.set_yticks([t for t in _ticks_every(high) if t <= high * 1.18])
+        # Headroom above the tallest figure for the band's name, which sits at the top.
+        room = 1.32 if current is not None else 1.18
+        ax.set_ylim(0, high * room)
+        ax.set_yticks([t for t in _ticks_every(high) if t <= high * room])
         if current is not None:
             a, b = _counted_days(current)
             _band(ax, a, b, "this period")
@@ -515,7 +517,7 @@ def issue_trend(rows: pd.DataFrame, periods: Sequence[Period], window: Period, w
             else:
                 ax.hlines([v for *_, v in spans], [a for a, _, _ in spans], [b for _, b, _ in spans], colors=color,
                           linewidth=2.2, zorder=3, linestyles=(0, dashes) if dashes else "solid")
-        _gaps(ax, [p for p, _ in marks], window, high * 1.18)
+        _gaps(ax, [p for p, _ in marks], window, high * room)
         # A tick at the end of each week of the window, on the monitor's weekday.
         weeks = [window.end - dt.timedelta(weeks=k) for k in range(window.days // 7 + 1)]
         _date_ticks(ax, [d for d in weeks if d >= window.start], most=9)
@@ -588,7 +590,7 @@ def covid_cases(daily: pd.Series, weekly: pd.Series, period: Period, band: str =
         fig = style.figure(height=190.0, layout="none")
         ax = _axes(fig, left=34, right=10, top=26, bottom=34)
         ax.set_xlim(_day(first) - 0.5, _day(last) + 1.5)
-        ax.set_ylim(0, high * 1.2)
+        ax.set_ylim(0, high * 1.34)  # headroom for the band's name above the weekly figures
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
         a, b = _counted_days(period)
         _band(ax, a, b, band)
