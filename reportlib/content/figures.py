@@ -30,7 +30,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..inputs import reference
-from ..inputs.periods import Period, short_day
+from ..inputs.periods import Period, format_day, format_span, short_day
 from . import style, words
 from .sentences import Casualties, IncidentRow, casualties, incident_rows, tally
 
@@ -176,18 +176,26 @@ def _legend(ax, handles, labels, columns: int | None = None, unit: str = "") -> 
 _ON_WHITE = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
 
 
-def _category_labels(ax, labels: Sequence[str], size: float = 7.5) -> None:
-    """A label left of each row of a bar chart (rows 0, 1, ... from the top). Written as text
-    rather than as tick labels: matplotlib makes each tick of four artists."""
+def _category_labels(ax, labels: Sequence[str], size: float = 7.5, positions: Sequence[float] | None = None) -> None:
+    """A label left of each row of a bar chart (rows 0, 1, ... from the top, or at the given
+    positions on the y axis). Written as text rather than as tick labels: matplotlib makes
+    each tick of four artists."""
     ax.set_yticks([])
     for i, label in enumerate(labels):
-        ax.annotate(label, (0, i + 0.5), xycoords=ax.get_yaxis_transform(), xytext=(-4, 0), textcoords="offset points",
+        at = positions[i] if positions is not None else i + 0.5
+        ax.annotate(label, (0, at), xycoords=ax.get_yaxis_transform(), xytext=(-4, 0), textcoords="offset points",
                     ha="right", va="center", fontsize=size, color=style.INK)
 
 
-def _bar_handle(color, hatch=None):
+def _bar_handle(color, hatch=None, hatch_color=None):
+    """A legend key: a solid bar, or with `hatch_color` a bar of `color` patterned in that
+    colour (white stripes on red, grey stripes on white), or with `hatch` alone a white bar
+    patterned and outlined in `color`."""
     from matplotlib.patches import Patch
 
+    if hatch and hatch_color:
+        edge = hatch_color if color == "white" else color
+        return Patch(facecolor=color, edgecolor=edge, hatch=hatch, hatchcolor=hatch_color, linewidth=0.8)
     return Patch(facecolor=color if not hatch else "white", edgecolor=color, hatch=hatch,
                  linewidth=0.8 if hatch else 0)
 
@@ -213,12 +221,13 @@ def _ticks_every(top: float) -> list[float]:
 # -- by type ---------------------------------------------------------------------------------------
 
 _TYPE_SERIES = (
-    # (what, colour, hatch, legend)
-    ("incidents", style.ACCENT, None, "Incidents"),
-    ("killed", style.ALERT, None, "Killed (victims of attacks)"),
-    ("wounded", style.AMBER, None, "Wounded"),
-    ("militants", style.MILITANT, "////", "Militants killed in operations"),
-    ("unattributed", style.ALERT, "....", "Killed, not attributed by the source"),
+    # (what, fill, hatch, hatch colour, legend): incidents solid; the others patterned, so
+    # that in greyscale no bar of killed reads as one of incidents.
+    ("incidents", style.ACCENT, None, None, "Incidents"),
+    ("killed", style.ALERT, "////", "white", "Killed (victims of attacks)"),
+    ("wounded", style.AMBER, "....", "white", "Wounded"),
+    ("militants", "white", "\\\\\\\\", style.MILITANT, "Militants killed in operations"),
+    ("unattributed", "white", "....", style.ALERT, "Killed, not attributed by the source"),
 )
 
 
@@ -252,50 +261,59 @@ def _type_values(t: _Tallies, militants: bool, unattributed: bool) -> list[tuple
 def _type_chart(groups, militants: bool, unattributed: bool) -> Chart:
     series = [s for s in _TYPE_SERIES if s[0] in ("incidents", "killed", "wounded")
               or (s[0] == "militants" and militants) or (s[0] == "unattributed" and unattributed)]
-    bar = 7.0  # points: one bar's thickness
-    row = bar * len(series) + 9
+    bar, gap = 7.0, 9.0  # points: one bar's thickness, the space between two types
+    values = [_type_values(t, militants, unattributed) for _, t in groups]
+    # A type's bars are those with a figure, packed together and its label level with their
+    # middle: no empty slot for a series the source gives no figure of, so the label stays
+    # beside its bars and the chart no taller than its bars.
+    slots, y = [], 0.0
+    for group_values in values:
+        present = [k for k, (value, _) in enumerate(group_values) if value is not None] or [0]
+        slots.append({k: y + gap / 2 + bar * (j + 0.5) for j, k in enumerate(present)})
+        y += bar * len(present) + gap
     rows_of_legend = 2 if len(series) > 4 else 1
     top, bottom = 16.0 + 11 * rows_of_legend, 34.0
-    height = row * len(groups) + top + bottom
+    height = y + top + bottom
     with style.context():
         fig = style.figure(height=height, layout="none")
         ax = _axes(fig, left=_text_width([label for label, _ in groups], 7.5) + 10, right=28, top=top,
                    bottom=bottom)
-        values = [_type_values(t, militants, unattributed) for _, t in groups]
         high = max([n for vs in values for n, _ in vs if n] + [1])
         ax.set_xlim(0, high * 1.12)
-        ax.set_ylim(len(groups), 0)
+        ax.set_ylim(y, 0)  # in points from the top
         ax.grid(axis="x")
         ax.grid(axis="y", visible=False)
-        _category_labels(ax, [label for label, _ in groups])
+        _category_labels(ax, [label for label, _ in groups],
+                         positions=[(min(s.values()) + max(s.values())) / 2 for s in slots])
         ticks = _ticks_every(high * 1.12)[:-1] if high > 1 else [0, 1]
         ax.set_xticks(ticks)
         ax.spines.bottom.set_bounds(0, ticks[-1])
         ax.set_xlabel("Count (minimums where the source says “at least”)")
-        thickness = bar / row  # in rows
-        for k, (_, color, hatch, _) in enumerate(series):
+        thickness = bar
+        for k, (_, color, hatch, hatch_color, _) in enumerate(series):
             # One call a series (a call a bar costs a container and a limit update each).
             ys, widths = [], []
             for i, group_values in enumerate(values):
                 value, minimum = group_values[k]
                 if value is None:
                     continue
-                ys.append(i + 0.5 - thickness * len(series) / 2 + thickness * (k + 0.5))
+                ys.append(slots[i][k])
                 widths.append(value)
                 ax.text(value + high * 0.012, ys[-1], _label(value, minimum), va="center", fontsize=6.5,
                         color=style.INK)
             if ys:
-                ax.barh(ys, widths, height=thickness * 0.9, color="white" if hatch else color,
-                        edgecolor=color, hatch=hatch, linewidth=0.6 if hatch else 0)
-        _legend(ax, [_bar_handle(c, h) for _, c, h, _ in series], [name for *_, name in series],
+                edge = hatch_color if color == "white" else color
+                ax.barh(ys, widths, height=thickness * 0.9, color=color, edgecolor=edge if hatch else color,
+                        hatch=hatch, hatchcolor=hatch_color or color, linewidth=0.6 if color == "white" else 0)
+        _legend(ax, [_bar_handle(c, h, hc) for _, c, h, hc, _ in series], [name for *_, name in series],
                 columns=3 if rows_of_legend > 1 else None)
-    caption = ("Each group of bars is one type of incident: incidents, people killed and people wounded in them "
-               "(victims of the attacks)")
+    caption = ("Each group of bars is one type of incident: incidents (solid), people killed (striped) and people "
+               "wounded (dotted) in them (victims of the attacks)")
     if militants:
         caption += ("; hatched grey bars are militants killed in operations, a separate figure never added to the "
                     "victims")
     if unattributed:
-        caption += "; dotted bars are deaths the source does not attribute to either"
+        caption += "; white bars dotted red are deaths the source does not attribute to either"
     caption += (". A number marked ≥ is a minimum: the source says “at least”, or some rows give no figure. "
                 "No bar: the source gives no figure.")
     alt = "Horizontal bar chart by incident type. " + " ".join(
@@ -378,8 +396,9 @@ def by_governorate(incidents: pd.DataFrame) -> Chart | None:
             shared = _shared_text(int(c["shared"]), int(c["shared_inferred"]))
             if shared:
                 words.append(shared)
+            # On white, so that the vertical gridlines stop at the words instead of crossing them.
             ax.text(c["alone"] + high * 0.02, y, "  ·  ".join(words), va="center", fontsize=6.5,
-                    color=style.INK if c["alone"] else style.MUTED)
+                    color=style.INK if c["alone"] else style.MUTED, bbox={**_ON_WHITE, "alpha": 1}, zorder=5)
         if inferred_any:
             _legend(ax, [_bar_handle(style.ACCENT), _bar_handle(style.ACCENT, "////")],
                     ["Incidents in the governorate alone", "Placed there by inference, not by the source"])
@@ -444,16 +463,32 @@ def issue_trend(rows: pd.DataFrame, periods: Sequence[Period], window: Period, w
                                             t.victims.wounded if wounded else None) if v]
     high = max([*values, 1])
     any_min = False
+    # Weeks before the first issue the data holds are not drawn: a line says so, instead of
+    # most of the chart saying "no issue in the data".
+    asked = window
+    with_rows = [p for p, t in marks if t.victims.rows and p.start > window.start]
+    if with_rows and len(with_rows) == sum(1 for _, t in marks if t.victims.rows) and \
+            (min(with_rows).start - window.start).days >= 7:
+        window = Period(min(with_rows).start, window.end)
+    note = bottom if window is asked else bottom + 12
     with style.context():
-        fig = style.figure(height=height, layout="none")
-        ax = _axes(fig, left=30, right=10, top=top, bottom=bottom)
+        fig = style.figure(height=height + note - bottom, layout="none")
+        ax = _axes(fig, left=30, right=10, top=top, bottom=note)
+        if window is not asked:
+            # Under the axis, clear of the bars and of the band's label.
+            first = asked.start + dt.timedelta(days=1)
+            fig.text(4 / style.WIDTH, 3 / (height + note - bottom),
+                     f"No issue in the data for {format_span(first, window.start, with_year=True)}: those weeks "
+                     "are not drawn.", ha="left", va="bottom", fontsize=6.5, color=style.MUTED, style="italic")
         x0, x1 = _counted_days(window)[0] - 0.5, _day(window.end) + 1.5
         ax.set_xlim(x0, x1)
-        ax.set_ylim(0, high * 1.18)
-        ax.set_yticks([t for t in _ticks_every(high) if t <= high * 1.18])
+        # Headroom above the tallest figure for the band's name, which sits at the top.
+        room = 1.32 if current is not None else 1.18
+        ax.set_ylim(0, high * room)
+        ax.set_yticks([t for t in _ticks_every(high) if t <= high * room])
         if current is not None:
             a, b = _counted_days(current)
-            ax.axvspan(a, b, color=style.BAND, zorder=0, linewidth=0)
+            _band(ax, a, b, "this period")
         inset = 0.35
         series = [("incidents", style.ACCENT, None), ("killed", style.ALERT, None)]
         if wounded:
@@ -482,7 +517,7 @@ def issue_trend(rows: pd.DataFrame, periods: Sequence[Period], window: Period, w
             else:
                 ax.hlines([v for *_, v in spans], [a for a, _, _ in spans], [b for _, b, _ in spans], colors=color,
                           linewidth=2.2, zorder=3, linestyles=(0, dashes) if dashes else "solid")
-        _gaps(ax, [p for p, _ in marks], window, high * 1.18)
+        _gaps(ax, [p for p, _ in marks], window, high * room)
         # A tick at the end of each week of the window, on the monitor's weekday.
         weeks = [window.end - dt.timedelta(weeks=k) for k in range(window.days // 7 + 1)]
         _date_ticks(ax, [d for d in weeks if d >= window.start], most=9)
@@ -509,10 +544,18 @@ def issue_trend(rows: pd.DataFrame, periods: Sequence[Period], window: Period, w
                     f"{'belong' if left_out != 1 else 'belongs'} to no issue drawn here and "
                     f"{'are' if left_out != 1 else 'is'} not drawn.")
     alt = "Bar chart over time, one bar per issue. " + " ".join(
-        f"Issue ending {short_day(p.end)} {p.end.year}: {_label(t.victims.incidents or 0, t.victims.incidents_min)} "
+        f"Issue ending {format_day(p.end, True)}: {_label(t.victims.incidents or 0, t.victims.incidents_min)} "
         f"incidents, " + (f"{_label(t.victims.killed, t.victims.killed_min)} killed" if t.victims.killed is not None
                           else "killed not reported") + "." for p, t in marks)
     return Chart(fig, caption, alt)
+
+
+def _band(ax, a: float, b: float, label: str) -> None:
+    """The report's own period shaded on a time axis, and named inside the band at its top:
+    the pale shade is 1.13:1 against white, so the words carry it, in greyscale too."""
+    ax.axvspan(a, b, color=style.BAND, zorder=0, linewidth=0)
+    ax.text((a + b) / 2, 0.985, label, transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize=6,
+            color=style.MUTED, style="italic", zorder=1)
 
 
 def _gaps(ax, periods: Sequence[Period], window: Period, top: float) -> None:
@@ -547,10 +590,10 @@ def covid_cases(daily: pd.Series, weekly: pd.Series, period: Period, band: str =
         fig = style.figure(height=190.0, layout="none")
         ax = _axes(fig, left=34, right=10, top=26, bottom=34)
         ax.set_xlim(_day(first) - 0.5, _day(last) + 1.5)
-        ax.set_ylim(0, high * 1.2)
+        ax.set_ylim(0, high * 1.34)  # headroom for the band's name above the weekly figures
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
         a, b = _counted_days(period)
-        ax.axvspan(a, b, color=style.BAND, zorder=0, linewidth=0)
+        _band(ax, a, b, band)
         handles, labels = [], []
         if not daily.empty:
             ax.bar([_day(d.date()) + 0.5 for d in daily.index], daily.to_numpy(), width=0.8, color=style.PALE,
@@ -587,9 +630,10 @@ def covid_cases(daily: pd.Series, weekly: pd.Series, period: Period, band: str =
     if daily.empty:
         caption += " The data has no daily series for these weeks: only the weekly averages as published."
     alt = "Chart of COVID-19 new cases a day. " + " ".join(
-        f"Week ending {short_day(d.date())} {d.year}: {v:,.0f} a day on average." for d, v in weekly.items())
+        f"Week ending {format_day(d.date(), True)}: {v:,.0f} a day on average." for d, v in weekly.items())
     if not daily.empty:
-        alt += f" Daily figures from {short_day(daily.index[0].date())} to {short_day(daily.index[-1].date())}."
+        alt += (f" Daily figures from {format_day(daily.index[0].date(), True)} to "
+                f"{format_day(daily.index[-1].date(), True)}.")
     return Chart(fig, caption, alt)
 
 
@@ -645,5 +689,5 @@ def archive_trend(table: pd.DataFrame) -> Chart | None:
                "minimum is drawn.")
     first, last = periods[0], periods[-1]
     alt = (f"Bar chart of incidents per report period with a line of people killed, from the period ending "
-           f"{short_day(first.end)} {first.end.year} to the one ending {short_day(last.end)} {last.end.year}.")
+           f"{format_day(first.end, True)} to the one ending {format_day(last.end, True)}.")
     return Chart(fig, caption, alt)

@@ -251,6 +251,7 @@ def _clause(change: Change, country: str, growing: bool) -> str:
         if change.previous is not None and change.delta != 0:
             verb = "decreased" if change.delta < 0 else "increased"
             previous_value = figure(change.previous.value, change.indicator)
+            # "Nov 19": the words of the ministry's statement this sentence stands for (test_fidelity).
             change_text = (f"{verb} from {previous_value} during the week ending "
                            f"{short_day(change.previous.date)} to {value} this week")
         else:

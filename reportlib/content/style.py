@@ -35,10 +35,13 @@ FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
 WIDTH = 460.8  # points: 6.4 inches, the text width of the printed page
 POINTS_PER_INCH = 72
 
-# The report's colours (report.css names the same ones).
+# The report's colours (report.css names the same ones). A series is told from its
+# neighbours by more than hue (tests/content/test_colours.py): no two solid series sit side
+# by side unless their lightness differs 3:1, the others carry a hatch, and each is 3:1
+# against white.
 ACCENT = "#1f4e79"  # incidents
 ALERT = "#c0392b"  # people killed (victims of attacks)
-AMBER = "#e6a23c"  # people wounded
+AMBER = "#b86e00"  # people wounded: 3.99:1 on white (the old #e6a23c was 2.19:1)
 MILITANT = "#5b5b5b"  # militants killed in operations: a colour of its own, never the victims'
 PALE = "#b8c9dc"  # daily values under a weekly figure
 BAND = "#eef1f5"  # the report's own period on a time axis

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..inputs import reference
-from ..inputs.periods import format_span
+from ..inputs.periods import format_day, format_span
 from ..inputs.schema import CASUALTY_GROUPS, INCIDENTS, INDICATORS, SOURCES
 from . import indicators as stats
 from . import words
@@ -204,7 +204,7 @@ def incidents_table(incidents: pd.DataFrame, told_elsewhere: dict[str, str] | No
 
 
 def _day(reading) -> str:
-    return reading.date.strftime("%d %b %Y")
+    return format_day(reading.date, with_year=True)
 
 
 def indicators_table(changes: list[Change]) -> Table:
@@ -252,7 +252,7 @@ def indicators_table(changes: list[Change]) -> Table:
 def sources_table(sources: pd.DataFrame, used: set[str]) -> Table:
     rows = []
     for _, row in sources.loc[sources["reference"].isin(used)].iterrows():
-        published = row["published"].strftime("%d %b %Y") if not pd.isna(row["published"]) else ""
+        published = format_day(row["published"].date(), with_year=True) if not pd.isna(row["published"]) else ""
         rows.append([Cell(row["title"], kind="link" if row["url"] else "text", href=row["url"]),
                      Cell(row["publisher"]), Cell(published, "dates"), Cell(row["reference"], "ref")])
     headings = [("Document", ""), ("Publisher", ""), ("Published", "dates"), ("Reference", "")]
@@ -348,7 +348,7 @@ def _frame_cell(value, kind: str, decimals: int, minimum: bool) -> Cell:
     if kind == "places":
         return Cell(kind="places", places=places(str(value)))
     if kind == "date" or isinstance(value, dt.date):
-        return Cell(pd.Timestamp(value).strftime("%d %b %Y"), "dates")
+        return Cell(format_day(pd.Timestamp(value).date(), with_year=True), "dates")
     return Cell(str(value))
 
 

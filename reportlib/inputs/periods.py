@@ -137,7 +137,13 @@ def weeks_ending_between(first: dt.date, last: dt.date, weekday: int) -> list[Pe
     return periods
 
 
+# The monitor's one date style, the one its sources' prose is written in: "December 3",
+# "November 21 – December 3", "December 3, 2020"; on a chart's axis, where room is short,
+# the month abbreviated in the same order ("Dec 3"). Every date the report prints comes
+# from these functions.
+
 def format_day(day: dt.date, with_year: bool = False) -> str:
+    """'December 3', or 'December 3, 2020'."""
     text = f"{day:%B} {day.day}"
     return f"{text}, {day.year}" if with_year else text
 
@@ -157,15 +163,10 @@ def format_span(start: dt.date, end: dt.date, with_year: bool = False) -> str:
 
 
 def format_long(period: Period) -> str:
-    """Title-block form: '19 November – 3 December 2020'."""
-    s, e = period.start, period.end
-    if s.year != e.year:
-        return f"{s.day} {s:%B} {s.year} – {e.day} {e:%B} {e.year}"
-    if s.month == e.month:
-        return f"{s.day} – {e.day} {e:%B} {e.year}"
-    return f"{s.day} {s:%B} – {e.day} {e:%B} {e.year}"
+    """Title-block form, with the year: 'November 19 – December 3, 2020'."""
+    return format_span(period.start, period.end, with_year=True)
 
 
 def short_day(day: dt.date) -> str:
-    """'Nov 19', as in 'the week ending Nov 19'."""
+    """'Nov 19': a chart's axis label (format_day elsewhere)."""
     return f"{day:%b} {day.day}"

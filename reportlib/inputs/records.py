@@ -90,7 +90,7 @@ class Record:
     issue: str  # the period end, the name of the record's folder
     start: str
     end: str
-    period: str  # as the title block writes it: '19 November – 3 December 2020'
+    period: str  # as the title block writes it: 'November 19 – December 3, 2020'
     title: str
     stem: str  # the published files' name without extension, fixed at first publication
     notebook: str

@@ -340,7 +340,9 @@ def add_contents(page: str) -> str:
             entries.append((anchor.group(1), _LINK_TAGS.sub("", title)))
     if not entries or "</header>" not in page:
         return page
-    items = "".join(f'<li><a href="#{anchor}">{title}</a></li>' for anchor, title in entries)
+    # One link per entry, its title alone: in the PDF the page number follows the link and
+    # the dotted leader is the entry's background, an artifact that is never read aloud.
+    items = "".join(f'<li data-target="#{anchor}"><a href="#{anchor}">{title}</a></li>' for anchor, title in entries)
     toc = f'<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>{items}</ol></nav>'
     return page.replace("</header>", "</header>" + toc, 1)
 

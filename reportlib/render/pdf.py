@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import BuildError
+from . import pdftags
 from .assets import report_css, templates_dir
 
 # PDF/UA-1 as WeasyPrint writes it: pdf_tags on, PDF 1.7, the PDF/UA identification in the
@@ -130,7 +131,7 @@ def write_pdf(page: str, target: Path | None, base_url: Path) -> None:
     try:
         printing.weasyprint.HTML(string=page, base_url=str(base_url)).write_pdf(
             str(target) if target else None, stylesheets=stylesheets, font_config=printing.fonts,
-            pdf_identifier=identifier, pdf_variant=PDF_VARIANT)
+            pdf_identifier=identifier, pdf_variant=PDF_VARIANT, finisher=pdftags.finisher(page))
     except Exception as exc:
         raise BuildError(f"printing the PDF failed: {type(exc).__name__}: {exc}") from exc
 
@@ -154,8 +155,8 @@ def _warm_up_page(css: str) -> str:
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Monitor</title><style>\n{css}\n'
         '</style></head><body><main class="report"><header class="title-block">'
         '<p class="kicker">Iraq · Weekly monitor</p>'
-        '<h1 class="title">Monitor</h1><p class="period">19 November – 3 December 2020</p></header>'
-        '<nav class="toc"><h2>Contents</h2><ol><li><a href="#s">Security</a></li></ol></nav>'
+        '<h1 class="title">Monitor</h1><p class="period">November 19 – December 3, 2020</p></header>'
+        '<nav class="toc"><h2>Contents</h2><ol><li data-target="#s"><a href="#s">Security</a></li></ol></nav>'
         '<section class="key-figures"><h2 id="k">Key figures</h2><div class="boxes"><div class="figure-box">'
         '<span class="value">≥34</span><span class="label">Incidents</span></div></div></section>'
         '<h2 id="s">Security round-up</h2><p class="headline">Rockets Damage Refinery; Protesters Attacked</p>'
@@ -167,6 +168,6 @@ def _warm_up_page(css: str) -> str:
         '<th scope="col">Governorate</th><th scope="col" class="num">Killed</th></tr></thead><tbody><tr>'
         '<td class="type">IEDs</td><td><span class="place">Ninewa <span dir="rtl" lang="ar">نينوى</span></span>'
         '<sup class="shared">†</sup></td><td class="num"><span class="min">≥</span>5</td></tr><tr>'
-        '<td class="total">Total</td><td></td><td class="num total">−3 → ←</td></tr></tbody></table></div>'
+        '<th scope="row" class="total">Total</th><td></td><td class="num total">−3 → ←</td></tr></tbody></table></div>'
         f'<figure class="chart"><img src="data:image/svg+xml;base64,{svg}" alt="A chart">'
         "<figcaption>Incidents by type.</figcaption></figure></main></body></html>")

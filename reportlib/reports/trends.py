@@ -23,7 +23,7 @@ from ..content.provenance import Trace
 from ..content.tables import Cell, Row
 from ..inputs import reference
 from ..inputs.dataset import Dataset, PeriodData, load
-from ..inputs.periods import Period, format_day, format_span, parse_date
+from ..inputs.periods import Period, format_day, format_long, format_span, parse_date
 from ..inputs.schema import CASUALTY_GROUPS, INCIDENTS
 from . import blocks
 from .blocks import Fragment, Tracer, title_block
@@ -334,6 +334,6 @@ class TrendsReport:
 
     def colophon(self) -> Fragment:
         p = self.period
-        return blocks.colophon(f"Range {p.start.isoformat()} to {p.end.isoformat()}, in weeks ending on "
+        return blocks.colophon(f"Range {format_long(p)}, in weeks ending on "
                                f"{p.end:%A}s. Figures are counted from the day after the range's first day, which "
                                "closes the issue before it.")

@@ -18,7 +18,7 @@ from ..content import figures, indicators, maps, sentences, tables
 from ..content.provenance import Trace
 from ..inputs import reference
 from ..inputs.dataset import PeriodData, load
-from ..inputs.periods import Period, format_long, parse_date, short_day
+from ..inputs.periods import Period, format_day, format_long, parse_date
 from ..inputs.records import notices
 from ..inputs.schema import CASUALTY_GROUPS
 from . import blocks
@@ -188,7 +188,7 @@ class Report:
             t = sentences.tally(rows)
             victims = [r for r in rows if r.group == "victims"]
             c = sentences.casualties(victims)
-            label = f"Issue ending {short_day(p.end)} {p.end.year}"
+            label = f"Issue ending {format_day(p.end, True)}"
             out.append((f"{label}, incidents", tables.count_text(t.incidents, t.incidents_min),
                         Trace.of(f"{label}: incidents", rows, "incidents of the rows whose last day is in the issue")))
             out.append((f"{label}, killed in attacks", tables.count_text(c.killed, c.killed_min),
@@ -198,8 +198,8 @@ class Report:
 
     def _covid_traces(self) -> list[tuple[str, str, Trace]]:
         rule = self.monitor.rounding
-        return [(f"Week ending {short_day(r.date)}", indicators.figure(r.value, r.indicator),
-                 Trace.of(f"New cases a day, week ending {short_day(r.date)}", [r],
+        return [(f"Week ending {format_day(r.date)}", indicators.figure(r.value, r.indicator),
+                 Trace.of(f"New cases a day, week ending {format_day(r.date)}", [r],
                           indicators.how_computed(r, rule)))
                 for r in indicators.weekly_average_readings(self.view.indicators, rule)]
 
@@ -278,7 +278,7 @@ class Report:
 
     def colophon(self) -> Fragment:
         p = self.period
-        return blocks.colophon(f"Period {p.start.isoformat()} to {p.end.isoformat()}. Figures are counted from "
+        return blocks.colophon(f"Period {format_long(p)}. Figures are counted from "
                                "the day after the period's first day, which closes the previous issue.")
 
 

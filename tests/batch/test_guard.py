@@ -71,7 +71,7 @@ def test_a_changed_row_is_refused_naming_the_row_and_the_figures(published):
         check(published)
     message = str(caught.value)
     lines = message.splitlines()
-    assert lines[0] == ("the issue 2020-12-03 (19 November – 3 December 2020) was published on 2020-12-04 "
+    assert lines[0] == ("the issue 2020-12-03 (November 19 – December 3, 2020) was published on 2020-12-04 "
                         "(version 1); this build would change it:")
     assert "  incident ISHM-20201203-04 changed: fatalities 1 → 2" in lines
     assert "  key figure: People killed in attacks ≥20 → ≥21" in lines
@@ -144,7 +144,7 @@ def test_the_build_command_refuses_before_writing_anything(published, tmp_path):
     result = run_cli("build", "--data", published, "--out", tmp_path / "out")
     assert_no_traceback(result)
     assert result.returncode == 2
-    assert "the issue 2020-12-03 (19 November – 3 December 2020) was published on 2020-12-04" in result.stderr
+    assert "the issue 2020-12-03 (November 19 – December 3, 2020) was published on 2020-12-04" in result.stderr
     assert "incident ISHM-20201203-04 changed: fatalities 1 → 2" in result.stderr
     assert not (tmp_path / "out" / ISSUE).exists()
     batch = run_cli("build", "--data", published, "--out", tmp_path / "out", "--from", "2020-11-01",

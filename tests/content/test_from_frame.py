@@ -50,7 +50,7 @@ def test_a_minimum_column_marks_its_figure_and_adds_the_note():
 def test_dates_booleans_and_governorates():
     frame = pd.DataFrame({"event_date": pd.to_datetime(["2020-12-03"]), "ok": [True], "admin1": ["Basra;Anbar"]})
     html = table(from_frame(frame)).html
-    assert '<td class="dates">03 Dec 2020</td>' in html and "<td class=\"\">yes</td>" in html
+    assert '<td class="dates">December 3, 2020</td>' in html and "<td class=\"\">yes</td>" in html
     assert html.count('<span class="place">') == 2
 
 

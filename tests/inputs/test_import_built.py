@@ -17,7 +17,7 @@ from .test_importers import OWID
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """outputs/ with the shipped issue of 19 November – 3 December 2020 built."""
+    """outputs/ with the shipped issue of November 19 – December 3, 2020 built."""
     out = tmp_path_factory.mktemp("built") / "outputs"
     result = run_cli("build", "--data", DATA, "--out", out)
     assert result.returncode == 0, result.stderr
@@ -41,7 +41,7 @@ def test_an_import_into_a_built_period_is_refused_and_names_it(data_copy, built)
     assert result.returncode == 2
     assert f"this import would change 1 period already built under {built}/" in result.stderr
     # Three new events fall in the period; the two repeats are not counted, so not read.
-    assert ("2020-12-03 (19 November – 3 December 2020): incident rows 9 -> 12 "
+    assert ("2020-12-03 (November 19 – December 3, 2020): incident rows 9 -> 12 "
             f"({built}/2020-12-03/manifest.json)") in result.stderr
     assert "add 5 rows to" in result.stderr
     assert "nothing was written" in result.stderr and "--allow-changes" in result.stderr
@@ -80,7 +80,7 @@ def test_owid_follows_the_same_rule(data_copy, built):
     refused = _import("owid", OWID, "--country", "Iraq", data=data_copy, out=built)
     assert_no_traceback(refused)
     assert refused.returncode == 2
-    assert "2020-12-03 (19 November – 3 December 2020): indicator values 9 -> 79" in refused.stderr
+    assert "2020-12-03 (November 19 – December 3, 2020): indicator values 9 -> 79" in refused.stderr
     assert not (data_copy / "indicators").exists()
     allowed = _import("owid", OWID, "--country", "Iraq", "--allow-changes", data=data_copy, out=built)
     assert allowed.returncode == 0, allowed.stderr

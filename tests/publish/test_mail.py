@@ -77,7 +77,7 @@ def test_each_recipient_gets_text_html_and_the_pdf_over_starttls(published, serv
     message = server.to("bob@example.org")[0].message
     assert message["To"] == "\"Bob O'Brien, Jr.\" <bob@example.org>"
     assert message["From"] == "ISHM <monitor@example.org>"
-    assert message["Subject"] == "Iraq Security and Humanitarian Monitor: 19 November – 3 December 2020"
+    assert message["Subject"] == "Iraq Security and Humanitarian Monitor: November 19 – December 3, 2020"
     assert message["Message-ID"].startswith("<ishm-2020-12-03.v1.") and message["Message-ID"].endswith("@example.org>")
     assert message.get_content_type() == "multipart/mixed"
     found = parts(message)

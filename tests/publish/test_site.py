@@ -90,7 +90,7 @@ def test_the_feed_is_atom_with_the_pdf_as_enclosure(site):
     assert len(entries) == 1
     entry = entries[0]
     assert entry.find(f"{ATOM}id").text.startswith("urn:uuid:")
-    assert entry.find(f"{ATOM}title").text == "Iraq Security and Humanitarian Monitor: 19 November – 3 December 2020"
+    assert entry.find(f"{ATOM}title").text == "Iraq Security and Humanitarian Monitor: November 19 – December 3, 2020"
     assert entry.find(f"{ATOM}published").text == "2020-12-03T00:00:00+00:00"  # the issue's own date
     assert entry.find(f"{ATOM}updated").text == "2020-12-04T00:00:00+00:00"  # the day it reached the archive
     assert "People killed in attacks: ≥20" in entry.find(f"{ATOM}summary").text

@@ -20,7 +20,7 @@ from reportlib.render import html
 
 from .test_safe_html import assert_harmless
 
-META = {"title": "Test Monitor: 19 November – 3 December 2020", "author": "Test Monitor", "description": "d",
+META = {"title": "Test Monitor: November 19 – December 3, 2020", "author": "Test Monitor", "description": "d",
         "keywords": "k", "language": "en", "version": "0.0-test", "body_class": ""}
 TITLE = '<header class="title-block"><h1 class="title">Test Monitor</h1></header>'
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 16).decode("ascii")

@@ -88,13 +88,15 @@ def test_bookmarks_are_the_sections_and_their_parts(built):
 
 def test_contents_page_numbers_are_the_pages_of_the_headings(built):
     reader = PdfReader(str(built / "report.pdf"))
-    contents = reader.pages[0].extract_text()
+    # In layout order: the page numbers are floated right, and plain extraction reads them first.
+    contents = reader.pages[0].extract_text(extraction_mode="layout")
     bookmarks = {title: page for level, title, page in outline(reader) if level == 1}
     destinations = {name: reader.get_destination_page_number(dest)
                     for name, dest in reader.named_destinations.items()}
     numbers = {}
     for title in SECTIONS:
-        match = re.search(re.escape(title) + r" ?\.{5,} ?(\d+)", contents)
+        # The dotted leader is drawn (an artifact), not text: the title, then its page.
+        match = re.search(re.escape(title) + r"\s*(\d+)", contents)
         assert match, title
         numbers[title] = int(match.group(1))
         assert numbers[title] == bookmarks[title] + 1, title
@@ -110,7 +112,7 @@ def test_contents_page_numbers_are_the_pages_of_the_headings(built):
 def test_language_and_title_metadata(built):
     reader = PdfReader(str(built / "report.pdf"))
     assert reader.trailer["/Root"]["/Lang"] == "en"
-    assert reader.metadata.title == "Iraq Security and Humanitarian Monitor: 19 November – 3 December 2020"
+    assert reader.metadata.title == "Iraq Security and Humanitarian Monitor: November 19 – December 3, 2020"
     assert reader.metadata.author == "Iraq Security and Humanitarian Monitor"
 
 

@@ -205,7 +205,7 @@ def test_a_row_no_event_states_gets_a_sentence_traced_to_it(data_copy):
 
 # The running header and footer of every page, which the PDF's text puts wherever a page
 # breaks, in the middle of a sentence too; no source sentence contains them.
-PAGE_FURNITURE = r"Page \d+ of \d+|Iraq Security and Humanitarian Monitor|19 November – 3 December 2020"
+PAGE_FURNITURE = r"Page \d+ of \d+|Iraq Security and Humanitarian Monitor|November 19 – December 3, 2020"
 
 
 def _normalised(text: str) -> str:

@@ -74,5 +74,5 @@ def test_notebook_runs_as_saved_from_its_folder(path):
     parameters = [c for c in code if "parameters" in c.metadata.get("tags", [])]
     assert len(html) == len(code) - len(parameters)
     assert '<h1 class="title">Iraq Security and Humanitarian Monitor</h1>' in html[0]
-    assert "19 November – 3 December 2020" in html[0]
+    assert "November 19 – December 3, 2020" in html[0]
     assert sum("data:image/svg+xml;base64," in h for h in html) >= 4

@@ -67,7 +67,7 @@ def test_a_computed_average_has_one_value_everywhere(good_copy, rule, shown):
     assert f"was {shown}/day this week" in _text(report.covid_summary().html)
     assert f"New cases a day (7-day average) {shown}/day" in _text(report.indicators_table().html)
     drawn = dict((label, value) for label, value, _ in report._covid_traces())
-    assert drawn["Week ending Dec 3"] == f"{shown}/day"
+    assert drawn["Week ending December 3"] == f"{shown}/day"
     other = "2,489" if shown == "2,488" else "2,488"
     review = report.key_figures().review + report.covid_summary().review + report.indicators_table().review
     assert other not in review

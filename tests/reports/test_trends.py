@@ -136,7 +136,7 @@ def test_build_writes_its_own_folder(built):
 def test_pdf_states_the_weekly_counts_and_the_range(built):
     text = pdf_text(built / "trends_report" / "2020-12-03" / "report.pdf")
     assert "Iraq · Trends over 2 weeks".upper() in text.upper()
-    assert "19 November – 3 December 2020" in text
+    assert "November 19 – December 3, 2020" in text
     assert "November 20 – 26 no incidents recorded" in text
     assert "November 27 – December 3 ≥32 ≥20 ≥138 ≥20" in text
     assert SEED_IED in text

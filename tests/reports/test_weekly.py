@@ -57,7 +57,7 @@ def test_pdf_carries_the_seed_figures_and_headlines(built):
     assert _unbroken(SEED_IED) in _unbroken(text)
     assert _unbroken(SEED_COVID) in _unbroken(text)
     assert "Iraq Security and Humanitarian Monitor" in text
-    assert "19 November – 3 December 2020" in text
+    assert "November 19 – December 3, 2020" in text
 
 
 def test_pdf_is_an_a4_publication(built):
@@ -72,7 +72,7 @@ def test_pdf_is_an_a4_publication(built):
     # Running header from page 2 on: monitor name and period.
     second = reader.pages[1].extract_text()
     assert "Iraq Security and Humanitarian Monitor" in second
-    assert "19 November – 3 December 2020" in second
+    assert "November 19 – December 3, 2020" in second
 
 
 def test_charts_are_drawn_in_the_pdf(built):
@@ -84,7 +84,7 @@ def test_charts_are_drawn_in_the_pdf(built):
         "Figure 1:": "Killed (victims of attacks)",
         "Figure 2:": "named in 2 shared totals",
         "Figure 3:": "Named in a total shared with other governorates (not split)",
-        "Figure 4:": "no issue in the data",
+        "Figure 4:": "No issue in the data",
         "Figure 5:": "New cases a day",
     }
     for caption, chart_text in drawn.items():
@@ -96,7 +96,7 @@ def test_pdf_metadata_and_embedded_fonts(built):
     reader = PdfReader(str(built / "report.pdf"))
     title = reader.metadata.title
     assert "Iraq Security and Humanitarian Monitor" in title
-    assert "19 November – 3 December 2020" in title
+    assert "November 19 – December 3, 2020" in title
     assert reader.trailer["/Root"].get("/Lang") == "en"
     fonts = {}
     for page in reader.pages:
@@ -173,7 +173,7 @@ def test_indicator_table_says_what_the_source_says(built):
     # "in the last month", as the source says, not a date it does not give.
     assert "IDP camps closed 15 in the last month" in text
     assert "IDP families returned 5,180 in the last month" in text
-    assert "New cases a day (7-day average), before the period 2,488/day 19 Nov 2020" in text
+    assert "New cases a day (7-day average), before the period 2,488/day November 19, 2020" in text
     page = (built / "report.html").read_text(encoding="utf-8")
     table = page[page.index("<caption>Humanitarian and COVID-19 figures"):]
     table = table[:table.index("</table>")]
