@@ -1,0 +1,177 @@
+"""The fonts of the page, carried by the page: the report's HTML opens on a machine that has
+none of its fonts (Noto Serif, Noto Sans, Noto Naskh Arabic) and looks the same, charts
+included.
+
+The page gets @font-face rules whose sources are data: URLs of the shipped fonts (the PDF's,
+in reportlib/fonts), each cut down to the characters the page uses (fontTools' subsetter,
+WOFF2). A chart is an SVG image, and an image sees none of the page's fonts, so each chart
+carries its own: the faces its text is set in, cut down to that text. The DejaVu Sans symbol
+faces (≥ − → that Noto lacks) join each family under its name, for those characters only
+(unicode-range), as they do in the PDF by fallback.
+
+    page = webfonts.embed(page)
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import io
+import re
+from importlib import resources
+from pathlib import Path
+
+# The id of the page's <style> element with the fonts: the printer drops it (the PDF takes
+# the same files from reportlib/fonts, embedded by WeasyPrint itself).
+STYLE_ID = "report-fonts"
+
+# (family, file, weight, style). Noto Serif has no bold italic: a browser slants the bold.
+_FACES = [
+    ("Noto Serif", "NotoSerif-Regular.ttf", "400", "normal"),
+    ("Noto Serif", "NotoSerif-Bold.ttf", "700", "normal"),
+    ("Noto Serif", "NotoSerif-Italic.ttf", "400", "italic"),
+    ("Noto Sans", "NotoSans-Regular.ttf", "400", "normal"),
+    ("Noto Sans", "NotoSans-Bold.ttf", "700", "normal"),
+    ("Noto Naskh Arabic", "NotoNaskhArabic-Regular.ttf", "400", "normal"),
+    ("Noto Naskh Arabic", "NotoNaskhArabic-Bold.ttf", "700", "normal"),
+]
+_SYMBOLS = {"400": "DejaVuSans-Symbols.ttf", "700": "DejaVuSans-Bold-Symbols.ttf"}
+# Characters that CSS may put on the page besides its text: text-transform: uppercase
+# (the kicker) is covered by adding each letter's capital, generated content by ASCII.
+_ALWAYS = {chr(c) for c in range(0x20, 0x7F)} | set("–—‘’“”…•·×")
+
+_TAG = re.compile(r"<[^>]*>")
+_STYLE_OR_SCRIPT = re.compile(r"<(style|script)\b.*?</\1>", re.S | re.I)
+_SVG_IMAGE = re.compile(r'(src=")data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)(")')
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+_SVG_TEXT = re.compile(r"<text\b[^>]*>(.*?)</text>", re.S)
+
+
+def fonts_dir() -> Path:
+    return Path(str(resources.files("reportlib").joinpath("fonts")))
+
+
+def _flavor() -> str:
+    # WOFF2 needs Brotli (a WeasyPrint dependency); without it, WOFF (zlib).
+    try:
+        import brotli  # noqa: F401
+    except ImportError:
+        return "woff"
+    return "woff2"
+
+
+@functools.cache
+def _cmap(file: str) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(fonts_dir() / file), lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+@functools.lru_cache(maxsize=256)
+def _subset(file: str, codepoints: frozenset[int]) -> str:
+    """The font `file` cut down to `codepoints`, as a data: URL. The same input gives the
+    same bytes (no timestamp is recalculated), so the page stays reproducible."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.flavor = _flavor()
+    options.hinting = False  # screens at report sizes do without; a third of the size
+    options.desubroutinize = True
+    options.name_IDs = [0, 1, 2, 3, 4, 5, 6]  # the licence's copyright and the names
+    options.notdef_outline = True
+    font = TTFont(str(fonts_dir() / file), recalcTimestamp=False, lazy=False)
+    try:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=sorted(codepoints))
+        subsetter.subset(font)
+        out = io.BytesIO()
+        font.flavor = options.flavor
+        font.save(out, reorderTables=False)
+    finally:
+        font.close()
+    mime = f"font/{options.flavor}"
+    return f"data:{mime};base64,{base64.b64encode(out.getvalue()).decode('ascii')}"
+
+
+def _ranges(codepoints: list[int]) -> str:
+    return ", ".join(f"U+{c:04X}" for c in codepoints)
+
+
+def _codepoints(text: str) -> set[int]:
+    chars = set(text) | {c.upper() for c in text if c.upper() != c and len(c.upper()) == 1}
+    return {ord(c) for c in chars if not c.isspace() or c == " "}
+
+
+def font_face_css(text: str, families: tuple[str, ...] | None = None, weights: tuple[str, ...] | None = None) -> str:
+    """@font-face rules for the shipped faces of `families` (all of them by default) and
+    `weights`, each cut down to the characters of `text`; the characters a family lacks and
+    the DejaVu symbol faces have join it under its name."""
+    wanted = _codepoints(text)
+    rules = []
+    for family, file, weight, style in _FACES:
+        if (families and family not in families) or (weights and weight not in weights):
+            continue
+        have = wanted & _cmap(file)
+        if not have:
+            continue
+        rules.append(_rule(family, _subset(file, frozenset(have)), weight, style))
+        missing = wanted - _cmap(file)
+        symbols = sorted(missing & _cmap(_SYMBOLS[weight]))
+        if symbols:
+            rules.append(_rule(family, _subset(_SYMBOLS[weight], frozenset(symbols)), weight, style,
+                               _ranges(symbols)))
+    return "\n".join(rules)
+
+
+def _rule(family: str, url: str, weight: str, style: str, unicode_range: str = "") -> str:
+    extra = f" unicode-range: {unicode_range};" if unicode_range else ""
+    return (f'@font-face {{ font-family: "{family}"; src: url({url}) format("{url[10:url.index(";")]}");'
+            f" font-weight: {weight}; font-style: {style}; font-display: block;{extra} }}")
+
+
+def page_text(page: str) -> str:
+    """The characters a reader sees on the page: its text outside tags and styles."""
+    return html.unescape(_TAG.sub(" ", _STYLE_OR_SCRIPT.sub(" ", page))) + "".join(_ALWAYS)
+
+
+def svg_with_fonts(svg: str) -> str:
+    """An SVG chart carrying the faces its text is set in, cut down to that text."""
+    texts = _SVG_TEXT.findall(svg)
+    if not texts or "@font-face" in svg:
+        return svg
+    text = html.unescape(_TAG.sub("", "".join(texts)))
+    bold = re.search(r"font-weight:\s*(bold|[6-9]00)|font:\s*bold", svg) is not None
+    families = tuple(f for f in ("Noto Sans", "Noto Serif", "Noto Naskh Arabic") if f in svg) or ("Noto Sans",)
+    css = font_face_css(text, families, ("400", "700") if bold else ("400",))
+    opening = _SVG_OPEN.search(svg)
+    if not css or opening is None:
+        return svg
+    return f"{svg[:opening.end()]}<defs><style>{css}</style></defs>{svg[opening.end():]}"
+
+
+def _embed_in_image(match: re.Match) -> str:
+    svg = base64.b64decode(match.group(2)).decode("utf-8")
+    data = base64.b64encode(svg_with_fonts(svg).encode("utf-8")).decode("ascii")
+    return f"{match.group(1)}data:image/svg+xml;base64,{data}{match.group(3)}"
+
+
+def embed(page: str) -> str:
+    """The page with its fonts: a <style id="report-fonts"> before its stylesheet, and each
+    SVG chart with its own. A page without a <head> is returned as it is."""
+    if "</head>" not in page:
+        return page
+    page = _SVG_IMAGE.sub(_embed_in_image, page)
+    css = font_face_css(page_text(page))
+    return page.replace("<style>", f'<style id="{STYLE_ID}">\n{css}\n</style>\n<style>', 1)
+
+
+def without_page_fonts(page: str) -> str:
+    """The page without its <style id="report-fonts"> (what the printer prints: the PDF
+    embeds the same fonts from their files)."""
+    return re.sub(rf'<style id="{STYLE_ID}">.*?</style>\n', "", page, count=1, flags=re.S)
+
+
+__all__ = ["STYLE_ID", "embed", "font_face_css", "page_text", "svg_with_fonts", "without_page_fonts"]
