@@ -187,7 +187,9 @@ class Builder:
         self._kernel = None
         try:
             try:
+                started = time.perf_counter()
                 data = load(self.data_dir)
+                self.log(f"preview: data loaded and checked in {time.perf_counter() - started:.2f} s")
                 period = data.resolve_period(self.period_end or "")
                 typed = typed_parameters(self.notebook, self.params)
                 task = Task(data_dir=str(data.root), start=period.start.isoformat(), end=period.end.isoformat(),

@@ -90,7 +90,10 @@ def page_only(task: Task, data: Dataset, kernel: kernels.Kernel, log: Callable[[
         with outputs.staging(folder) as stage:
             build = Build(task, data, view, inputs, key, folder, stage, kernel, None, log or _quiet, None, None,
                           time.perf_counter(), print_pdf=False)
-            return build._export(build._execute())
+            page = build._export(build._execute())
+            timings = build.timings
+            (log or _quiet)(f"{task.label}: notebook {timings['execute']:.2f} s, page {timings['html']:.2f} s")
+            return page
     finally:
         kernel.close()
 
