@@ -24,6 +24,7 @@ from ..engine import kernels
 from ..errors import BuildError, NotebookExecutionError, environment_problem
 from ..files import sha256_file, write_atomic
 from ..inputs.dataset import Dataset, PeriodData, load
+from ..reports.figureblock import notebook_warnings
 from . import deadline, guard, manifest, outputs, quick
 from .plan import Result, Task, notebook_parameters, task_key
 
@@ -194,8 +195,6 @@ class Build:
                 with contextlib.suppress(OSError):
                     outputs.keep_failed(self.executed, self.folder)
                 raise
-        from ..reports.figureblock import notebook_warnings
-
         for warning in notebook_warnings(nb):  # e.g. a figure shown without a caption
             print(f"{task.label}: warning: {warning}", file=sys.stderr, flush=True)
         return nb
