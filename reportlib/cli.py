@@ -48,7 +48,7 @@ def report_error(exc: ReportlibError) -> int:
         _err(f"error: the notebook failed: {exc}")
         if exc.failure is not None:
             source = exc.failure.source.strip().splitlines()
-            _err(f"  failing cell {exc.failure.cell_index}:")
+            _err(f"  failing {exc.failure.where}:")
             for line in source[:12]:
                 _err(f"    | {line}")
             if len(source) > 12:
