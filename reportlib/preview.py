@@ -191,6 +191,7 @@ class Builder:
                 data = load(self.data_dir)
                 self.log(f"preview: data loaded and checked in {time.perf_counter() - started:.2f} s")
                 period = data.resolve_period(self.period_end or "")
+                shipped.check_twin(self.notebook)  # an edit in the twin alone is refused, in the page
                 typed = typed_parameters(self.notebook, self.params)
                 task = Task(data_dir=str(data.root), start=period.start.isoformat(), end=period.end.isoformat(),
                             out_root=str(self.scratch), notebook=str(self.notebook), parameters=typed,
