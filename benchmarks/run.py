@@ -207,8 +207,10 @@ def preview_edits(data: Path, week_end: str, edits: int) -> list[float]:
         url = wait(lambda: (re.search(r"preview: (http://\S+/)", log.read_text()) or [None, None])[1], 120)
         wait(lambda: page(url)[0] >= 1, 300)
         times = []
-        for _ in range(edits):
-            time.sleep(1.0)  # the next build's kernel is started after each build
+        for edit in range(edits):
+            # An analyst's edit comes when the preview is idle: the next build's kernel, started
+            # after each build, has answered.
+            wait(lambda n=edit: log.read_text().count("ready for the next change") > n, 120)
             version = page(url)[0]
             started = time.perf_counter()
             change_one_week(copy, week_end)

@@ -206,11 +206,22 @@ class Builder:
         finally:
             self._kernel = self._start_kernel()
 
+    def wait_ready(self) -> None:
+        """Until the next build's kernel answers (changes made meanwhile are not lost: the
+        watcher keeps collecting them)."""
+        if self._kernel is not None:
+            with contextlib.suppress(Exception):  # a kernel that never answers fails the next build, visibly
+                self._kernel.run(_nothing).result(kernels.START_TIMEOUT)
+
     def close(self) -> None:
         if self._kernel is not None:
             self._kernel.close()
             self._kernel = None
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _nothing(km=None, kc=None) -> None:
+    pass
 
 
 def watched(data_dir: Path, notebook: Path) -> list[Path]:
@@ -241,6 +252,8 @@ def run(data_dir: str | Path = "data", period_end: str | None = None, port: int 
         started = time.perf_counter()
         page.set(builder.build())
         log(f"preview: page ready in {time.perf_counter() - started:.1f} s; watching {data_path} and the notebook")
+        builder.wait_ready()
+        log("preview: ready for the next change")
         for changes in watchfiles.watch(*watched(data_path, notebook_path), stop_event=stop, debounce=400, step=30,
                                         rust_timeout=500, yield_on_timeout=False, raise_interrupt=False):
             changed = sorted({Path(c[1]).name for c in changes if _relevant(c)})
@@ -249,6 +262,8 @@ def run(data_dir: str | Path = "data", period_end: str | None = None, port: int 
             started = time.perf_counter()
             page.set(builder.build())
             log(f"preview: {', '.join(changed)} changed; page rebuilt in {time.perf_counter() - started:.1f} s")
+            builder.wait_ready()
+            log("preview: ready for the next change")
     finally:
         server.shutdown()
         server.server_close()
