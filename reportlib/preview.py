@@ -30,7 +30,7 @@ from pathlib import Path
 from .batch.build import page_only
 from .batch.plan import Task
 from .engine import kernels
-from .errors import DataError, NotebookExecutionError, ReportlibError
+from .errors import DataError, NotebookExecutionError, ReportlibError, UsageError
 from .inputs.dataset import load
 from .render.assets import templates_dir
 from .render.execute import typed_parameters
@@ -161,7 +161,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
 def serve(page: Page, port: int) -> http.server.ThreadingHTTPServer:
     """The server on 127.0.0.1:port (0: any free port), answering in threads of its own."""
     handler = type("PreviewHandler", (Handler,), {"page": page})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise UsageError(f"--port {port}: cannot serve on 127.0.0.1:{port} ({exc.strerror or exc}); "
+                         "choose another port, or 0 for any free one") from None
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="preview-server", daemon=True).start()
     return server
