@@ -134,3 +134,37 @@ def test_the_reload_script_and_events_are_served_but_stay_out_of_the_report(prev
     # The preview writes no report of its own into the data folder or outputs/.
     assert not list(data.rglob("report.html"))
     assert not (ROOT / "outputs" / ".preview").exists()
+
+
+@pytest.mark.browser
+def test_the_open_page_reloads_itself_in_a_browser(preview, tmp_path):
+    """The served copy's script, under the server's policy, reloads the page Chromium shows."""
+    from ..render.test_browser import CHROMEDRIVER, CHROMIUM
+
+    if not CHROMIUM.is_file() or not CHROMEDRIVER.is_file():
+        pytest.skip(f"needs {CHROMIUM} and {CHROMEDRIVER} (`make browser-deps` installs both)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    running, data = preview
+    running.wait_for_version(0, 240)
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+    try:
+        driver.get(running.url)
+        assert "3,576,592" in driver.page_source
+        sheet = data / "indicators.csv"
+        sheet.write_text(sheet.read_text(encoding="utf-8").replace(",3576592,", ",many,"), encoding="utf-8")
+        deadline = time.monotonic() + 60
+        while not driver.title.startswith("Preview: The data has"):  # no driver.refresh(): the page did it
+            assert time.monotonic() < deadline, driver.page_source[:2000]
+            time.sleep(0.1)
+        blocked = [m for m in driver.get_log("browser") if "Content Security Policy" in m["message"]]
+        assert not blocked, blocked
+    finally:
+        driver.quit()
