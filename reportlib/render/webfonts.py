@@ -47,6 +47,9 @@ _STYLE_OR_SCRIPT = re.compile(r"<(style|script)\b.*?</\1>", re.S | re.I)
 _SVG_IMAGE = re.compile(r'(src=")data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)(")')
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
 _SVG_TEXT = re.compile(r"<text\b[^>]*>(.*?)</text>", re.S)
+# What svg_with_fonts adds after a chart's <svg ...>, and without_page_fonts takes out.
+_SVG_FONTS_OPEN = f'<defs><style id="{STYLE_ID}">'
+_SVG_FONTS_CLOSE = "</style></defs>"
 
 
 def fonts_dir() -> Path:
@@ -144,7 +147,7 @@ def page_text(page: str) -> str:
 def svg_with_fonts(svg: str) -> str:
     """An SVG chart carrying the faces its text is set in, cut down to that text."""
     texts = _SVG_TEXT.findall(svg)
-    if not texts or "@font-face" in svg:
+    if not texts or _SVG_FONTS_OPEN in svg:
         return svg
     text = html.unescape(_TAG.sub("", "".join(texts)))
     bold = re.search(r"font-weight:\s*(bold|[6-9]00)|font:\s*bold", svg) is not None
@@ -153,7 +156,7 @@ def svg_with_fonts(svg: str) -> str:
     opening = _SVG_OPEN.search(svg)
     if not css or opening is None:
         return svg
-    return f"{svg[:opening.end()]}<defs><style>{css}</style></defs>{svg[opening.end():]}"
+    return f"{svg[:opening.end()]}{_SVG_FONTS_OPEN}{css}{_SVG_FONTS_CLOSE}{svg[opening.end():]}"
 
 
 def _embed_in_image(match: re.Match) -> str:
@@ -172,10 +175,22 @@ def embed(page: str) -> str:
     return page.replace("<style>", f'<style id="{STYLE_ID}">\n{css}\n</style>\n<style>', 1)
 
 
+def _strip_image(match: re.Match) -> str:
+    svg = base64.b64decode(match.group(2)).decode("utf-8")
+    start = svg.find(_SVG_FONTS_OPEN)
+    if start == -1:
+        return match.group(0)
+    end = svg.index(_SVG_FONTS_CLOSE, start) + len(_SVG_FONTS_CLOSE)
+    data = base64.b64encode((svg[:start] + svg[end:]).encode("utf-8")).decode("ascii")
+    return f"{match.group(1)}data:image/svg+xml;base64,{data}{match.group(3)}"
+
+
 def without_page_fonts(page: str) -> str:
-    """The page without its <style id="report-fonts"> (what the printer prints: the PDF
-    embeds the same fonts from their files)."""
-    return re.sub(rf'<style id="{STYLE_ID}">.*?</style>\n', "", page, count=1, flags=re.S)
+    """The page as it was before `embed`: what the printer prints. The PDF embeds the same
+    fonts from their files, and must not see these: WeasyPrint would add a chart's cut-down
+    faces to the fonts of every page it prints after, under the report's family names."""
+    page = re.sub(rf'<style id="{STYLE_ID}">.*?</style>\n', "", page, count=1, flags=re.S)
+    return _SVG_IMAGE.sub(_strip_image, page)
 
 
 __all__ = ["STYLE_ID", "embed", "font_face_css", "page_text", "svg_with_fonts", "without_page_fonts"]
