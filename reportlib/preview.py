@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import html
 import http.server
+import queue
 import re
 import shutil
 import sys
@@ -242,8 +243,6 @@ def run(data_dir: str | Path = "data", period_end: str | None = None, port: int 
         notebook: str | Path | None = None, params: dict[str, str] | None = None, timeout: int = 600,
         log: Callable[[str], None] | None = None, stop: threading.Event | None = None) -> None:
     """Serve and rebuild until interrupted (or `stop` is set)."""
-    import watchfiles
-
     log = log or (lambda message: print(message, file=sys.stderr, flush=True))
     data_path = Path(data_dir).resolve()
     notebook_path = shipped.resolve(notebook).resolve()
@@ -253,14 +252,25 @@ def run(data_dir: str | Path = "data", period_end: str | None = None, port: int 
     stop = stop or threading.Event()
     try:
         log(f"preview: http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops it)")
+        # The watcher starts before the first build, so that no edit made during a build or
+        # while the next kernel starts is missed: its changes wait in the queue.
+        changes: queue.Queue = queue.Queue()
+        threading.Thread(target=_watch, args=(watched(data_path, notebook_path), stop, changes),
+                         name="preview-watch", daemon=True).start()
         started = time.perf_counter()
         page.set(builder.build())
         log(f"preview: page ready in {time.perf_counter() - started:.1f} s; watching {data_path} and the notebook")
         builder.wait_ready()
         log("preview: ready for the next change")
-        for changes in watchfiles.watch(*watched(data_path, notebook_path), stop_event=stop, debounce=400, step=30,
-                                        rust_timeout=500, yield_on_timeout=False, raise_interrupt=False):
-            changed = sorted({Path(c[1]).name for c in changes if _relevant(c)})
+        while not stop.is_set():
+            try:
+                found = changes.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            with contextlib.suppress(queue.Empty):
+                while True:  # everything changed since the last build, in one build
+                    found |= changes.get_nowait()
+            changed = sorted({Path(c[1]).name for c in found if _relevant(c)})
             if not changed:
                 continue
             started = time.perf_counter()
@@ -269,9 +279,18 @@ def run(data_dir: str | Path = "data", period_end: str | None = None, port: int 
             builder.wait_ready()
             log("preview: ready for the next change")
     finally:
+        stop.set()
         server.shutdown()
         server.server_close()
         builder.close()
+
+
+def _watch(paths: list[Path], stop: threading.Event, changes: queue.Queue) -> None:
+    import watchfiles
+
+    for found in watchfiles.watch(*paths, stop_event=stop, debounce=400, step=30, rust_timeout=500,
+                                  yield_on_timeout=False, raise_interrupt=False):
+        changes.put(set(found))
 
 
 __all__ = ["EVENTS_PATH", "POLICY", "SCRIPT_PATH", "Page", "problem_page", "run", "serve"]
