@@ -59,7 +59,7 @@ def report_error(exc: ReportlibError) -> int:
         _err(f"error: the notebook failed: {exc}")
         if exc.failure is not None:
             source = exc.failure.source.strip().splitlines()
-            _err(f"  failing cell {exc.failure.cell_index}:")
+            _err(f"  failing {exc.failure.where}:")
             for line in source[:12]:
                 _err(f"    | {line}")
             if len(source) > 12:
@@ -267,6 +267,35 @@ def build(period_end, start, end, first, last, data_dir, out_root, params, **opt
     built = api.build(period_end, start=start, end=end, options=opts, log=_log)
     click.echo(built.summary(time.perf_counter() - STARTED))
     _timings(built.timings)
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--period-end", "period_end", metavar="DATE",
+              help=f"Preview the declared period ending on DATE ({DATES}); default: the latest.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port on 127.0.0.1 to serve on (0: any free one, printed).")
+@_data_option
+@click.option("--notebook", metavar="PATH|NAME", help="The report notebook, as for build.")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="As for build.")
+@click.option("--timeout", type=click.IntRange(min=1), default=api.BuildOptions.timeout, show_default=True,
+              metavar="SECONDS", help="As for build.")
+def preview(period_end, port, data_dir, notebook, params, timeout):
+    """Serve a period's page on localhost and rebuild it as the data, the notebook or the
+    templates change; the open page reloads itself.
+
+    \b
+    Examples:
+      reportlib preview                       # then open http://127.0.0.1:8000/
+      reportlib preview --period-end 2020-12-03 --port 8001
+    The page alone is rebuilt (no PDF), in a folder of its own: outputs/ is not touched.
+    A data problem or a failing cell shows in the page's place until it is fixed.
+    Ctrl-C stops it.
+    """
+    # Lazy: the server and the file watcher load for this command only (every other command
+    # starts without them).
+    from . import preview as live
+
+    live.run(data_dir, period_end, port, notebook, _parse_params(params), timeout, log=_err)
 
 
 @main.command(name="new-period", context_settings=CONTEXT)

@@ -79,11 +79,21 @@ class LockedError(ReportlibError):
 class CellFailure:
     """Where a notebook stopped: enough to find and fix the cell without opening Jupyter."""
 
-    cell_index: int
+    cell_index: int  # in the notebook as executed (papermill's count, from 0)
     source: str
     ename: str
     evalue: str
     traceback: list[str] = field(default_factory=list)
+    # Where a reader finds it in the kept notebook (report.failed.ipynb, which papermill
+    # opens with a cell of its own about the failure): its place from 1, and its In [N].
+    position: int | None = None
+    execution_count: int | None = None
+
+    @property
+    def where(self) -> str:
+        """'cell 7 (In [5])': the cell as Jupyter shows the kept notebook."""
+        place = f"cell {self.position if self.position is not None else self.cell_index + 1}"
+        return f"{place} (In [{self.execution_count}])" if self.execution_count else place
 
 
 class NotebookExecutionError(ReportlibError):

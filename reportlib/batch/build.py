@@ -88,6 +88,28 @@ def build_period(task: Task, data: Dataset | None = None, kernel: kernels.Kernel
     return Result(task.label, "built", time.perf_counter() - started, "", None, None, build.timings)
 
 
+def page_only(task: Task, data: Dataset, kernel: kernels.Kernel, log: Callable[[str], None] | None = None) -> str:
+    """The period's page alone, as `reportlib preview` shows it: the notebook run on
+    `kernel` (closed afterwards) and exported to HTML in a staging folder of task.folder. No
+    PDF, no manifest, nothing published; a published issue the data would change is refused
+    as a build refuses it. Raises ReportlibError as build_period does."""
+    folder = task.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        view = data.select(task.period, task.trend_weeks)
+        guard.check(data, [view], Path(task.notebook).name)
+        inputs, key = task_key(task, data, view)
+        with outputs.staging(folder) as stage:
+            build = Build(task, data, view, inputs, key, folder, stage, kernel, None, log or _quiet, None, None,
+                          time.perf_counter(), print_pdf=False)
+            page = build._export(build._execute())
+            timings = build.timings
+            (log or _quiet)(f"{task.label}: notebook {timings['execute']:.2f} s, page {timings['html']:.2f} s")
+            return page
+    finally:
+        kernel.close()
+
+
 def _quiet(message: str) -> None:
     pass
 
@@ -119,6 +141,7 @@ class Build:
     on_stage: Callable[[str, Path, float | None], None] | None
     started: float
     timings: dict = field(default_factory=dict)
+    print_pdf: bool = True  # False: the page alone (a preview), so the printer is never readied
 
     @property
     def executed(self) -> Path:
@@ -172,7 +195,7 @@ class Build:
                 # The kernel runs the notebook in its own process; meanwhile this one loads the
                 # HTML (and, unless a printer prints, the PDF) machinery, so both cores work.
                 html.prepare()
-                if self.printer is None:
+                if self.printer is None and self.print_pdf:
                     pdf.prepare()
                 nb = running.result()
             except NotebookExecutionError as exc:

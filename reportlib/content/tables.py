@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -261,14 +261,26 @@ def sources_table(sources: pd.DataFrame, used: set[str]) -> Table:
 
 # -- any DataFrame, as the report writes its own tables ----------------------------------------
 
+# The places of a number that is not whole, unless a table says otherwise (README, "Your own
+# table"): `decimals=` of from_frame and report.table, or a frame's own attrs["decimals"].
+DECIMALS = 1
+
+
 def from_frame(frame: pd.DataFrame, caption: str = "", notes: Sequence[str] = (), index: bool = False,
-               labels: dict | None = None, decimals: int = 1) -> Table:
+               labels: dict | None = None, decimals: int | Mapping[str, int] | None = None) -> Table:
     """A DataFrame as a table of the report, written as the report writes its own: headings
     from the data's schema (a column the schema does not know: its name in sentence case,
-    `labels` to name it yourself), no index unless `index`, "–" for a missing value, whole
-    numbers with thousands separators, other numbers to `decimals` places, dates as the report's
-    tables write them (03 Dec 2020). A boolean column `X_min` beside a column `X` (as fatalities_min beside
-    fatalities) is shown as the report shows a minimum: "≥" before X, with the note.
+    `labels` to name it yourself), no index unless `index`, "–" for a missing value, dates as
+    the report's tables write them (03 Dec 2020). A boolean column `X_min` beside a column `X`
+    (as fatalities_min beside fatalities) is shown as the report shows a minimum: "≥" before
+    X, with the note.
+
+    Numbers, by one rule: a column of whole numbers is counts, with thousands separators
+    (1,234,567); any other numeric column has DECIMALS places (1), or those `decimals` gives
+    (a number for every column, or {column: places}; a column it leaves out keeps 1), else
+    those the frame's `attrs["decimals"]` gives, which is how a frame shown bare sets them;
+    thousands separated too, and halves rounded away from zero as the monitor rounds its own
+    figures (0.25 → 0.3, 0.15 → 0.2, -2.5 → -3), never to even.
 
         >>> t = from_frame(pd.DataFrame({"admin1": ["Ninewa"], "fatalities": [3]}), "By governorate")
         >>> [h for h, _ in t.headings]
@@ -285,15 +297,31 @@ def from_frame(frame: pd.DataFrame, caption: str = "", notes: Sequence[str] = ()
     kinds = {c: "places" if _schema_kind(c) == "governorates" else _frame_kind(frame[c]) for c in shown}
     css = {"count": "num", "number": "num", "date": "dates"}
     headings = [(str(labels.get(c, _frame_heading(c))), css.get(kinds[c], "")) for c in shown]
+    places = _places(frame, decimals)
     rows = []
     for values in frame.itertuples(index=False, name=None):
         record = dict(zip(frame.columns, values, strict=True))
-        rows.append([_frame_cell(record[c], kinds[c], decimals, c in minimums and _true(record[minimums[c]]))
+        rows.append([_frame_cell(record[c], kinds[c], places(c), c in minimums and _true(record[minimums[c]]))
                      for c in shown])
     if not rows:
         rows = [[Cell("No rows.", "empty", span=max(1, len(shown)))]]
     marked = any(cell.minimum for row in rows for cell in row)
     return table(caption, headings, rows, [*([MINIMUM_NOTE] if marked else []), *notes])
+
+
+def _places(frame: pd.DataFrame, decimals: int | Mapping[str, int] | None):
+    """The places of each column: `decimals`, else the frame's attrs["decimals"], else DECIMALS."""
+    given = decimals if decimals is not None else frame.attrs.get("decimals")
+    if given is None:
+        return lambda column: DECIMALS
+    if isinstance(given, Mapping):
+        wrong = {str(k): v for k, v in given.items() if not isinstance(v, int) or isinstance(v, bool) or v < 0}
+        if wrong:
+            raise ValueError(f"decimals are whole numbers from 0: {wrong}")
+        return lambda column: given.get(column, DECIMALS)
+    if not isinstance(given, int) or isinstance(given, bool) or given < 0:
+        raise ValueError(f"decimals is a whole number from 0, or one a column ({{'share': 2}}), not {given!r}")
+    return lambda column: given
 
 
 def _schema_column(name):
@@ -342,7 +370,7 @@ def _frame_cell(value, kind: str, decimals: int, minimum: bool) -> Cell:
     if kind == "count":
         return count_cell(value, minimum)
     if kind == "number":
-        return Cell(words.thousands(float(value), decimals), "num")
+        return Cell(words.thousands(words.rounded(float(value), "round", decimals), decimals), "num")
     if kind == "bool":
         return Cell("yes" if value else "no")
     if kind == "places":

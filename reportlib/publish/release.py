@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import nbformat
+
 from ..batch import build as builder
 from ..batch import guard
 from ..batch import manifest as manifests
@@ -35,6 +37,7 @@ from ..inputs import records as rec
 from ..inputs import textrules
 from ..inputs.dataset import Dataset, PeriodData, load
 from ..inputs.periods import Period, format_long, parse_date
+from ..reports.figureblock import placeholder_figures
 from .settings import publish_settings, refuse_bad_settings
 from .site import feed_warning, file_name, write_site
 
@@ -81,6 +84,15 @@ def _check_built(data: Dataset, task: builder.Task, folder: Path) -> dict:
         if not path.is_file() or sha256_bytes(path.read_bytes()) != recorded:
             raise UsageError(f"{path} is not the file its build made (missing, or changed since); "
                              f"run `reportlib build --period-end {label} --force`")
+    try:
+        unfinished = placeholder_figures(nbformat.read(str(folder / "report.ipynb"), as_version=4))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{folder}/report.ipynb cannot be read ({exc}); {rebuild}") from None
+    if unfinished:
+        verb = "have" if len(unfinished) > 1 else "has"
+        raise UsageError(f"{label} cannot be published: {', '.join(unfinished)} {verb} "
+                         "a placeholder for a caption; give each a caption (report.figure(fig, caption=..., alt=...)) "
+                         f"and {rebuild}")
     return manifest
 
 

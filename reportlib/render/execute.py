@@ -94,9 +94,10 @@ def execute(notebook: Path, output: Path, parameters: dict, timeout: int, km, kc
             progress_bar=False, log_output=False, request_save_on_cell_execute=False,
             execution_timeout=timeout, start_timeout=120, km=km, kc=kc, failed_path=str(output))
     except PapermillExecutionError as exc:
-        failure = CellFailure(exc.cell_index, exc.source, exc.ename, exc.evalue, list(exc.traceback))
+        failure = CellFailure(exc.cell_index, exc.source, exc.ename, exc.evalue, list(exc.traceback),
+                              *_kept_place(output, exc.source, exc.exec_count))
         raise NotebookExecutionError(
-            f"cell {exc.cell_index} raised {exc.ename}: {exc.evalue}", failure, str(output)) from None
+            f"{failure.where} raised {exc.ename}: {exc.evalue}", failure, str(output)) from None
     except KeyboardInterrupt:
         raise
     except PapermillException as exc:
@@ -115,8 +116,9 @@ def execute(notebook: Path, output: Path, parameters: dict, timeout: int, km, kc
         }.get(kind, f"{kind}: {exc}")
         failure = _running_cell(output)
         if failure is not None:
-            failure = CellFailure(failure.cell_index, failure.source, kind, reason, [])
-            raise NotebookExecutionError(f"cell {failure.cell_index}: {reason}", failure, str(output)) from None
+            failure = CellFailure(failure.cell_index, failure.source, kind, reason, [], failure.position,
+                                  failure.execution_count)
+            raise NotebookExecutionError(f"{failure.where}: {reason}", failure, str(output)) from None
         raise NotebookExecutionError(f"the notebook did not run: {reason}", None,
                                      str(output) if output.exists() else None) from None
     finally:
@@ -129,16 +131,38 @@ def execute(notebook: Path, output: Path, parameters: dict, timeout: int, km, kc
         kill(km)
 
 
-def _running_cell(path: Path) -> CellFailure | None:
-    """The cell execution stopped in: the last one papermill started."""
+def _read(path: Path):
     import nbformat
 
     try:
-        nb = nbformat.read(str(path), as_version=4)
+        return nbformat.read(str(path), as_version=4)
     except Exception:
+        return None
+
+
+def _kept_place(path: Path, source: str, count) -> tuple[int | None, int | None]:
+    """The failed cell's place (from 1) in the notebook as saved, and its execution count:
+    the cell papermill marked failed, else the one with the failing source."""
+    nb = _read(path)
+    if nb is None:
+        return None, count if isinstance(count, int) else None
+    cells = list(enumerate(nb.cells, start=1))
+    marked = [(i, c) for i, c in cells if c.get("metadata", {}).get("papermill", {}).get("status") == "failed"]
+    found = marked or [(i, c) for i, c in cells if c.cell_type == "code" and c.source == source]
+    if not found:
+        return None, count if isinstance(count, int) else None
+    position, cell = found[-1]
+    return position, cell.get("execution_count") or (count if isinstance(count, int) else None)
+
+
+def _running_cell(path: Path) -> CellFailure | None:
+    """The cell execution stopped in: the last one papermill started."""
+    nb = _read(path)
+    if nb is None:
         return None
     started = [index for index, cell in enumerate(nb.cells)
                if cell.get("metadata", {}).get("papermill", {}).get("start_time")]
     if not started:
         return None
-    return CellFailure(started[-1], nb.cells[started[-1]].source, "", "", [])
+    cell = nb.cells[started[-1]]
+    return CellFailure(started[-1], cell.source, "", "", [], started[-1] + 1, cell.get("execution_count"))

@@ -27,6 +27,8 @@ from traitlets import default
 from traitlets.config import Config
 
 from ..inputs.periods import format_long
+from ..reports.labstyle import unwrap
+from . import webfonts
 from .assets import CONTENT_SECURITY_POLICY, report_css, templates_dir
 
 TEMPLATE_NAME = "monitor"
@@ -243,7 +245,8 @@ class MonitorExporter(TemplateExporter):
         resources["heading_ids"] = _ids_in_outputs(nb)
         resources["uncaptioned"] = []
         page, resources = super().from_notebook_node(nb, resources, **kw)
-        return add_contents(_IMG_WITHOUT_ALT.sub(r'<img alt=""\1', page)), resources
+        # The fonts go in last, so that they cover every character the page shows.
+        return webfonts.embed(add_contents(_IMG_WITHOUT_ALT.sub(r'<img alt=""\1', page))), resources
 
 
 # An image an analyst's HTML adds without alt text is marked decorative, not left unlabelled.
@@ -251,8 +254,9 @@ _IMG_WITHOUT_ALT = re.compile(r"<img((?![^>]*\salt=)[^>]*>)")
 
 
 def _safe_markup(fragment: str) -> Markup:
-    # The allow-list's result is the one HTML the template's autoescaping lets through.
-    return Markup(safe_html(fragment))
+    # The allow-list's result is the one HTML the template's autoescaping lets through. A
+    # report block's output carries its own stylesheet for Jupyter: the page has it already.
+    return Markup(safe_html(unwrap(fragment)))
 
 
 @pass_context

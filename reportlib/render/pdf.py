@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import BuildError
-from . import pdftags
+from . import pdftags, webfonts
 from .assets import report_css, templates_dir
 
 # PDF/UA-1 as WeasyPrint writes it: pdf_tags on, PDF 1.7, the PDF/UA identification in the
@@ -122,6 +122,8 @@ def write_pdf(page: str, target: Path | None, base_url: Path) -> None:
     printing = _ready()
     identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii")
     stylesheets = [printing.fonts_css]
+    # The page's own copies of the fonts are for browsers; the PDF embeds them from the files.
+    page = webfonts.without_page_fonts(page)
     # The page carries the report's stylesheet for browsers; the printer takes it parsed
     # once per process instead of once per page (a tenth of the printing time).
     inline = f"<style>\n{report_css()}\n</style>"

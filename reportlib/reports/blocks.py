@@ -32,6 +32,7 @@ from ..content.provenance import Trace
 from ..content.tables import Table, sources_table
 from ..inputs.monitor import Monitor
 from ..inputs.periods import Period, format_day, format_long, format_span, parse_date
+from .labstyle import in_house_style
 
 # The notebook output that carries a block's review copy and the provenance of its figures.
 PROVENANCE_MIME = "application/vnd.reportlib.provenance+json"
@@ -58,10 +59,11 @@ class Fragment:
     warnings: tuple[str, ...] = ()
 
     def _repr_html_(self) -> str:
-        return self.html
+        # In house style in any front end; the page unwraps it (labstyle.unwrap).
+        return in_house_style(self.html)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = {"text/html": self.html, "text/plain": self._plain()}
+        bundle = {"text/html": self._repr_html_(), "text/plain": self._plain()}
         if self.review is not None:
             bundle[PROVENANCE_MIME] = {"html": self.review, "traces": list(self.traces)}
         if self.warnings:

@@ -51,9 +51,18 @@ class FigureBlock(Fragment):
     number: int = 0
     caption: str = ""
     alt: str = ""
+    placeholder: bool = False  # shown with PLACEHOLDER for a caption: never published so
 
     def _plain(self) -> str:
         return f"Figure {self.number}: {self.caption}"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        shown = super()._repr_mimebundle_(include, exclude)
+        if not self.placeholder:
+            return shown
+        bundle, metadata = shown if isinstance(shown, tuple) else (shown, {})
+        metadata.setdefault(METADATA_KEY, {})["placeholder_figure"] = self.number
+        return bundle, metadata
 
 
 def no_chart(text: str) -> str:
@@ -89,7 +98,8 @@ class Figures:
         fragment = blocks.render("figure.html.j2", tracer if traces else None, number=number, data=data, alt=alt,
                                  caption=caption, css=css, credit=credit, placeholder=placeholder,
                                  traces=list(traces))
-        return FigureBlock(fragment.html, fragment.review, fragment.traces, tuple(warnings), number, caption, alt)
+        return FigureBlock(fragment.html, fragment.review, fragment.traces, tuple(warnings), number, caption, alt,
+                           placeholder)
 
     def chart(self, chart, key: str, caption: str = "", css: str = "", credit: str = "",
               traces: Sequence = (), tracer: Tracer | None = None) -> FigureBlock:
@@ -113,7 +123,8 @@ class Figures:
         number = self._numbers.get(key, self._count + 1) if key else self._count + 1
         warnings = []
         if not caption:
-            warnings.append(f"Figure {number} has no caption; the report shows a placeholder. "
+            warnings.append(f"Figure {number} has no caption; the report shows a placeholder and cannot be "
+                            "published until it has one. "
                             "Give one with report.figure(fig, caption=..., alt=...).")
         elif not alt:
             warnings.append(f"Figure {number} ({caption[:60]}) has no alt text; its caption stands in. "
@@ -193,4 +204,27 @@ def notebook_warnings(nb) -> list[str]:
     return found
 
 
-__all__ = ["METADATA_KEY", "FigureBlock", "Figures", "no_chart", "notebook_warnings", "show_in_kernel"]
+_IMAGES = ("image/svg+xml", "image/png", "image/jpeg")
+
+
+def placeholder_figures(nb) -> list[str]:
+    """The figures an executed notebook shows with a placeholder for a caption: its numbered
+    figures shown without report.figure's caption ("Figure 6"), and image outputs whose
+    metadata gives none (the page's "No caption given for this figure.")."""
+    found = []
+    for position, cell in enumerate(nb.get("cells", []), start=1):
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata") or {}
+            number = (meta.get(METADATA_KEY) or {}).get("placeholder_figure")
+            data = output.get("data") or {}
+            if number is not None:
+                found.append(f"Figure {number}")
+            elif "text/html" not in data and any(kind in data for kind in _IMAGES) and not (
+                    meta.get("caption") or any(isinstance(m, dict) and m.get("caption") for m in meta.values())):
+                count = cell.get("execution_count")
+                found.append(f"the image shown by cell {position}" + (f" (In [{count}])" if count else ""))
+    return found
+
+
+__all__ = ["METADATA_KEY", "FigureBlock", "Figures", "no_chart", "notebook_warnings", "placeholder_figures",
+           "show_in_kernel"]

@@ -29,6 +29,9 @@ from ..errors import UsageError
 GROUP = "reportlib.reports"
 DEFAULT = "weekly_report"
 _PACKAGE = Path(__file__).resolve().parent.parent
+# JupyterLab writes a notebook and its jupytext twin in one save, a fraction of a second
+# apart; a twin changed later than this after its notebook was edited on its own.
+SAME_SAVE_SECONDS = 2.0
 
 
 def folder() -> Path:
@@ -75,11 +78,53 @@ def resolve(value: str | Path | None) -> Path:
     """What a --notebook option names: nothing (the weekly report), a notebook file, or the
     name of an installed report type (`trends_report`)."""
     if value is None or str(value) == "":
-        return notebook(DEFAULT)
+        return check_twin(notebook(DEFAULT))
     path = Path(value)
     if path.is_file():
-        return path
+        return check_twin(path)
     if path.suffix != ".ipynb" and len(path.parts) == 1 and path.name in names():
-        return notebook(path.name)
+        return check_twin(notebook(path.name))
     raise UsageError(f"--notebook {value}: no such notebook file, and no report type of that name "
                      f"(installed: {', '.join(names())})")
+
+
+def check_twin(path: Path) -> Path:
+    """The notebook, unless its jupytext twin (X.py beside X.ipynb) was edited after it and
+    says something else: the build runs the .ipynb, so an edit made in the twin alone would
+    be ignored while the build said "up to date". That is refused, naming the first cell that
+    differs and the command that brings the edit into the notebook. Only a twin newer than
+    its notebook is read, so the check costs two stat calls on every other build."""
+    twin = path.with_suffix(".py")
+    if path.suffix != ".ipynb" or not twin.is_file():
+        return path
+    if twin.stat().st_mtime <= path.stat().st_mtime + SAME_SAVE_SECONDS:
+        return path
+    difference = _twin_difference(path, twin)
+    if difference:
+        raise UsageError(
+            f"{twin} was edited after {path.name} and {difference}; the build runs {path.name}, so bring "
+            f"the edit into it first: jupytext --sync {path} (or open the notebook in JupyterLab and save it)")
+    return path
+
+
+def _twin_difference(path: Path, twin: Path) -> str:
+    """'' when the twin and the notebook have the same cells, else where they first differ."""
+    try:
+        import jupytext
+    except ImportError:
+        return "jupytext, which would compare them, is not installed"
+    try:
+        ours, theirs = jupytext.read(path), jupytext.read(twin)
+    except Exception as exc:  # a twin that does not parse is a difference too
+        return f"cannot be compared with it ({type(exc).__name__}: {exc})"
+
+    def cells(nb):
+        return [(c.cell_type, c.source.strip(), c.metadata.get("tags", [])) for c in nb.cells]
+
+    a, b = cells(ours), cells(theirs)
+    for number, (mine, twins) in enumerate(zip(a, b, strict=False), start=1):
+        if mine != twins:
+            return f"says something else in cell {number}"
+    if len(a) != len(b):
+        return f"has {len(b)} cells where the notebook has {len(a)}"
+    return ""

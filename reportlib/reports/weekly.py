@@ -62,14 +62,16 @@ class Report:
         return self.figures.of(fig, caption, alt)
 
     def table(self, frame, caption: str = "", notes=(), index: bool = False, labels: dict | None = None,
-              decimals: int = 1) -> Fragment:
+              decimals: int | dict | None = None) -> Fragment:
         """A DataFrame as a table of the report, in the report's own table style and
         number formats (content.tables.from_frame):
 
             by_place = report.view.incidents.groupby("admin1", as_index=False)["fatalities"].sum()
             report.table(by_place, caption="Killed by governorate", labels={"fatalities": "Killed"})
 
-        A DataFrame a cell simply ends with is shown the same way, without a caption."""
+        A DataFrame a cell simply ends with is shown the same way, without a caption. Numbers
+        follow content.tables.from_frame's rule; `decimals` sets the places (a number, or one a
+        column: {"share": 2}), as `frame.attrs["decimals"]` does for a frame shown bare."""
         return blocks.table(tables.from_frame(frame, caption, notes, index, labels, decimals))
 
     # -- what the blocks read ------------------------------------------------------------

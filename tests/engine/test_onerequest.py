@@ -87,6 +87,21 @@ def test_a_failing_cell_holds_its_error_and_the_rest_do_not_run(tmp_path):
     assert kept["x * 21"].outputs[0].data["text/plain"] == "42"
 
 
+def test_the_failing_cell_is_named_as_the_kept_notebook_shows_it(tmp_path):
+    """papermill opens the saved notebook with a cell of its own about the failure, and a
+    build inserts its parameters: the error names the cell by its place there and its In [N]."""
+    cells = [("code", "x = 1"), ("markdown", "Some prose"), ("code", "y = 2"), ("code", "1 / 0")]
+    path = notebook(tmp_path, cells)
+    with pytest.raises(NotebookExecutionError) as raised:
+        run_here(path, tmp_path / "out.ipynb", tmp_path)
+    failure = raised.value.failure
+    kept = nbformat.read(str(tmp_path / "out.ipynb"), as_version=4).cells
+    assert kept[failure.position - 1].source == "1 / 0"
+    assert failure.execution_count == kept[failure.position - 1].execution_count == 3
+    assert failure.position != failure.cell_index  # papermill's index would point elsewhere
+    assert str(raised.value) == f"cell {failure.position} (In [3]) raised ZeroDivisionError: division by zero"
+
+
 def test_top_level_await_runs_cell_by_cell(tmp_path):
     path = notebook(tmp_path, [("code", "import asyncio\nawait asyncio.sleep(0)\n'awaited'"), ("code", "1 + 1")])
     ran = run_here(path, tmp_path / "out.ipynb", tmp_path)

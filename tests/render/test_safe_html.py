@@ -169,7 +169,8 @@ def test_exported_page_carries_no_script_handler_or_javascript_url(good):
     found = elements(page)
     assert "script" not in {tag for tag, _ in found}
     assert "iframe" not in {tag for tag, _ in found}
-    assert [tag for tag, _ in found].count("style") == 1  # the report's own stylesheet, in <head>
+    # The report's own stylesheet and its fonts (render.webfonts), in <head>.
+    assert [attributes.get("id") for tag, attributes in found if tag == "style"] == ["report-fonts", None]
     assert_harmless(page, allowed_tags=frozenset({"style", "meta"}))
     images = [attributes for tag, attributes in found if tag == "img"]
     assert all(a.get("src", "data:image/").startswith("data:image/") for a in images), images

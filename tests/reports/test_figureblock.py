@@ -11,7 +11,9 @@ import pytest
 from matplotlib.figure import Figure
 
 import reportlib
-from reportlib.reports.figureblock import METADATA_KEY, PLACEHOLDER, Figures, notebook_warnings
+from reportlib.render.html import export_html
+from reportlib.reports.figureblock import METADATA_KEY, PLACEHOLDER, Figures, notebook_warnings, placeholder_figures
+from reportlib.reports.labstyle import unwrap
 from reportlib.reports.trends import TrendsReport
 from reportlib.reports.weekly import Report
 
@@ -60,9 +62,10 @@ def test_a_figure_without_caption_shows_a_placeholder_and_warns():
     assert 'class="figure-placeholder"' in block.html
     assert 'alt="Figure 1: a chart without a description."' in block.html
     data, metadata = block._repr_mimebundle_()
-    assert data["text/html"] == block.html and data["text/plain"].startswith("Figure 1: No caption")
-    assert metadata == {METADATA_KEY: {"warnings": [block.warnings[0]]}}
+    assert unwrap(data["text/html"]) == block.html and data["text/plain"].startswith("Figure 1: No caption")
+    assert metadata == {METADATA_KEY: {"warnings": [block.warnings[0]], "placeholder_figure": 1}}
     assert "Figure 1 has no caption" in block.warnings[0] and "report.figure(fig, caption=" in block.warnings[0]
+    assert "cannot be published" in block.warnings[0]
 
     described = figs.of(analyst_figure(), caption="Rockets")
     assert described.number == 2 and "has no alt text" in described.warnings[0]
@@ -103,3 +106,44 @@ def test_nothing_to_draw_is_said_not_drawn_empty(seed):
     empty = type(seed)(**{**seed.__dict__, "incidents": seed.incidents.iloc[0:0]})
     html = Report(empty).incidents_chart().html
     assert html == '<p class="no-chart">No incidents were recorded in this period, so there is no chart by type.</p>'
+
+
+def test_the_placeholder_figures_of_an_executed_notebook_are_named():
+    figures = Figures()
+    captioned = figures.of(analyst_figure(), caption="Rockets", alt="Bars")
+    bare = figures.of(analyst_figure())
+    outputs = []
+    for block in (captioned, bare):
+        data, *metadata = (lambda shown: shown if isinstance(shown, tuple) else (shown,))(block._repr_mimebundle_())
+        outputs.append(nbformat.v4.new_output("display_data", data=data, metadata=(metadata or [{}])[0]))
+    image = nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Image>"})
+    described = nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo="},
+                                       metadata={"caption": "A map", "alt": "A map"})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("fig", outputs=outputs),
+                                         nbformat.v4.new_code_cell("show(picture)", outputs=[image, described],
+                                                                   execution_count=7)])
+    assert placeholder_figures(nb) == ["Figure 2", "the image shown by cell 2 (In [7])"]
+
+
+def test_blocks_carry_the_house_style_in_jupyter_and_the_page_takes_it_off():
+    report = Report.open(DATA)
+    block = report.key_figures()
+    shown = block._repr_html_()
+    assert shown.startswith('<div class="reportlib-block"><style>') and shown.endswith("</div>")
+    style = re.search(r"<style>(.*?)</style>", shown, re.S).group(1)
+    # Figure and label on lines of their own (a front end shows spans run together otherwise).
+    assert re.search(r"\.reportlib-block \.figure-box \.value \{[^}]*display: block", style)
+    assert re.search(r"\.reportlib-block \.figure-box \.label \{[^}]*display: block", style)
+    # Scoped: no rule reaches outside the block.
+    selectors = re.findall(r"(?:^|\})\s*([^{}@]+)\{", style)
+    assert selectors and all(s.strip().startswith(".reportlib-block") for sel in selectors for s in sel.split(","))
+    assert ".reportlib-block caption" not in style  # only the rules its elements need, and the resets
+    table = report.sources()._repr_html_()
+    assert ".reportlib-block table" in table and "nth-child(odd)" in table  # Lab's zebra rows undone
+
+    data, *_ = (lambda shown: shown if isinstance(shown, tuple) else (shown,))(block._repr_mimebundle_())
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("report.key_figures()", outputs=[
+        nbformat.v4.new_output("display_data", data=data)])])
+    page = export_html(nb, {"title": "t", "author": "", "description": "", "keywords": "", "language": "en",
+                            "version": "", "body_class": ""})
+    assert "reportlib-block" not in page and '<section class="key-figures">' in page
