@@ -198,9 +198,9 @@ class Builder:
                 period = data.resolve_period(self.period_end or "")
                 shipped.check_twin(self.notebook)  # an edit in the twin alone is refused, in the page
                 typed = typed_parameters(self.notebook, self.params)
-                task = Task(data_dir=str(data.root), start=period.start.isoformat(), end=period.end.isoformat(),
-                            out_root=str(self.scratch), notebook=str(self.notebook), parameters=typed,
-                            timeout=self.timeout, force=True, given=dict(self.params))
+                task = Task(data_dir=str(data.root), period=period, out_root=str(self.scratch),
+                            notebook=str(self.notebook), parameters=typed, timeout=self.timeout, force=True,
+                            given=dict(self.params))
             except BaseException:
                 kernel.close()
                 raise

@@ -100,8 +100,9 @@ def page_only(task: Task, data: Dataset, kernel: kernels.Kernel, log: Callable[[
         guard.check(data, [view], Path(task.notebook).name)
         inputs, key = task_key(task, data, view)
         with outputs.staging(folder) as stage:
-            build = Build(task, data, view, inputs, key, folder, stage, kernel, None, log or _quiet, None, None,
-                          time.perf_counter(), print_pdf=False)
+            build = Build(task, data, view, inputs, key, folder, stage, kernel, printer=None, log=log or _quiet,
+                          warn=log or _stderr, after_execute=None, on_stage=None, started=time.perf_counter(),
+                          print_pdf=False)
             page = build._export(build._execute())
             timings = build.timings
             (log or _quiet)(f"{task.label}: notebook {timings['execute']:.2f} s, page {timings['html']:.2f} s")
