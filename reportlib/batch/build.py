@@ -12,6 +12,7 @@ stopped while it ran.
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 import time
 from collections.abc import Callable
@@ -72,7 +73,7 @@ def build_period(task: Task, data: Dataset | None = None, kernel: kernels.Kernel
         raise
     finally:
         if kernel is not None:
-            kernel.close()
+            kernel.release()
     return Result(task.label, "built", time.perf_counter() - started, "", None, None, build.timings)
 
 
@@ -150,7 +151,8 @@ class Build:
         notebook = Path(task.notebook).resolve()
         self.log(f"{task.label}: executing {notebook.name}")
         with self._stage("execute", None):
-            running = self.kernel.run(execute, notebook, self.executed, notebook_parameters(task), task.timeout)
+            running = self.kernel.run(functools.partial(execute, keep_kernel=self.kernel.reusable), notebook,
+                                      self.executed, notebook_parameters(task), task.timeout)
             try:
                 # The kernel runs the notebook in its own process; meanwhile this one loads the
                 # HTML (and, unless a printer prints, the PDF) machinery, so both cores work.
