@@ -25,6 +25,11 @@ from ..engine import kernels
 from ..errors import BuildError, NotebookExecutionError, environment_problem
 from ..files import sha256_file, write_atomic
 from ..inputs.dataset import Dataset, PeriodData, load
+
+# The archive page (and its chart's matplotlib) is written after the report; imported with the
+# build, it loads while a single build's kernel starts, off the end of the critical path, and a
+# batch's workers inherit it from the command instead of loading it at the end.
+from ..render import archive  # noqa: F401
 from . import deadline, guard, manifest, outputs, quick
 from .plan import Result, Task, notebook_parameters, task_key
 
@@ -113,7 +118,8 @@ class Build:
         machine names the file the stage makes."""
         if self.on_stage is not None:
             self.on_stage(name, self.stage, limit)
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
+        kernel = kernels.cpu_seconds(self.kernel.km) if name == "execute" else None
         try:
             with deadline.bounded(name, limit if self.on_stage is None else None):
                 yield
@@ -123,6 +129,12 @@ class Build:
                 raise
             raise problem from None
         self.timings[name] = time.perf_counter() - t
+        # Processor seconds, for `make bench`: this process's (all its threads) and, while the
+        # notebook runs, the kernel's; the PDF's only when this process prints it.
+        if name != "pdf" or self.printer is None:
+            self.timings[f"{name}_cpu"] = time.process_time() - cpu
+        if kernel is not None and (after := kernels.cpu_seconds(self.kernel.km)) is not None:
+            self.timings["kernel_cpu"] = after - kernel
 
     def run(self) -> None:
         nb = self._execute()

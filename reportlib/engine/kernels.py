@@ -74,6 +74,20 @@ def pid(km: AsyncKernelManager | None) -> int | None:
     return getattr(provisioner, "pid", None)
 
 
+def cpu_seconds(km: AsyncKernelManager | None) -> float | None:
+    """The processor seconds the kernel process has used so far (Linux; None elsewhere or
+    when it is not running)."""
+    kernel = pid(km)
+    if not kernel:
+        return None
+    try:
+        with open(f"/proc/{kernel}/stat", encoding="ascii") as stream:
+            fields = stream.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def kill(km: AsyncKernelManager | None) -> None:
     """Kill the kernel process outright, from any thread: a client waiting on it then sees a
     dead kernel and ends. (The manager's own shutdown belongs to the thread that started it.)"""
