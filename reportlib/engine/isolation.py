@@ -22,7 +22,7 @@ first report found it, whatever the reports before it did to:
 It does not undo what a report does to objects that were there before it ran (a module's
 attributes rebound, a class patched, files written): a report that does such things is
 not isolated by this, and a batch whose reports must not trust each other that far runs
-each in a kernel of its own (`reportlib build --jobs N` with REPORTLIB_KERNEL_REUSE=0).
+each in a kernel of its own (`reportlib build --kernels fresh`, or REPORTLIB_KERNEL_REUSE=0).
 """
 
 from __future__ import annotations
