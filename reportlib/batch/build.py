@@ -12,6 +12,7 @@ stopped while it ran.
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 import time
 from collections.abc import Callable
@@ -26,7 +27,14 @@ from ..errors import BuildError, NotebookExecutionError, environment_problem
 from ..files import sha256_file, write_atomic
 from ..inputs.dataset import Dataset, PeriodData, load
 from ..inputs.periods import format_long
-from ..render import pdf
+
+# The archive page (and its chart's matplotlib) is written after the report; imported with the
+# build, it loads while a single build's kernel starts, off the end of the critical path, and a
+# batch's workers inherit it from the command instead of loading it at the end.
+from ..render import (
+    archive,  # noqa: F401
+    pdf,
+)
 from ..render.execute import execute
 from ..reports.figureblock import notebook_warnings
 from . import deadline, guard, manifest, outputs, quick
@@ -84,7 +92,7 @@ def build_period(task: Task, data: Dataset | None = None, kernel: kernels.Kernel
         raise
     finally:
         if kernel is not None:
-            kernel.close()
+            kernel.release()
     return Result(task.label, "built", time.perf_counter() - started, "", None, None, build.timings)
 
 
@@ -154,7 +162,8 @@ class Build:
         machine names the file the stage makes."""
         if self.on_stage is not None:
             self.on_stage(name, self.stage, limit)
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
+        kernel = kernels.cpu_seconds(self.kernel.km) if name == "execute" else None
         try:
             with deadline.bounded(name, limit if self.on_stage is None else None):
                 deadline.stall_if_asked(name, self.task.label)
@@ -165,6 +174,12 @@ class Build:
                 raise
             raise problem from None
         self.timings[name] = time.perf_counter() - t
+        # Processor seconds, for `make bench`: this process's (all its threads) and, while the
+        # notebook runs, the kernel's; the PDF's only when this process prints it.
+        if name != "pdf" or self.printer is None:
+            self.timings[f"{name}_cpu"] = time.process_time() - cpu
+        if kernel is not None and (after := kernels.cpu_seconds(self.kernel.km)) is not None:
+            self.timings["kernel_cpu"] = after - kernel
 
     def run(self) -> None:
         nb = self._execute()
@@ -191,7 +206,8 @@ class Build:
         notebook = Path(task.notebook).resolve()
         self.log(f"{task.label}: executing {notebook.name}")
         with self._stage("execute", None):
-            running = self.kernel.run(execute, notebook, self.executed, notebook_parameters(task), task.timeout)
+            running = self.kernel.run(functools.partial(execute, keep_kernel=self.kernel.reusable), notebook,
+                                      self.executed, notebook_parameters(task), task.timeout)
             try:
                 # The kernel runs the notebook in its own process; meanwhile this one loads the
                 # HTML (and, unless a printer prints, the PDF) machinery, so both cores work.

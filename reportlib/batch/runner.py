@@ -3,8 +3,11 @@
 Local workers are forked from the command once it is ready to build: the data loaded, the HTML
 and PDF machinery loaded and a page printed (publish.pdf.warm_up), its objects frozen out
 of the garbage collector (gc.freeze); every worker inherits all of it. Each worker starts its
-own kernel template (reportlib.engine.template) as it starts, and the next report's kernel
-while it prints the current report's PDF, so that kernel starts stay off the critical path.
+own kernel template (reportlib.engine.template) as it starts and forks one kernel from it,
+which serves the worker's reports in turn: once a report's notebook has run, the kernel is
+put back as it was before its first report (reportlib.engine.isolation) while the worker
+exports and prints, so that neither a kernel start nor the reset is on the critical path. A
+kernel whose report failed, or that could not be put back, is replaced by a new one.
 
 The command hands out one period at a time over a pipe and each worker tells it which stage it
 is in; the command bounds the HTML export and the printing of each report from outside: a
@@ -42,6 +45,9 @@ from .build import build_period
 from .plan import Result, Task
 
 STOP_GRACE = 5.0
+# Reports one kernel serves before a new one takes over: what a reset cannot put back (memory
+# the kernel's allocator keeps, caches inside libraries) stays bounded.
+REUSE_LIMIT = 26
 
 
 def run_batch(tasks: list[Task], jobs: int, scheduler: str | None = None,
@@ -74,7 +80,8 @@ class _Worker:
     @classmethod
     def kernel(cls, task: Task) -> kernels.Kernel:
         kernel, cls.next_kernel = cls.next_kernel, None
-        if kernel is not None and kernel.km.has_kernel:
+        if kernel is not None and kernel.km.has_kernel and (not kernel.reusable or (
+                kernel.cwd == _folder(task) and kernel.ready())):
             return kernel
         if kernel is not None:
             kernel.close()
@@ -84,8 +91,18 @@ class _Worker:
     def new_kernel(cls, task: Task) -> kernels.Kernel:
         # Dask runs tasks in daemonic processes, which may not have children of their own.
         forked = task.forked_kernels and not multiprocessing.current_process().daemon
-        km = kernels.start(kernels.manager(forked=forked), Path(task.notebook).resolve().parent)
-        return kernels.Kernel(km)
+        km = kernels.start(kernels.manager(forked=forked), _folder(task))
+        return kernels.Kernel(km, reusable=forked and _reuse(), cwd=_folder(task))
+
+    @classmethod
+    def after_execute(cls, task: Task, kernel: kernels.Kernel) -> None:
+        """The notebook has run: ready the kernel for the next report while this one is
+        exported and printed: the same kernel, reset, or a new one."""
+        if kernel.reusable and kernel.reports + 1 < REUSE_LIMIT:
+            kernel.recycle()
+            cls.next_kernel = kernel
+        else:
+            cls.next_kernel = cls.new_kernel(task)
 
     @classmethod
     def close(cls) -> None:
@@ -100,11 +117,8 @@ def run_task(task: Task, on_stage=None) -> Result:
     try:
         data = _Worker.dataset(task.data_dir)
         kernel = _Worker.kernel(task)
-
-        def start_next():
-            _Worker.next_kernel = _Worker.new_kernel(task)
-
-        return build_period(task, data, kernel=kernel, after_execute=start_next, on_stage=on_stage)
+        return build_period(task, data, kernel=kernel, after_execute=lambda: _Worker.after_execute(task, kernel),
+                            on_stage=on_stage)
     except NotebookExecutionError as exc:
         failure = dataclasses.asdict(exc.failure) if exc.failure else None
         return Result(task.label, "failed", time.perf_counter() - started, str(exc), exc.notebook_path, failure,
@@ -118,6 +132,16 @@ def run_task(task: Task, on_stage=None) -> Result:
                           exit_code=problem.exit_code)
         return Result(task.label, "failed", time.perf_counter() - started, f"{type(exc).__name__}: {exc}",
                       exit_code=1)
+
+
+def _folder(task: Task) -> Path:
+    return Path(task.notebook).resolve().parent
+
+
+def _reuse() -> bool:
+    """Whether a worker's kernel serves several reports in turn (reportlib.engine.isolation);
+    REPORTLIB_KERNEL_REUSE=0 gives every report a kernel of its own."""
+    return os.environ.get("REPORTLIB_KERNEL_REUSE", "1") != "0"
 
 
 def _stop_as_interrupted(signum, frame):

@@ -1,6 +1,8 @@
 """Report kernels: start one, connect to it while the caller does other work, stop it.
 
-Every report runs in a kernel of its own, started for it and shut down after it. Kernels talk
+A kernel runs one report and is shut down after it, except in a batch worker, where it serves
+the worker's reports in turn and is put back between them (Kernel.recycle,
+reportlib.engine.isolation). Kernels talk
 over Unix sockets in a private folder (reportlib.engine.scratch), so parallel kernels never
 race for TCP ports (papermill#511). A kernel is started fresh (a new interpreter) or forked
 from this process's warm template (reportlib.engine.template), through the kernel specs and
@@ -34,7 +36,13 @@ from . import kernelspec, scratch
 # No IPython history database, which parallel kernels would otherwise contend for (nbclient
 # passes the same to kernels it starts); and the report's imports done while the kernel
 # boots, before the build is ready to send the first cell.
-KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.exec_lines=import reportlib.engine.warm"]
+#
+# The inline backend is set up as the kernel starts (IPython's own --matplotlib option), as the
+# report's first cell would otherwise do: so a kernel that serves several reports starts each
+# from the same matplotlib state (reportlib.engine.isolation), and the imported name goes
+# again, so that a report's namespace starts empty whichever kernel runs it.
+KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.matplotlib=inline",
+                    "--IPKernelApp.exec_lines=import reportlib.engine.warm; del reportlib"]
 START_TIMEOUT = 120
 
 
@@ -64,6 +72,20 @@ def pid(km: AsyncKernelManager | None) -> int | None:
     """The kernel's process id, while it runs."""
     provisioner = km.provisioner if km is not None else None
     return getattr(provisioner, "pid", None)
+
+
+def cpu_seconds(km: AsyncKernelManager | None) -> float | None:
+    """The processor seconds the kernel process has used so far (Linux; None elsewhere or
+    when it is not running)."""
+    kernel = pid(km)
+    if not kernel:
+        return None
+    try:
+        with open(f"/proc/{kernel}/stat", encoding="ascii") as stream:
+            fields = stream.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def kill(km: AsyncKernelManager | None) -> None:
@@ -96,20 +118,28 @@ class Kernel:
     critical path whenever the kernel is the last to be ready, and of no use here, where the
     notebook's client ignores every message that does not answer its own requests."""
 
-    def __init__(self, km: AsyncKernelManager, startup_timeout: float = START_TIMEOUT):
+    def __init__(self, km: AsyncKernelManager, startup_timeout: float = START_TIMEOUT, reusable: bool = False,
+                 cwd: Path | None = None):
         self.km = km
+        self.reusable, self.cwd = reusable, cwd
         self._thread = futures.ThreadPoolExecutor(1, thread_name_prefix="kernel-client")
         self._client = self._thread.submit(self._connect, startup_timeout)
+        self._reset: futures.Future | None = None
+        self.reports = 0  # reports run on it so far
+        self.reset_problem = ""  # why it could not be put back, if it could not
 
     def _connect(self, timeout: float):
         kc = self.km.client()
         kc.start_channels()
         try:
             run_sync(self._handshake)(kc, timeout)
+            kc.allow_stdin = False
+            if self.reusable:
+                # Before its first report: what every later report must find again.
+                run_sync(_request)(kc, "snapshot", RESET_TIMEOUT)
         except BaseException:
             kc.stop_channels()
             raise
-        kc.allow_stdin = False
         return kc
 
     async def _handshake(self, kc, timeout: float) -> None:
@@ -134,6 +164,33 @@ class Kernel:
                 raise RuntimeError("the kernel died before it answered")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the kernel did not answer in {timeout:.0f} s")
+
+    def recycle(self) -> None:
+        """The report's notebook has run: put the kernel back as it was before its first
+        report (reportlib.engine.isolation), in the kernel's thread, while the caller exports
+        and prints. The kernel stays up for the next report; see `ready`."""
+        def reset():
+            run_sync(_request)(self._client.result(), "reset", RESET_TIMEOUT)
+        self.reports += 1
+        self._reset = self._thread.submit(reset)
+
+    def ready(self) -> bool:
+        """Whether a recycled kernel was put back and can run another report (it waits for
+        the reset); False means it must be closed and another started."""
+        if self._closed or self._reset is None:
+            return False
+        try:
+            self._reset.result()
+        except Exception as exc:
+            self.reset_problem = str(exc)
+            return False
+        self._reset = None
+        return True
+
+    def release(self) -> None:
+        """A build is done with the kernel: close it, unless it was recycled for another."""
+        if self._reset is None:
+            self.close()
 
     def run(self, function: Callable, *args) -> futures.Future:
         """Call function(*args, km=..., kc=...) in the kernel's thread, once the kernel has
@@ -163,3 +220,24 @@ class Kernel:
     def _disconnect(self) -> None:
         with contextlib.suppress(Exception):
             self._client.result().stop_channels()
+
+
+RESET_TIMEOUT = 30
+
+
+async def _request(kc, what: str, timeout: float) -> None:
+    """Run reportlib.engine.isolation's `what` in the kernel, silently (no execution count,
+    no history, no output to the notebook); raise RuntimeError if it failed or timed out."""
+    msg_id = kc.execute(f"__import__('reportlib.engine.isolation').engine.isolation.{what}()", silent=True,
+                        store_history=False)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            reply = await kc.get_shell_msg(timeout=max(0.01, deadline - time.monotonic()))
+        except Empty:
+            raise RuntimeError(f"the kernel's {what} took more than {timeout:.0f} s") from None
+        if reply["parent_header"].get("msg_id") == msg_id:
+            break
+    content = reply["content"]
+    if content.get("status") != "ok":
+        raise RuntimeError(f"the kernel's {what} failed: {content.get('ename')}: {content.get('evalue')}")

@@ -5,8 +5,8 @@ It is multiprocessing's fork server, through its public API: a "forkserver" cont
 preload list names reportlib.engine.templateprocess. A kernel costs about a second before its
 first cell when it starts from nothing (Python, ipykernel, pandas, pyarrow, reportlib); forked
 from the template it is ready in milliseconds. The template never runs report code, so each
-kernel starts from the same pristine state, runs one notebook and exits: nothing passes from
-one report to the next.
+kernel starts from the same pristine state; a batch worker's kernel then serves several
+reports, put back to that state between them (reportlib.engine.isolation).
 
 Each process that forks kernels has a template of its own (a batch worker starts its own as
 it starts): multiprocessing keeps one fork server per process and offers no way to share it.

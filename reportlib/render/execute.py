@@ -81,18 +81,22 @@ def _declared_parameters(path: str, mtime_ns: int, size: int) -> dict[str, tuple
             for name, p in papermill.inspect_notebook(path).items()}
 
 
-def execute(notebook: Path, output: Path, parameters: dict, timeout: int, km, kc=None):
+def execute(notebook: Path, output: Path, parameters: dict, timeout: int, km, kc=None, keep_kernel: bool = False):
     """Run the notebook on the started kernel `km` (through the connected client `kc`, if
-    given), which is killed afterwards (a kernel serves one report). On failure the partial
-    notebook is at `output`."""
+    given), which is killed afterwards unless `keep_kernel` asks to keep it for another
+    report (reportlib.engine.isolation) and the notebook ran to its end. On failure the
+    partial notebook is at `output`."""
     import papermill
     from papermill.exceptions import PapermillException, PapermillExecutionError
 
+    ran = False
     try:
-        return papermill.execute_notebook(
+        nb = papermill.execute_notebook(
             str(notebook), str(output), parameters=parameters, engine_name=ENGINE,
             progress_bar=False, log_output=False, request_save_on_cell_execute=False,
             execution_timeout=timeout, start_timeout=120, km=km, kc=kc, failed_path=str(output))
+        ran = True
+        return nb
     except PapermillExecutionError as exc:
         failure = CellFailure(exc.cell_index, exc.source, exc.ename, exc.evalue, list(exc.traceback),
                               *_kept_place(output, exc.source, exc.exec_count))
@@ -128,7 +132,8 @@ def execute(notebook: Path, output: Path, parameters: dict, timeout: int, km, kc
 
         # The kernel's work is done: end it now, without waiting. Whoever started it shuts
         # it down later and finds it gone.
-        kill(km)
+        if not (keep_kernel and ran):
+            kill(km)
 
 
 def _read(path: Path):
