@@ -23,7 +23,7 @@ PROBE = ROOT / "tests" / "data" / "hostile" / "probe.ipynb"
 def tasks(data_dir: Path, out: Path, notebooks: list[Path], periods=None) -> list[plan.Task]:
     data = reportlib.load(data_dir)
     periods = periods or data.periods()[:len(notebooks)]
-    return [plan.Task(str(data_dir), p.start.isoformat(), p.end.isoformat(), str(out), str(nb),
+    return [plan.Task(str(data_dir), p, str(out), str(nb),
                       forked_kernels=True, force=True) for p, nb in zip(periods, notebooks, strict=True)]
 
 
