@@ -52,7 +52,14 @@ def build(period_end: str | dt.date | None = None, *, start: str | dt.date | Non
     or (neither) the latest declared issue. Dates are `datetime.date`s or YYYY-MM-DD text,
     read here once. How it builds is `options` (a BuildOptions), with keywords naming its
     fields changing it (`data=`, `out=`, `notebook=`, `params=`, `force=`, `review=`,
-    `timeout=`). Progress and warnings go to `log`. Raises ReportlibError (see the module)."""
+    `timeout=`). Progress and warnings go to `log`. Raises ReportlibError (see the module).
+
+        >>> built = reportlib.build("2020-12-03", data="data", out="outputs")
+        >>> built.status, built.folder
+        ('built', PosixPath('outputs/2020-12-03'))
+        >>> reportlib.build(datetime.date(2020, 12, 3), options=reportlib.BuildOptions(timeout=300)).status
+        'skipped'
+    """
     opts = options_from(options, changes)
     request = request_for(period_end, start, end)
     refuse_owned(opts.params)
@@ -98,7 +105,12 @@ def build_range(first: str | dt.date, last: str | dt.date, *, options: BuildOpti
     monitor's weekday if the data declares none), `jobs` at a time (default: the cores), or
     on a Dask `scheduler` (tcp://HOST:PORT). `options` and keywords as for `build`, plus
     `jobs=`, `scheduler=` and `kernels=`. Periods whose inputs are unchanged are skipped;
-    a failed period does not stop the others. Raises BatchFailed if any failed."""
+    a failed period does not stop the others. Raises BatchFailed if any failed.
+
+        >>> batch = reportlib.build_range("2020-11-01", "2020-12-31", data="data", jobs=2)
+        >>> batch.summary()
+        'built 2, skipped 0, failed 0 in 14.2 s'
+    """
     opts = options_from(options, changes)
     lo, hi = as_date(first, "--from"), as_date(last, "--to")
     if hi < lo:
