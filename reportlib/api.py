@@ -119,7 +119,7 @@ def publish(period_end: str | dt.date | None = None, *, data: str | Path = "data
         raise UsageError("give --period-end DATE (the issue to publish), or --rebuild-site")
     end = as_date(period_end, "--period-end")
     day = as_date(date, "--date").isoformat() if date else None
-    return release.publish_issue(data, end.isoformat(), Path(out), shipped.resolve(notebook), Path(site), day)
+    return release.publish_issue(data, end, Path(out), shipped.resolve(notebook), Path(site), day)
 
 
 def correct(period_end: str | dt.date, note: str | None = None, *, data: str | Path = "data",
@@ -135,7 +135,7 @@ def correct(period_end: str | dt.date, note: str | None = None, *, data: str | P
     """
     from .publish import release  # lazy: see publish()
 
-    end = as_date(period_end, "--period-end").isoformat()
+    end = as_date(period_end, "--period-end")
     if withdraw:
         if note or draft:
             raise UsageError("--withdraw takes no --note or --draft")

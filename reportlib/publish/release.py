@@ -32,14 +32,15 @@ from ..files import sha256_bytes, write_atomic
 from ..inputs import records as rec
 from ..inputs import textrules
 from ..inputs.dataset import Dataset, PeriodData, load
-from ..inputs.periods import Period, format_long, parse_date
+from ..inputs.periods import Period, as_date, format_long, parse_date
 from .settings import publish_settings
 from .site import file_name, write_site
 
 
-def _declared(data: Dataset, period_end: str) -> Period:
-    """Only declared issues are published: an ad-hoc span is a draft, never an issue."""
-    end = parse_date(period_end, "--period-end")
+def _declared(data: Dataset, period_end: str | dt.date) -> Period:
+    """Only declared issues are published: an ad-hoc span is a draft, never an issue. A date
+    read at the command line (or reportlib.api) comes as a date; text is read here."""
+    end = as_date(period_end, "--period-end")
     for period in data.periods():
         if period.end == end:
             return period
@@ -125,7 +126,7 @@ def _site_lines(data: Dataset, site: Path, record: rec.Record) -> list[str]:
             f"{file_name(record, version, 'incidents')}, {file_name(record, version, 'indicators')}"]
 
 
-def publish_issue(data_dir: str | Path, period_end: str, out_root: Path, notebook: Path, site: Path,
+def publish_issue(data_dir: str | Path, period_end: str | dt.date, out_root: Path, notebook: Path, site: Path,
                   date: str | None = None) -> list[str]:
     """Publish the built report of the issue ending on `period_end` as its version 1."""
     data = load(data_dir)
@@ -189,8 +190,8 @@ def _row_summary(published: dict, now: dict) -> list[str]:
     return out
 
 
-def correct_issue(data_dir: str | Path, period_end: str, note: str, out_root: Path, notebook: Path, site: Path,
-                  date: str | None = None, draft: bool = False,
+def correct_issue(data_dir: str | Path, period_end: str | dt.date, note: str, out_root: Path, notebook: Path,
+                  site: Path, date: str | None = None, draft: bool = False,
                   log: Callable[[str], None] = lambda line: None) -> list[str]:
     """Issue a correction of a published issue: record it (pending), rebuild the report with
     its notice, and, unless `draft`, publish it as the next version."""
@@ -255,7 +256,7 @@ def _build(task: builder.Task, data: Dataset, log) -> builder.Result:
         scratch.remove()
 
 
-def withdraw_correction(data_dir: str | Path, period_end: str) -> list[str]:
+def withdraw_correction(data_dir: str | Path, period_end: str | dt.date) -> list[str]:
     """Drop a pending correction (drafted, or one whose build failed)."""
     data = load(data_dir)
     period = _declared(data, period_end)
