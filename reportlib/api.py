@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .batch.api import build, build_range
 from .batch.options import BuildOptions
@@ -25,6 +26,10 @@ from .errors import UsageError
 from .inputs.periods import as_date
 from .reports import shipped
 
+if TYPE_CHECKING:  # for the annotations only: importing them costs what load() says
+    from .inputs.dataset import Dataset
+    from .publish.mail import Outcome
+
 Log = Callable[[str], None]
 
 
@@ -32,7 +37,7 @@ def _quiet(line: str) -> None:
     pass
 
 
-def load(data: str | Path = "data"):
+def load(data: str | Path = "data") -> Dataset:
     """Load and validate a data folder: a reportlib.inputs.dataset.Dataset, or DataError
     listing every problem (file, line, column, reason).
 
@@ -49,7 +54,7 @@ def load(data: str | Path = "data"):
     return load_folder(data)
 
 
-def validate(data: str | Path = "data", log: Log = _quiet):
+def validate(data: str | Path = "data", log: Log = _quiet) -> Dataset:
     """Check every file of the data folder as `reportlib validate` does: the loaded Dataset,
     its warnings (and weeks whose published averages disagree with their daily series) sent
     to `log`; DataError, listing every problem, when the data is bad.
@@ -149,7 +154,7 @@ def correct(period_end: str | dt.date, note: str | None = None, *, data: str | P
 
 def send(period_end: str | dt.date, *, data: str | Path = "data", out: str | Path = "outputs",
          recipients: str | Path | None = None, dry_run: bool = False, eml: str | Path | None = None,
-         log: Log = _quiet):
+         log: Log = _quiet) -> Outcome:
     """Mail the latest published version of an issue to everyone on the list who does not
     have it yet (a reportlib.publish.mail.Outcome: delivered, already, failed). `dry_run`
     writes the messages as .eml files instead, to `eml` (default:
