@@ -37,6 +37,11 @@ from .settings import publish_settings
 from .site import file_name, write_site
 
 
+def _as_given(path: Path, root: Path, given: str | Path) -> Path:
+    """A path under the data folder, written under the folder as the user named it."""
+    return Path(given) / path.relative_to(root) if path.is_relative_to(root) else path
+
+
 def _declared(data: Dataset, period_end: str | dt.date) -> Period:
     """Only declared issues are published: an ad-hoc span is a draft, never an issue. A date
     read at the command line (or reportlib.api) comes as a date; text is read here."""
@@ -153,7 +158,7 @@ def publish_issue(data_dir: str | Path, period_end: str | dt.date, out_root: Pat
     if day < period.label:
         raise UsageError(f"--date {day} is before the issue's last day, {period.label}")
     record = record_publication(data, view, folder, day, notebook.name, manifest["key"])
-    path = rec.folder(data.root, record.issue) / rec.RECORD_FILE
+    path = _as_given(rec.folder(data.root, record.issue) / rec.RECORD_FILE, data.root, data_dir)
     return [f"{period.label}: published version 1 on {day}",
             f"  recorded in {path} (commit data/{rec.RECORDS_DIR}/ with the data)", *_site_lines(data, site, record)]
 
@@ -240,7 +245,7 @@ def correct_issue(data_dir: str | Path, period_end: str | dt.date, note: str, ou
     pending = replace(pending, status=rec.PUBLISHED, build_key=manifest["key"],
                       files=_store(data, period.label, pending.number, folder, view))
     record.versions[-1] = pending
-    path = rec.write(data.root, record)
+    path = _as_given(rec.write(data.root, record), data.root, data_dir)
     return [f"{period.label}: published version {pending.number}, corrected on {day}: {note}",
             *(f"  changed: {line}" for line in changes),
             f"  version {latest.number} of {latest.date} stays on the site under its own name",
