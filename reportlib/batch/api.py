@@ -32,7 +32,6 @@ from ..engine import scratch
 from ..errors import UsageError
 from ..inputs.periods import Period, as_date
 from ..render.execute import refuse_owned, typed_parameters
-from ..render.printer import Printer
 from ..reports import shipped
 from . import outputs, quick
 from .options import BuildOptions, options_from
@@ -79,6 +78,10 @@ def build(period_end: str | dt.date | None = None, *, start: str | dt.date | Non
     typed = typed_parameters(notebook, opts.params)
     # The printing process and the kernel start before pandas and the rest are imported, so
     # that readying WeasyPrint, starting the kernel and loading the data run side by side.
+    # Lazy, as kernels below: the printer's module and render.pdf's, 5 ms of an up-to-date
+    # check (python -X importtime) that never prints.
+    from ..render.printer import Printer
+
     printer = Printer()
     kernel = None
     try:
