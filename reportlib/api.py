@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .batch.api import build, build_range
 from .batch.options import BuildOptions
@@ -26,6 +27,10 @@ from .files import separate_folders
 from .inputs.periods import as_date
 from .reports import shipped
 
+if TYPE_CHECKING:  # for the annotations only: importing them costs what load() says
+    from .inputs.dataset import Dataset
+    from .publish.mail import Outcome
+
 Log = Callable[[str], None]
 
 
@@ -33,7 +38,7 @@ def _quiet(line: str) -> None:
     pass
 
 
-def load(data: str | Path = "data"):
+def load(data: str | Path = "data") -> Dataset:
     """Load and validate a data folder: a reportlib.inputs.dataset.Dataset, or DataError
     listing every problem (file, line, column, reason).
 
@@ -50,7 +55,7 @@ def load(data: str | Path = "data"):
     return load_folder(data)
 
 
-def validate(data: str | Path = "data", log: Log = _quiet):
+def validate(data: str | Path = "data", log: Log = _quiet) -> Dataset:
     """Check every file of the data folder as `reportlib validate` does: the loaded Dataset,
     its warnings (and weeks whose published averages disagree with their daily series) sent
     to `log`; DataError, listing every problem, when the data is bad.
@@ -122,7 +127,7 @@ def publish(period_end: str | dt.date | None = None, *, data: str | Path = "data
         raise UsageError("give --period-end DATE (the issue to publish), or --rebuild-site")
     end = as_date(period_end, "--period-end")
     day = as_date(date, "--date").isoformat() if date else None
-    return release.publish_issue(data, end.isoformat(), Path(out), shipped.resolve(notebook), Path(site), day)
+    return release.publish_issue(data, end, Path(out), shipped.resolve(notebook), Path(site), day)
 
 
 def correct(period_end: str | dt.date, note: str | None = None, *, data: str | Path = "data",
@@ -138,7 +143,7 @@ def correct(period_end: str | dt.date, note: str | None = None, *, data: str | P
     """
     from .publish import release  # lazy: see publish()
 
-    end = as_date(period_end, "--period-end").isoformat()
+    end = as_date(period_end, "--period-end")
     separate_folders({"--data": data, "--out": out, "--site": site})
     if withdraw:
         if note or draft:
@@ -153,7 +158,7 @@ def correct(period_end: str | dt.date, note: str | None = None, *, data: str | P
 
 def send(period_end: str | dt.date, *, data: str | Path = "data", out: str | Path = "outputs",
          recipients: str | Path | None = None, dry_run: bool = False, eml: str | Path | None = None,
-         resend_unknown: tuple[str, ...] | list[str] = (), log: Log = _quiet):
+         resend_unknown: tuple[str, ...] | list[str] = (), log: Log = _quiet) -> Outcome:
     """Mail the latest published version of an issue to everyone on the list who does not
     have it yet (a reportlib.publish.mail.Outcome: delivered, already, failed). `dry_run`
     writes the messages as .eml files instead, to `eml` (default:

@@ -22,7 +22,6 @@ import os
 import signal
 import sys
 import time
-import traceback
 from importlib.metadata import entry_points
 
 import click
@@ -78,6 +77,10 @@ def _terminate_as_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+# click 8.2 and later raise this for a group given no command; 8.1 prints the help itself.
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 class _Group(click.Group):
     def main(self, args=None, prog_name=None, **extra):
         """click's own usage errors (a missing or unknown option, a bad choice) in the same
@@ -87,6 +90,10 @@ class _Group(click.Group):
             # Named as users call it, also when run as `python -m reportlib` (help, errors,
             # --version and the completion variable _REPORTLIB_COMPLETE).
             code = super().main(args, prog_name or "reportlib", standalone_mode=False, **extra)
+        except _NO_ARGS_IS_HELP as exc:
+            # A group given no command (`reportlib import`): its help, as bare `reportlib` gives.
+            click.echo(exc.format_message())
+            sys.exit(0)
         except click.ClickException as exc:
             _err(f"error: {exc.format_message()}")
             if isinstance(exc, click.UsageError) and exc.ctx is not None:
@@ -114,6 +121,8 @@ class _Group(click.Group):
             if problem is not None:
                 ctx.exit(report_error(problem))
             if os.environ.get("REPORTLIB_DEBUG") or _verbosity > 0:
+                import traceback  # only here: 8 ms of every command's start otherwise (-X importtime)
+
                 traceback.print_exc()
             _err(f"error: unexpected failure: {type(exc).__name__}: {exc}")
             _err("  this is a bug in reportlib, not in your data; run again with -v to see the traceback, "

@@ -40,7 +40,7 @@ class BuildOptions:
     data: Path = Path("data")
     out: Path = Path("outputs")
     notebook: str | Path | None = None
-    params: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] = field(default_factory=dict, hash=False)  # a dict: left out of the hash
     force: bool = False
     review: bool = False
     timeout: int = DEFAULT_TIMEOUT

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..content.indicators import disagreement_problems
 from ..engine import kernels
-from ..errors import UsageError
+from ..errors import NotebookExecutionError, UsageError
 from ..inputs.dataset import Dataset, load
 from ..render.archive import write_index
 from .build import build_period
@@ -41,7 +41,11 @@ def build_one(request: Request, opts: BuildOptions, notebook: Path, root: Path, 
     task = Task(data_dir=str(data.root), period=period, out_root=str(into.resolve()), notebook=str(notebook),
                 parameters=typed, timeout=opts.timeout, force=opts.force, given=opts.params, quick_key=quick_key,
                 review=opts.review)
-    result = build_period(task, data, kernel=kernel, log=log, printer=printer)
+    try:
+        result = build_period(task, data, kernel=kernel, log=log, printer=printer)
+    except NotebookExecutionError as exc:
+        exc.notebook_path = as_given(exc.notebook_path, into)
+        raise
     if result.status == "built" or not (root / "index.html").exists():
         write_archive(root, log)
     folder = into / result.label
@@ -72,7 +76,7 @@ def build_range(lo: dt.date, hi: dt.date, opts: BuildOptions, notebook: Path, ro
              for p in periods]
     batch = Batch()
     try:
-        _run_batch(dataset, tasks, opts.jobs, opts.scheduler, batch, log)
+        _run_batch(dataset, tasks, opts.jobs, opts.scheduler, batch, log, root)
     finally:
         # Reports built before an interrupt are listed too.
         if batch.count("built") or not (root / "index.html").exists():
@@ -83,7 +87,7 @@ def build_range(lo: dt.date, hi: dt.date, opts: BuildOptions, notebook: Path, ro
 
 
 def _run_batch(data: Dataset, tasks: list[Task], jobs: int | None, scheduler: str | None, batch: Batch,
-               log: Log) -> None:
+               log: Log, root: Path) -> None:
     """Plan, build what needs it, report progress, collecting the results as they come."""
     started = time.perf_counter()
     jobs = min(jobs or default_jobs(), len(tasks))
@@ -106,7 +110,20 @@ def _run_batch(data: Dataset, tasks: list[Task], jobs: int | None, scheduler: st
     for result in batch.failed:
         log(f"{result.label}: FAILED: {result.message}")
         if result.failed_notebook:
-            log(f"  the executed notebook is kept: {result.failed_notebook}")
+            log(f"  the executed notebook is kept: "
+                f"{as_given(result.failed_notebook, Path(tasks[0].out_root), root)}")
+
+
+def as_given(path: str | None, folder: Path, given: Path | None = None) -> str | None:
+    """A path under `folder` (which builds use resolved) written under the folder as the
+    user named it (`given`, or `folder` itself): messages print paths as given."""
+    if path is None:
+        return None
+    given = folder if given is None else given
+    try:
+        return str(given / Path(path).relative_to(folder.resolve()))
+    except ValueError:
+        return path
 
 
 def write_archive(root: Path, log: Log) -> None:

@@ -69,7 +69,16 @@ def load_issue(folder: DataFolder, path: Path, monitor, references, today, probl
         return None
     before = len(problems)
     fields = yamlreader.Fields(shown, problems)
+    period = _period(data, path, shown, fields, problems)
+    reference = _reference(data, references, shown, fields, problems)
+    headlines, events = _sections(data, monitor, period, reference, references, today, shown, fields, problems)
+    if len(problems) > before or period is None:
+        return None
+    return Issue(period, reference, headlines, events, shown)
 
+
+def _period(data, path: Path, shown: str, fields, problems: list) -> Period | None:
+    """The issue's period, from period_start and period_end; the file is named after its end."""
     start, end = fields.date(data, "period_start"), fields.date(data, "period_end")
     period = None
     if start and end:
@@ -87,6 +96,11 @@ def load_issue(folder: DataFolder, path: Path, monitor, references, today, probl
         problems.append(Problem(shown, data.line_of("period_end"), "period_end", None,
                                 f"the file name {path.name!r} is not a period end date; issue files are "
                                 "named after their period end, as in 2020-12-03.yaml"))
+    return period
+
+
+def _reference(data, references, shown: str, fields, problems: list) -> str:
+    """The document in sources.csv the issue comes from ('' when it has a problem)."""
     # An empty `reference:` is YAML's null, which must read as empty, not as the text "None".
     reference = fields.text(data, "reference")
     if "reference" not in data:
@@ -99,7 +113,12 @@ def load_issue(folder: DataFolder, path: Path, monitor, references, today, probl
     elif reference is not None and references is not None and reference not in references:
         problems.append(Problem(shown, data.line_of("reference"), "reference", reference,
                                 "unknown reference; add it to sources.csv"))
-    reference = reference or ""
+    return reference or ""
+
+
+def _sections(data, monitor, period, reference: str, references, today, shown: str, fields,
+              problems: list) -> tuple[dict[str, str], list[Event]]:
+    """Each section's headline and events, in the file's order."""
     sections = data.get("sections")
     headlines: dict[str, str] = {}
     events: list[Event] = []
@@ -134,9 +153,7 @@ def load_issue(folder: DataFolder, path: Path, monitor, references, today, probl
                            today, shown, fields, problems)
             if event:
                 events.append(event)
-    if len(problems) > before or period is None:
-        return None
-    return Issue(period, reference, headlines, events, shown)
+    return headlines, events
 
 
 _EVENT_KEYS = ("date", "end_date", "dateline", "text", "reference", "incidents", "indicators")

@@ -65,6 +65,28 @@ def parse_table(
     except csv.Error as exc:
         return None, [*problems, Problem(shown, 1, None, None, f"malformed header: {exc}")], None
 
+    problems += header_problems(header, table, shown)
+    if any(p.severity == "error" for p in problems):
+        return None, problems, None
+
+    frame = csvreader.read_frame(payload, header)
+    if frame is None or csvreader.bad_quote(text) is not None:
+        structure = csvreader.structure_problems(text, header, shown)
+        return None, [*problems, *(structure or [Problem(shown, None, None, None,
+                                                         "malformed CSV")])], None
+    if frame.empty:
+        return None, [*problems, Problem(
+            shown, 2, None, None,
+            "has a header but no data rows; fill it in, or delete the file if there is nothing to report")], None
+
+    lines = csvreader.LineMap(text, len(frame))
+    return _typed(frame, table, shown, lines, today, references, problems), problems, lines
+
+
+def header_problems(header: list[str], table: Table, shown: str) -> list[Problem]:
+    """A sheet's header against its table: a column twice or missing (errors), or unknown (a
+    warning, with the nearest known name)."""
+    problems = []
     seen = set()
     for name in header:
         if name in seen:
@@ -81,20 +103,12 @@ def parse_table(
                 shown, 1, name, None,
                 "unknown column, ignored" + (f" (did you mean {hint[0]!r}?)" if hint else ""),
                 "warning"))
-    if any(p.severity == "error" for p in problems):
-        return None, problems, None
+    return problems
 
-    frame = csvreader.read_frame(payload, header)
-    if frame is None or csvreader.bad_quote(text) is not None:
-        structure = csvreader.structure_problems(text, header, shown)
-        return None, [*problems, *(structure or [Problem(shown, None, None, None,
-                                                         "malformed CSV")])], None
-    if frame.empty:
-        return None, [*problems, Problem(
-            shown, 2, None, None,
-            "has a header but no data rows; fill it in, or delete the file if there is nothing to report")], None
 
-    lines = csvreader.LineMap(text, len(frame))
+def _typed(frame: pd.DataFrame, table: Table, shown: str, lines: csvreader.LineMap, today: dt.date,
+           references: set[str] | None, problems: list[Problem]) -> pd.DataFrame:
+    """The sheet's text columns converted to the table's types, each value and row checked."""
     checker = columns.Checker(frame, shown, lines, problems)
     typed = {}
     for col in table.columns:
@@ -105,7 +119,7 @@ def parse_table(
         typed[col.name] = columns.convert_column(col, values, checker, today, references)
     out = pd.DataFrame(typed, index=frame.index)
     columns.row_checks(out, frame, checker)
-    return out, problems, lines
+    return out
 
 
 def load_table(folder: DataFolder, table: Table, today: dt.date, references: set[str] | None,

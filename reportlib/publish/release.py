@@ -36,15 +36,21 @@ from ..files import sha256_bytes
 from ..inputs import records as rec
 from ..inputs import textrules
 from ..inputs.dataset import Dataset, PeriodData, load
-from ..inputs.periods import Period, format_long, parse_date
+from ..inputs.periods import Period, as_date, format_long, parse_date
 from ..reports.figureblock import placeholder_figures
 from .settings import publish_settings, refuse_bad_settings
 from .site import feed_warning, file_name, write_site
 
 
-def _declared(data: Dataset, period_end: str) -> Period:
-    """Only declared issues are published: an ad-hoc span is a draft, never an issue."""
-    end = parse_date(period_end, "--period-end")
+def _as_given(path: Path, root: Path, given: str | Path) -> Path:
+    """A path under the data folder, written under the folder as the user named it."""
+    return Path(given) / path.relative_to(root) if path.is_relative_to(root) else path
+
+
+def _declared(data: Dataset, period_end: str | dt.date) -> Period:
+    """Only declared issues are published: an ad-hoc span is a draft, never an issue. A date
+    read at the command line (or reportlib.api) comes as a date; text is read here."""
+    end = as_date(period_end, "--period-end")
     for period in data.periods():
         if period.end == end:
             return period
@@ -147,7 +153,7 @@ def _site_lines(data: Dataset, site: Path, record: rec.Record) -> list[str]:
             *feed_warning(data.root, data.monitor.name)]
 
 
-def publish_issue(data_dir: str | Path, period_end: str, out_root: Path, notebook: Path, site: Path,
+def publish_issue(data_dir: str | Path, period_end: str | dt.date, out_root: Path, notebook: Path, site: Path,
                   date: str | None = None) -> list[str]:
     """Publish the built report of the issue ending on `period_end` as its version 1."""
     data = load(data_dir)
@@ -181,7 +187,7 @@ def publish_issue(data_dir: str | Path, period_end: str, out_root: Path, noteboo
     if day < period.label:
         raise UsageError(f"--date {day} is before the issue's last day, {period.label}")
     record = record_publication(data, view, folder, day, notebook.name, manifest["key"])
-    path = rec.folder(data.root, record.issue) / rec.RECORD_FILE
+    path = _as_given(rec.folder(data.root, record.issue) / rec.RECORD_FILE, data.root, data_dir)
     return [f"{period.label}: published version 1 (the issue of {record.issue_date}), added to the archive on {day}",
             f"  recorded in {path} (commit data/{rec.RECORDS_DIR}/ with the data)", *_site_lines(data, site, record)]
 
@@ -243,8 +249,8 @@ def _row_summary(published: dict, now: dict) -> list[str]:
     return out
 
 
-def correct_issue(data_dir: str | Path, period_end: str, note: str, out_root: Path, notebook: Path, site: Path,
-                  date: str | None = None, draft: bool = False,
+def correct_issue(data_dir: str | Path, period_end: str | dt.date, note: str, out_root: Path, notebook: Path,
+                  site: Path, date: str | None = None, draft: bool = False,
                   log: Callable[[str], None] = lambda line: None) -> list[str]:
     """Issue a correction of a published issue: record it (pending), rebuild the report with
     its notice, and, unless `draft`, publish it as the next version."""
@@ -299,7 +305,7 @@ def correct_issue(data_dir: str | Path, period_end: str, note: str, out_root: Pa
                       files=_store(data, period.label, pending.number, folder, view),
                       build_inputs=guard.build_inputs(manifest.get("inputs") or {}))
     record.versions[-1] = pending
-    path = rec.write(data.root, record)
+    path = _as_given(rec.write(data.root, record), data.root, data_dir)
     return [f"{period.label}: published version {pending.number}, corrected on {day}: {note}",
             *(f"  changed: {line}" for line in changes),
             f"  version {latest.number} of {latest.date} stays on the site under its own name",
@@ -335,7 +341,7 @@ def _build(task: builder.Task, data: Dataset, log, explain_published: bool = Tru
         scratch.remove()
 
 
-def withdraw_correction(data_dir: str | Path, period_end: str) -> list[str]:
+def withdraw_correction(data_dir: str | Path, period_end: str | dt.date) -> list[str]:
     """Drop a pending correction (drafted, or one whose build failed)."""
     data = load(data_dir)
     period = _declared(data, period_end)

@@ -66,3 +66,41 @@ for call in (lambda: reportlib.build("2020-12-04", data="data", out="outputs"),
     assert "before --from" in lines[3]
     assert "no_such_report" in lines[4]
     assert not (tmp_path / "outputs").exists()
+
+
+PUBLIC = ["build", "build_range", "publish", "correct", "send", "validate", "new_period", "load", "demo_data"]
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_every_command_is_a_typed_documented_function_of_reportlib(name):
+    import inspect
+
+    import reportlib
+
+    function = getattr(reportlib, name)
+    signature = inspect.signature(function)
+    assert all(p.annotation is not inspect.Parameter.empty for p in signature.parameters.values()
+               if p.kind is not p.VAR_KEYWORD), signature
+    assert ">>> " in (function.__doc__ or ""), f"reportlib.{name} has no example"
+    assert f"reportlib.{name}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_command_line_is_a_layer_over_reportlib_api():
+    """cli.py reaches the batch, publishing and the data only through reportlib.api."""
+    import ast
+
+    tree = ast.parse((ROOT / "reportlib" / "cli.py").read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level}
+    assert not {m for m in imported if m and m.split(".")[0] in ("batch", "publish", "inputs", "render")}, imported
+
+
+def test_build_options_hold_every_default_once():
+    import reportlib
+
+    options = reportlib.BuildOptions()
+    assert (options.timeout, options.kernels, options.force, options.jobs) == (600, "forked", False, None)
+    assert str(options.data) == "data" and str(options.out) == "outputs"
+    with pytest.raises(reportlib.ReportlibError, match="--timeout 0: give a number of seconds above 0"):
+        reportlib.BuildOptions(timeout=0)
+    with pytest.raises(reportlib.ReportlibError, match="unknown build option"):
+        reportlib.build(data="data", tiemout=5)

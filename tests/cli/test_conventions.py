@@ -36,6 +36,9 @@ def test_bare_command_prints_help_to_stdout_and_succeeds():
     assert result.stderr == ""
     assert result.stdout.startswith("Usage: ")
     assert "Commands:" in result.stdout and "-q, --quiet" in result.stdout and "-V, --version" in result.stdout
+    group = run_cli("import")  # a group without its command: its help, the same way
+    assert group.returncode == 0 and group.stderr == ""
+    assert group.stdout.startswith("Usage: reportlib import ") and "  acled " in group.stdout
 
 
 def test_quiet_keeps_results_and_errors_only(good_copy):
@@ -138,7 +141,7 @@ def test_click_s_usage_errors_in_reportlib_s_style(args, message):
 
 
 @pytest.mark.slow
-def test_build_prints_paths_as_given_and_the_command_s_time(data_copy, tmp_path):
+def test_build_prints_paths_as_given_and_the_command_s_time(data_copy):
     work = data_copy.parent
     started = time.perf_counter()
     built = run_cli("-v", "build", "--data", "data", "--out", "out", cwd=work)
@@ -186,3 +189,13 @@ def test_the_progress_line_is_cleared_to_its_end_on_a_terminal(tmp_path):
     redraws = re.findall(r"\r(\[[#-]+\] [^\r\n]*?)" + re.escape(CLEAR_TO_END), text)
     assert len(redraws) == 2, text  # one redraw a period, each cleared to the end of the line
     assert b"built 2, skipped 0, failed 0" in out
+
+
+@pytest.mark.slow
+def test_a_failed_build_names_its_kept_notebook_as_given(good_copy):
+    # The small test data has no armed_groups section, which the weekly notebook shows.
+    failed = run_cli("build", "--data", "data", "--out", "out", cwd=good_copy.parent)
+    assert_no_traceback(failed)
+    assert failed.returncode == 1
+    assert "KeyError: 'armed_groups'" in failed.stderr
+    assert "  the executed notebook is kept for debugging: out/2020-12-03/report.failed.ipynb\n" in failed.stderr

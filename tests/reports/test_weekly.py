@@ -212,7 +212,7 @@ def test_failing_cell_stops_the_build_and_keeps_the_old_report(built, tmp_path):
     nb = nbformat.read(str(NOTEBOOK), as_version=4)
     nb.cells.insert(3, nbformat.v4.new_code_cell("raise ValueError('the analyst broke this cell')"))
     # Named as the weekly report, so that it builds into the weekly report's folder (another
-    # name is another report type, with a folder of its own: see batch.api.report_root).
+    # name is another report type, with a folder of its own: see batch.results.report_root).
     broken = tmp_path / "weekly_report.ipynb"
     nbformat.write(nb, str(broken))
     result = run_cli("build", "--data", DATA, "--out", built.parent, "--notebook", broken, "--force")

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import DataError, Problem
 from .. import reference as ref
-from ..dataset import load
+from ..dataset import Dataset, load
 from ..reference import SKIP, AcledTypeRule
 from ..schema import ACLED_TYPES, INCIDENTS
 from . import ImportReport, NewRow, Source, match_columns, read_any_csv, safe_reference, safe_title, write_rows
@@ -75,84 +76,111 @@ def import_acled(path: Path, data_dir: Path, type_map: dict[str, str] | None = N
     shown = str(path)
     frame = read_any_csv(path, shown)
     cols = match_columns(list(frame.columns), REQUIRED + OPTIONAL, REQUIRED, shown)
-    rules = type_rules(data.root, type_map)
-    reference_id = safe_reference("acled", path.stem)
     sheet_path = data.root / "incidents" / "acled.csv"
-    report = ImportReport(sheet_path)
-    existing_ids = set(data.incidents["event_id_cnty"])
-    finder = Finder(data.incidents)
-    problems: list[Problem] = []
-    rows: list[NewRow] = []
-
+    reading = _Reading(data, shown, cols, type_rules(data.root, type_map), safe_reference("acled", path.stem),
+                       ImportReport(sheet_path), set(data.incidents["event_id_cnty"]), Finder(data.incidents))
     # Plain lists, column by column: a row as a dict from pandas costs more than the import.
     columns = {name: frame[column].tolist() for name, column in cols.items()}
-    for position, line in enumerate(frame.index.tolist()):
-        def get(name, i=position):
-            return columns[name][i].strip() if name in columns else ""
+    rows = [row for position, line in enumerate(frame.index.tolist())
+            if (row := reading.row(int(line), {name: values[position] for name, values in columns.items()}))]
+    if reading.problems:
+        raise DataError(reading.problems)
+    source = Source(reading.reference, safe_title("ACLED export", path.name),
+                    "Armed Conflict Location & Event Data Project (ACLED)", "https://acleddata.com",
+                    "Imported with reportlib import acled; wounded is not reported by ACLED.")
+    reading.report.added = len(rows)
+    write_rows(data, sheet_path, INCIDENTS, rows, today, source, shown, out_root, allow_changes, reading.report)
+    return reading.report
 
-        def given(name, i=position):
-            return (cols[name], columns[name][i]) if name in columns else (name, "")
 
+@dataclass
+class _Reading:
+    """An export's rows turned into ours one at a time: what that needs (the data, the
+    columns found, the type rules, the reference the rows cite) and what it finds (the
+    problems, the report's skips and flags, the event ids seen)."""
+
+    data: Dataset
+    shown: str
+    cols: dict[str, str]
+    rules: list[AcledTypeRule]
+    reference: str
+    report: ImportReport
+    seen: set[str]
+    finder: Finder
+    problems: list[Problem] = field(default_factory=list)
+
+    def row(self, line: int, raw: dict[str, str]) -> NewRow | None:
+        """The row of the export's `line` (its values by our column names), or None when it is
+        skipped (counted in the report) or has a problem (in `problems`)."""
+
+        def get(name):
+            return raw[name].strip() if name in raw else ""
+
+        data, report = self.data, self.report
         country = get("country")
         if country and country.lower() != data.monitor.country.lower():
             report.skip(f"rows: events outside {data.monitor.country}")
-            continue
+            return None
         event_id = get("event_id_cnty")
-        if event_id in existing_ids:
+        if event_id in self.seen:
             report.skip("rows already in the data (same event_id_cnty)")
-            continue
-        sub = get("sub_event_type")
-        inter1, inter2 = ref.acled_inter(get("inter1")), ref.acled_inter(get("inter2"))
-        rule = next((r for r in rules if r.matches(get("event_type"), sub, inter1, inter2)), None)
-        if rule is None or not rule.incident_type:
-            where = f" ({rule.origin} gives none)" if rule else ""
-            problems.append(Problem(shown, line, cols["sub_event_type"], sub,
-                                    f"no incident type for this ACLED sub-event type{where}; map it in "
-                                    f"{data.root.name}/{ACLED_TYPES.file} or with --type-map '{sub}=TYPE', "
-                                    f"or skip it with --type-map '{sub}={SKIP}'"))
-            continue
-        if rule.incident_type == SKIP:
-            by = "--type-map" if rule.origin == "--type-map" else rule.origin
-            report.skip(f"rows of sub-event type '{sub}' (skipped by {by})")
-            continue
+            return None
+        incident_type, casualty_group = self._types(line, get)
         day = parse_acled_date(get("event_date"))
-        if day is None:
-            problems.append(Problem(shown, line, cols["event_date"], get("event_date"),
-                                    "not a date in any ACLED form (2020-01-03, 16 May 2025, 18/04/2001)"))
-            continue
         admin1 = ref.governorate_name(get("admin1"))
-        if admin1 is None:
-            problems.append(Problem(shown, line, cols["admin1"], get("admin1"),
-                                    "unknown governorate; add the spelling to "
-                                    "reportlib/inputs/reference/governorates.csv"))
-            continue
+        if incident_type is None or not self._found(line, get, day, admin1):
+            return None
         values = {
             "event_id_cnty": event_id, "event_date": day.isoformat(), "end_date": "",
-            "incident_type": rule.incident_type, "admin1": admin1, "target": "", "incidents": "1",
+            "incident_type": incident_type, "admin1": admin1, "target": "", "incidents": "1",
             "fatalities": get("fatalities"), "fatalities_min": "false", "wounded": "", "wounded_min": "false",
-            "source": get("source") or "ACLED", "reference": reference_id,
-            "casualty_group": rule.casualty_group,
+            "source": get("source") or "ACLED", "reference": self.reference,
+            "casualty_group": casualty_group,
             # ACLED counts the dead of an event, not whose they are: a group other than
             # "unattributed" is the table's reading of the actors' categories.
-            "inferred": "casualty_group" if rule.casualty_group != "unattributed" else "",
+            "inferred": "casualty_group" if casualty_group != "unattributed" else "",
             "duplicate_of": "",
             **{name: get(name) for name in KEPT},
         }
-        origin = {name: given(name) for name in ["event_id_cnty", "event_date", "admin1", "fatalities",
-                                                  "source", *KEPT]}
+        origin = {name: (self.cols[name], raw[name]) if name in raw else (name, "")
+                  for name in ["event_id_cnty", "event_date", "admin1", "fatalities", "source", *KEPT]}
         # An event dated only to the week or month has no day to compare.
         if get("time_precision") in ("", "1"):
-            repeated = finder.check(values)
+            repeated = self.finder.check(values)
             if repeated:
                 values["duplicate_of"], said = repeated
                 report.flagged.append(said)
-        rows.append(NewRow(values, int(line), origin))
-        existing_ids.add(event_id)
-    if problems:
-        raise DataError(problems)
-    source = Source(reference_id, safe_title("ACLED export", path.name),
-                    "Armed Conflict Location & Event Data Project (ACLED)", "https://acleddata.com",
-                    "Imported with reportlib import acled; wounded is not reported by ACLED.")
-    report.added = len(rows)
-    write_rows(data, sheet_path, INCIDENTS, rows, today, source, shown, out_root, allow_changes, report)
-    return report
+        self.seen.add(event_id)
+        return NewRow(values, line, origin)
+
+    def _types(self, line: int, get) -> tuple[str | None, str]:
+        """The incident type and casualty group of a row's ACLED types; None when the row is
+        skipped by a rule, or no rule gives a type (a problem)."""
+        sub = get("sub_event_type")
+        inter1, inter2 = ref.acled_inter(get("inter1")), ref.acled_inter(get("inter2"))
+        rule = next((r for r in self.rules if r.matches(get("event_type"), sub, inter1, inter2)), None)
+        if rule is None or not rule.incident_type:
+            where = f" ({rule.origin} gives none)" if rule else ""
+            self.problems.append(Problem(self.shown, line, self.cols["sub_event_type"], sub,
+                                         f"no incident type for this ACLED sub-event type{where}; map it in "
+                                         f"{self.data.root.name}/{ACLED_TYPES.file} or with --type-map "
+                                         f"'{sub}=TYPE', or skip it with --type-map '{sub}={SKIP}'"))
+            return None, ""
+        if rule.incident_type == SKIP:
+            by = "--type-map" if rule.origin == "--type-map" else rule.origin
+            self.report.skip(f"rows of sub-event type '{sub}' (skipped by {by})")
+            return None, ""
+        return rule.incident_type, rule.casualty_group
+
+    def _found(self, line: int, get, day: dt.date | None, admin1: str | None) -> bool:
+        """Whether the row's date and governorate were read; each that was not is a problem."""
+        if day is None:
+            self.problems.append(Problem(self.shown, line, self.cols["event_date"], get("event_date"),
+                                         "not a date in any ACLED form (2020-01-03, 16 May 2025, 18/04/2001)"))
+            return False
+        if admin1 is None:
+            self.problems.append(Problem(self.shown, line, self.cols["admin1"], get("admin1"),
+                                         "unknown governorate; add the spelling to "
+                                         "reportlib/inputs/reference/governorates.csv"))
+            return False
+        return True

@@ -68,8 +68,28 @@ def import_owid(path: Path, data_dir: Path, country: str, since: dt.date | None 
         raise DataError([Problem(shown, None, cols[place], country,
                                  f"no rows for this country (matched on {place} and iso_code)")])
     existing = {(r.indicator, r.date.date().isoformat(), r.admin1) for r in data.indicators.itertuples()}
-    problems, rows = [], []
-    for position, record in rows_for_country.iterrows():
+    problems: list[Problem] = []
+    rows = _values(rows_for_country, cols, shown, (since, until), existing, report, problems)
+    if problems:
+        raise DataError(problems)
+    report.added = len(rows)
+    if rows:
+        days = sorted(r.values["date"] for r in rows)
+        report.details.append(f"dates {days[0]} to {days[-1]}, indicators: "
+                              + ", ".join(sorted({r.values['indicator'] for r in rows})))
+    source = Source(REFERENCE, "COVID-19 dataset", "Our World in Data", "https://github.com/owid/covid-19-data",
+                    "Imported with reportlib import owid; national figures by day.")
+    write_rows(data, sheet_path, INDICATORS, rows, today, source, shown, out_root, allow_changes, report)
+    return report
+
+
+def _values(frame, cols: dict[str, str], shown: str, span: tuple[dt.date | None, dt.date | None],
+            existing: set, report: ImportReport, problems: list[Problem]) -> list[NewRow]:
+    """The indicator values of one country's rows, a row a day and a value an indicator;
+    skips counted in `report`, bad dates and numbers added to `problems`."""
+    since, until = span
+    rows = []
+    for position, record in frame.iterrows():
         line = int(position)  # read_any_csv indexes rows by their line
         day_text = str(record[cols["date"]]).strip()
         try:
@@ -107,14 +127,4 @@ def import_owid(path: Path, data_dir: Path, country: str, since: dt.date | None 
                       "value": shown_value, "source": "Our World in Data", "reference": REFERENCE,
                       "notes": f"OWID column {column}"}
             rows.append(NewRow(values, line, {"date": (cols["date"], day_text), "value": (cols[column], raw)}))
-    if problems:
-        raise DataError(problems)
-    report.added = len(rows)
-    if rows:
-        days = sorted(r.values["date"] for r in rows)
-        report.details.append(f"dates {days[0]} to {days[-1]}, indicators: "
-                              + ", ".join(sorted({r.values['indicator'] for r in rows})))
-    source = Source(REFERENCE, "COVID-19 dataset", "Our World in Data", "https://github.com/owid/covid-19-data",
-                    "Imported with reportlib import owid; national figures by day.")
-    write_rows(data, sheet_path, INDICATORS, rows, today, source, shown, out_root, allow_changes, report)
-    return report
+    return rows
