@@ -39,14 +39,25 @@ def _file_mode() -> int:
     return 0o666 & ~umask
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file next to its final name and rename it into place."""
+def _written_beside(path: Path, data: bytes) -> str:
+    """A temporary file next to `path` holding `data` whole, with the mode a new file gets."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix="." + path.name + ".", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             os.fchmod(stream.fileno(), _file_mode())
             stream.write(data)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    return temp
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file next to its final name and rename it into place."""
+    temp = _written_beside(path, data)
+    try:
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -57,12 +68,8 @@ def write_atomic(path: Path, data: bytes) -> None:
 def write_new(path: Path, data: bytes) -> None:
     """Create a file whole, never replacing one: FileExistsError if the name is taken, even
     by a file made while this one was being written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix="." + path.name + ".", dir=path.parent)
+    temp = _written_beside(path, data)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            os.fchmod(stream.fileno(), _file_mode())
-            stream.write(data)
         os.link(temp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
