@@ -44,6 +44,8 @@ def report_error(exc: ReportlibError) -> int:
             _err(str(problem))
         _err(f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} found; "
              "nothing was written. Fix the lines above and run the command again.")
+        for note in exc.notes:
+            _err(note)
     elif isinstance(exc, NotebookExecutionError):
         _err(f"error: the notebook failed: {exc}")
         if exc.failure is not None:
@@ -119,9 +121,9 @@ def validate(data_dir):
       reportlib validate --data data
     Exit status 0 when the data is good, 2 when it has problems.
     """
-    from .inputs.dataset import load
+    from .inputs.validation import validate_all
 
-    data = load(data_dir)
+    data = validate_all(data_dir, _err)
     _print_warnings(data)
     counts = [(len(data.issues), "period"), (len(data.incidents), "incident row"),
               (len(data.indicators), "indicator value"), (len(data.sources), "source")]

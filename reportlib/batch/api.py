@@ -237,7 +237,8 @@ def _single(data_dir, period_end, start, end, notebook: Path, root: Path, out_ro
         from .build import build_period
         from .plan import Task
 
-        data = load(data_dir)
+        built_end = period_end or end
+        data = load(data_dir, period_end=parse_date(built_end) if built_end else None)
         print_warnings(data, log)
         if start:
             period = Period(parse_date(start, "--start"), parse_date(end, "--end"))
@@ -308,6 +309,10 @@ def print_warnings(data, log: Callable[[str], None] = _stderr) -> None:
 
     for warning in [*data.warnings, *disagreement_problems(data.indicators, data.monitor.rounding)]:
         log(str(warning))
+    for label, problems in data.set_aside.items():
+        n = len(problems)
+        log(f"note: the issue ending on {label} has {n} problem{'s' if n != 1 else ''} in its own files "
+            f"(`reportlib validate` lists them); this build does not read that issue, which is left out")
 
 
 __all__ = ["AD_HOC_DIR", "Batch", "BatchFailed", "Built", "build", "build_range", "report_root"]

@@ -4,7 +4,8 @@ tells those rows in the event's words and nowhere else. This module checks that 
 and its rows agree, so that the words a reader sees and the figures the tables and key
 figures count are the same facts:
 
-- every cited row exists, is counted in the issue's period and falls within the event's span;
+- every cited row exists and falls within the event's span (inputs.owners checks that no other
+  issue reports it);
 - no row is cited by two events (a fact told once);
 - every count a cited row gives (killed, wounded, incidents above one) is written in the text,
   "at least" exactly where the row says the count is a minimum;
@@ -105,11 +106,8 @@ def _check_incidents(issue: Issue, event: Event, by_id: dict, cited_by: dict) ->
         cited_by[event_id] = (issue.file, event.line)
         first = row.event_date.date()
         last = first if pd.isna(row.end_date) else row.end_date.date()
-        if not issue.period.counts(last):
-            problems.append(_problem(issue, event, "incidents", event_id,
-                                     f"the row ({where}) is counted in another period than the issue's "
-                                     f"({issue.period})"))
-        elif event.date is not None and not (event.date <= first and last <= event.last_day):
+        # Which issue counts the row (its reference, its date) is judged in inputs.owners.
+        if event.date is not None and not (event.date <= first and last <= event.last_day):
             problems.append(_problem(issue, event, "incidents", event_id,
                                      f"the row ({where}) covers {_span(first, last)}, outside the event's "
                                      f"{_span(event.date, event.last_day)}"))

@@ -12,6 +12,7 @@ generates sentences only for data rows no event states (an ACLED import, synthet
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from ..content import figures, indicators, maps, sentences, tables
@@ -42,7 +43,9 @@ class Report:
     @classmethod
     def open(cls, data_dir: str | Path, period_end: str = "", period_start: str = "",
              trend_weeks: int | None = None, today: str = "") -> Report:
-        data = load(data_dir, parse_date(today) if today else None)
+        # A build of one period is not stopped by another's unfinished files (inputs.dataset.load).
+        data = load(data_dir, parse_date(today) if today else None,
+                    parse_date(period_end, "period_end") if period_end else None)
         period = data.resolve_period(period_end, period_start)
         weeks = None if trend_weeks is None or trend_weeks < 0 else trend_weeks
         from ..inputs.records import notices
@@ -179,11 +182,10 @@ class Report:
 
     def _issue_traces(self, periods: list[Period]) -> list[tuple[str, str, Trace]]:
         """What the trend chart draws for each issue: its incidents and the people killed in
-        attacks, counted as the chart counts them (a row in the issue its span ends in)."""
-        every = sentences.incident_rows(self.view.trend_incidents)
+        attacks, counted as the chart counts them (a row in the issue whose source reports it)."""
         out = []
         for p in periods:
-            rows = [r for r in every if p.counts(r.end)]
+            rows = sentences.incident_rows(self.view.counted_in(p))
             if not rows:
                 continue
             t = sentences.tally(rows)
@@ -191,10 +193,10 @@ class Report:
             c = sentences.casualties(victims)
             label = f"Issue ending {short_day(p.end)} {p.end.year}"
             out.append((f"{label}, incidents", tables.count_text(t.incidents, t.incidents_min),
-                        Trace.of(f"{label}: incidents", rows, "incidents of the rows whose last day is in the issue")))
+                        Trace.of(f"{label}: incidents", rows, "incidents of the rows the issue counts")))
             out.append((f"{label}, killed in attacks", tables.count_text(c.killed, c.killed_min),
                         Trace.of(f"{label}: killed in attacks", victims,
-                                 "killed of the victims rows whose last day is in the issue")))
+                                 "killed of the victims rows the issue counts")))
         return out
 
     def _covid_traces(self) -> list[tuple[str, str, Trace]]:
@@ -241,7 +243,7 @@ class Report:
         v = self.view
         window = Period(v.period.window_start(v.trend_weeks), v.period.end)
         periods = self.trend_periods()
-        chart = figures.issue_trend(v.trend_incidents, periods, window, current=v.period)
+        chart = figures.issue_trend(v.trend_incidents, periods, window, current=v.period, counted_on=v.counted_on)
         block = self.figures.chart(chart, "trend_chart", f"Incidents and people killed in each issue of the "
                                                          f"{v.trend_weeks} weeks before this period, and in this one.",
                                    traces=self._issue_traces(periods), tracer=self.tracer)
@@ -278,9 +280,27 @@ class Report:
         return blocks.sources(self.view)
 
     def colophon(self) -> Fragment:
-        p = self.period
-        return blocks.colophon(f"Period {p.start.isoformat()} to {p.end.isoformat()}. Figures are counted from "
-                               "the day after the period's first day, which closes the previous issue.")
+        return blocks.colophon(period_statement(self.view))
+
+
+def period_statement(view: PeriodData) -> str:
+    """What the issue covers, in the cover's words, and which rows of a shared boundary day
+    it counts (inputs.owners): true of the first issue as of any later one."""
+    p, (before, _) = view.period, view.neighbours
+    covers = f"This issue covers {format_long(p)}"
+    if view.issue is None:
+        first = format_long(Period(min(p.start + dt.timedelta(days=1), p.end), p.end))
+        return (f"This report covers {format_long(p)}, a span no issue declares: it counts the rows of "
+                f"{first}, and a row of {_long_day(p.start)} where the issue that begins that day reports it.")
+    if before is not None and before.end == p.start:
+        return (f"{covers}. It shares {_long_day(p.start)} with the previous issue ({format_long(before)}): "
+                f"an incident of that day counts in the issue whose source reports it, and one that no issue's "
+                "source reports counts in the previous issue.")
+    return f"{covers}: every incident its source reports, and those of other sources dated within it."
+
+
+def _long_day(day: dt.date) -> str:
+    return f"{day.day} {day:%B} {day.year}"
 
 
 __all__ = ["Fragment", "Report", "title_block"]
