@@ -47,6 +47,9 @@ class Issue:
     headlines: dict[str, str]
     events: list[Event]
     file: str
+    # Sections the issue leaves out (absent from the file, or given with nothing after the
+    # colon): nothing to report, so the report prints no heading for them.
+    left_out: frozenset[str] = frozenset()
 
     def section_events(self, section_id: str) -> list[Event]:
         """A section's events in the order of the file, which is the source's order."""
@@ -108,11 +111,15 @@ def load_issue(folder: DataFolder, path: Path, monitor, references, today, probl
                                 "must be a mapping of section id to headline and events"))
         sections = {}
     known = [s.id for s in monitor.sections]
+    left_out = set(known) - set(sections)
     for section_id, body in sections.items():
         line = sections.line_of(section_id)
         if section_id not in known:
             problems.append(Problem(shown, line, "sections", str(section_id),
                                     f"unknown section; the monitor's sections are {', '.join(known)}"))
+            continue
+        if body is None:
+            left_out.add(section_id)
             continue
         if not isinstance(body, dict):
             problems.append(Problem(shown, line, section_id, None,
@@ -121,7 +128,9 @@ def load_issue(folder: DataFolder, path: Path, monitor, references, today, probl
         headline = fields.text(body, "headline", f"{section_id}.headline", markdown=True)
         if headline == "":
             problems.append(Problem(shown, body.line_of("headline"), f"{section_id}.headline", None,
-                                    "headline is empty; write the section's headline"))
+                                    "headline is empty; write the section's headline, or, when the issue has "
+                                    f"nothing for it, leave the section out (delete it, or write `{section_id}:` "
+                                    "with nothing after the colon)"))
         elif headline is not None:
             headlines[section_id] = headline
         items = body.get("events") or []
@@ -136,7 +145,7 @@ def load_issue(folder: DataFolder, path: Path, monitor, references, today, probl
                 events.append(event)
     if len(problems) > before or period is None:
         return None
-    return Issue(period, reference, headlines, events, shown)
+    return Issue(period, reference, headlines, events, shown, frozenset(left_out))
 
 
 _EVENT_KEYS = ("date", "end_date", "dateline", "text", "reference", "incidents", "indicators")

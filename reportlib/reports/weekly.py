@@ -25,6 +25,11 @@ from . import blocks
 from .blocks import Fragment, Tracer, title_block
 from .figureblock import FigureBlock, Figures, no_chart, show_in_kernel
 
+# The sections under which the weekly report draws the period's incidents and its
+# indicator values: left out of an issue, they still print when the period has such rows.
+_INCIDENTS_SECTION = "security"
+_INDICATORS_SECTION = "humanitarian"
+
 
 class Report:
     """The weekly report of one period. `tracer` and `figures` number the traced values and
@@ -104,12 +109,28 @@ class Report:
     def key_figures(self) -> Fragment:
         return blocks.key_figures(self.view, self.tracer)
 
+    def left_out(self, section_id: str) -> bool:
+        """Whether the issue leaves the section out and the period has no rows its blocks
+        show (incidents for security, indicator values for humanitarian): then the section,
+        its heading and its blocks print nothing, and the contents and bookmarks skip it."""
+        issue = self.view.issue
+        if issue is None or section_id not in issue.left_out:
+            return False
+        if section_id == _INCIDENTS_SECTION:
+            return self.view.incidents.empty
+        if section_id == _INDICATORS_SECTION:
+            # Values of the first day are the previous issue's (the "before" of a change).
+            return not self.view.indicators["date"].map(lambda d: self.period.counts(d.date())).any()
+        return True
+
     def section(self, section_id: str) -> Fragment:
         """A section's heading, headline and events in the source's order."""
         return self.section_heading(section_id) + self.events(section_id)
 
     def section_heading(self, section_id: str) -> Fragment:
         """A section's heading and headline, for sections whose events follow other blocks."""
+        if self.left_out(section_id):
+            return Fragment("")
         return blocks.section_heading(self.monitor, self.view.issue, section_id)
 
     def events(self, section_id: str) -> Fragment:
@@ -126,6 +147,8 @@ class Report:
                                   "counts summed over the rows; places as the rows name them")) for s in said]
 
     def security_summary(self) -> Fragment:
+        if self.left_out(_INCIDENTS_SECTION):
+            return Fragment("")
         return blocks.summary(self.security_statements(), self.tracer)
 
     def incidents_table(self, section_id: str = "security") -> Fragment:
@@ -137,6 +160,8 @@ class Report:
                 if event.section != section_id:
                     title = self.monitor.section(event.section).title
                     elsewhere.update(dict.fromkeys(event.incidents, title))
+        if self.left_out(section_id):
+            return Fragment("")
         return (blocks.headed(3, "incidents-table", "Incidents in numbers")
                 + blocks.table(tables.incidents_table(self.view.incidents, elsewhere), self.tracer))
 
@@ -209,6 +234,8 @@ class Report:
     # -- charts ---------------------------------------------------------------------------
 
     def incidents_chart(self) -> Fragment:
+        if self.left_out(_INCIDENTS_SECTION):
+            return Fragment("")
         chart = figures.by_type(self.view.incidents)
         if chart is None:
             return Fragment(no_chart("No incidents were recorded in this period, so there is no chart by type."))
@@ -217,6 +244,8 @@ class Report:
                                   traces=self._type_traces(), tracer=self.tracer)
 
     def governorate_chart(self) -> Fragment:
+        if self.left_out(_INCIDENTS_SECTION):
+            return Fragment("")
         chart = figures.by_governorate(self.view.incidents)
         if chart is None:
             return Fragment(no_chart("No incidents were recorded, so there is no chart by governorate."))
@@ -224,6 +253,8 @@ class Report:
                                   traces=self._governorate_traces(), tracer=self.tracer)
 
     def governorate_map(self) -> Fragment:
+        if self.left_out(_INCIDENTS_SECTION):
+            return Fragment("")
         chart = maps.governorate_map(self.view.incidents)
         block = self.figures.chart(chart, "governorate_map", css="map", credit=maps.ATTRIBUTION,
                                    traces=self._governorate_traces(), tracer=self.tracer)
@@ -240,6 +271,8 @@ class Report:
         return sorted(set(issues) | {v.period})
 
     def trend_chart(self) -> Fragment:
+        if self.left_out(_INCIDENTS_SECTION):
+            return Fragment("")
         v = self.view
         window = Period(v.period.window_start(v.trend_weeks), v.period.end)
         periods = self.trend_periods()
@@ -250,6 +283,8 @@ class Report:
         return blocks.headed(3, "incidents-trend", "Weeks before this period") + block
 
     def covid_chart(self) -> Fragment:
+        if self.left_out(_INDICATORS_SECTION):
+            return Fragment("")
         values = self.view.indicators
         chart = figures.covid_cases(indicators.daily_new_cases(values),
                                     indicators.weekly_averages(values, self.monitor.rounding), self.period)
@@ -267,12 +302,16 @@ class Report:
                                   "figures as published, or computed from the daily series")) for s in said]
 
     def covid_summary(self) -> Fragment:
+        if self.left_out(_INDICATORS_SECTION):
+            return Fragment("")
         said = self.covid_statements()
         nothing = not said and not self.cited_indicators() and self.view.indicators.empty
         return blocks.summary(said, self.tracer, "COVID-19" if said or nothing else "", "covid",
                               "No COVID-19 figures were recorded for this period." if nothing else "")
 
     def indicators_table(self) -> Fragment:
+        if self.left_out(_INDICATORS_SECTION):
+            return Fragment("")
         changes = indicators.period_changes(self.view.indicators, self.period, self.monitor.rounding)
         return blocks.table(tables.indicators_table(changes), self.tracer)
 
