@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..errors import Problem
 from .issues import Event, Issue
+from .periods import format_span
 
 _WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
           "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
@@ -91,6 +92,18 @@ def _problem(issue: Issue, event: Event, key: str, value: str | None, message: s
 def _check_incidents(issue: Issue, event: Event, by_id: dict, cited_by: dict) -> list[Problem]:
     problems = []
     minimums = set()
+    found = [by_id[i] for i in event.incidents if i in by_id]
+    days = [(r.event_date.date(), (r.event_date if pd.isna(r.end_date) else r.end_date).date()) for r in found]
+    first, last = (min(a for a, _ in days), max(b for _, b in days)) if days else (None, None)
+    # The span starts on the event's day (or the event has none) but runs on: end_date forgotten.
+    one_day_for_many = (event.end_date is None and bool(days) and first < last
+                        and (event.date is None or event.date == first))
+    if one_day_for_many:
+        given = f"gives one day ({event.date.isoformat()})" if event.date else "gives no date"
+        problems.append(_problem(issue, event, "end_date", None,
+                                 f"the rows it cites cover {_span(first, last)}, but the event {given}; write "
+                                 f"date: {first.isoformat()} and end_date: {last.isoformat()}, so that the report "
+                                 f"writes the span (\"Between {format_span(first, last)}, \") and not one day"))
     for event_id in event.incidents:
         row = by_id.get(event_id)
         if row is None:
@@ -107,7 +120,7 @@ def _check_incidents(issue: Issue, event: Event, by_id: dict, cited_by: dict) ->
         first = row.event_date.date()
         last = first if pd.isna(row.end_date) else row.end_date.date()
         # Which issue counts the row (its reference, its date) is judged in inputs.owners.
-        if event.date is not None and not (event.date <= first and last <= event.last_day):
+        if not one_day_for_many and event.date is not None and not (event.date <= first and last <= event.last_day):
             problems.append(_problem(issue, event, "incidents", event_id,
                                      f"the row ({where}) covers {_span(first, last)}, outside the event's "
                                      f"{_span(event.date, event.last_day)}"))
