@@ -124,8 +124,8 @@ def fill_backfill(data: Path) -> None:
         issue_yaml(events, "2020-11-12", BACKFILL, BACKFILL_REF), encoding="utf-8")
     write_rows(data / "incidents" / f"{BACKFILL}.csv", [
         incident("SYN-20201119-01", "2020-11-19", BACKFILL_REF, incident_type="protest violence", admin1="Dhi Qar",
-                 location="Nasiriyah", fatalities="1", fatalities_min="false", wounded="3", wounded_min="false",
-                 target="protesters")])
+                 location="Nasiriyah", incidents="1", fatalities="1", fatalities_min="false", wounded="3",
+                 wounded_min="false", target="protesters")])
 
 
 def csv_text(rows: list[dict]) -> str:
