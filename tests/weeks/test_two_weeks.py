@@ -128,6 +128,8 @@ def test_two_weeks_after_the_shipped_issue(desk, tmp_path):
         "SYN-20201210-03,2020-12-08,,rocket attack,Baghdad,,,the airport,3,"), encoding="utf-8")
     desk.run("correct", "--period-end", weeks.WEEK2, "--note", "Three rocket attacks hit the airport, not two.")
     assert desk.figures(weeks.WEEK2)["incidents"] == (10, False)
+    # The review copy asked for once is current after the correction's build.
+    assert 'title="Incidents recorded: 10.' in (folder / "review.html").read_text(encoding="utf-8")
 
     eml = tmp_path / "eml"
     desk.run("send", "--period-end", weeks.WEEK2, "--dry-run", "--eml", str(eml))
