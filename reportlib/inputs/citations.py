@@ -57,6 +57,11 @@ def _number_of(text: str) -> int | None:
     return next((n for n, word in _TENS.items() if word == text), None)
 
 
+def states(text: str, n: int) -> bool:
+    """Whether the text writes the whole number n, in any of its spellings."""
+    return _states(text, n)
+
+
 def _states(text: str, n: int) -> bool:
     return any(re.search(r"(?<![\w,.])" + re.escape(form) + r"(?![\w]|,[0-9])", text, re.IGNORECASE)
                for form in spellings(n))

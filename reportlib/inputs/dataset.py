@@ -284,6 +284,7 @@ def _load(folder: DataFolder, today: dt.date, withheld: set[str] = frozenset()) 
     if not any(p.severity == "error" for p in problems):
         problems += citations.check(issues, incidents, indicators)
         problems += owners.check(issues, incidents)
+        problems += owners.uncited(issues, incidents)
 
     problems.sort(key=lambda p: (p.file, p.line or 0))
     if any(p.severity == "error" for p in problems):

@@ -158,3 +158,25 @@ def counted_mask(counted_on: pd.Series, period: Period) -> np.ndarray:
     if period.days == 1:
         return (counted_on == start).to_numpy(dtype=bool)
     return ((counted_on > start) & (counted_on <= end)).to_numpy(dtype=bool)
+
+
+def uncited(issues: list[Issue], incidents: pd.DataFrame) -> list[Problem]:
+    """A warning for each row an issue's document reports that no event of the issue cites:
+    the report states it in a sentence it composes, marked as compiled from the data, where
+    the issue's own words may already tell it. Rows of other sources (imports) are many and
+    expected to be uncited; they are not listed."""
+    owners = Owners.of(issues)
+    if not owners.by_reference or incidents.empty:
+        return []
+    refs = incidents["reference"].isin(list(owners.by_reference)).to_numpy(dtype=bool)
+    left = incidents.loc[refs & ~incidents["event_id_cnty"].isin(list(owners.by_citation)).to_numpy(dtype=bool)]
+    left = left.loc[(left["duplicate_of"] == "").to_numpy(dtype=bool)] if "duplicate_of" in left else left
+    out = []
+    for row in left.itertuples(index=False):
+        issue = owners.by_reference[row.reference]
+        out.append(Problem(
+            row.file, int(row.line), "event_id_cnty", row.event_id_cnty,
+            f"no event of the issue of {issue.period} ({issue.file}) cites this row: the report states it in a "
+            "sentence compiled from the data, marked as such. If the issue's text tells it, cite the row from "
+            "that event (incidents: [...])", severity="warning"))
+    return out
