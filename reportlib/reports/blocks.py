@@ -26,10 +26,11 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from ..content import sentences
+from ..content import indicators, sentences
 from ..content.markup import inline
 from ..content.provenance import Trace
 from ..content.tables import Table, sources_table
+from ..inputs.citations import states
 from ..inputs.monitor import Monitor
 from ..inputs.periods import Period, format_long
 
@@ -190,8 +191,6 @@ def key_figures(view, tracer: Tracer) -> Fragment:
 def _told_by_events(view) -> list[tuple[frozenset[str], str]]:
     """(rows, text) of each event of the issue that cites rows: the rows (file:line) whose
     figures its text states."""
-    from ..content import indicators
-
     if view.issue is None:
         return []
     by_id = {r.event_id: r.origin for r in sentences.incident_rows(view.incidents)}
@@ -208,8 +207,6 @@ def _told_by_events(view) -> list[tuple[frozenset[str], str]]:
 def _stated(told: list[tuple[frozenset[str], str]], rows: tuple[str, ...], value) -> bool:
     """Whether an event states this figure and writes its value: a total of several rows when
     it cites exactly those rows, one row's figure when it cites that row."""
-    from ..inputs.citations import states
-
     if value is None or not float(value).is_integer() or not rows:
         return False
     wanted = frozenset(rows)
@@ -268,8 +265,6 @@ def events(view, section_id: str, tracer: Tracer) -> Fragment:
     if issue is None:
         return render("events.html.j2", narrative=False, events=[])
     by_id = {r.event_id: r for r in sentences.incident_rows(view.incidents)}
-    from ..content import indicators
-
     readings = {r.key: r for series in indicators.national_readings(view.indicators).values() for r in series}
     items = []
     for event in issue.section_events(section_id):
