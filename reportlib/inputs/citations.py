@@ -62,6 +62,33 @@ def states(text: str, n: int) -> bool:
     return _states(text, n)
 
 
+_ANY_NUMBER = re.compile(r"(?<![\w,.])(" + _NUMBER + r")(?![\w]|,[0-9])", re.IGNORECASE)
+
+
+def written_numbers(texts) -> set[int]:
+    """Every whole number the texts write, in digits or words: a quick first test before
+    stating_event, for data folders with many rows."""
+    return {n for text in texts for m in _ANY_NUMBER.findall(text) if (n := _number_of(m)) is not None}
+
+
+def stating_event(issue: Issue, row) -> Event | None:
+    """The event of the issue whose text already states an uncited row's figures (its span
+    holds the row's, and it writes every count the row gives, at least one): the report must
+    not compose a sentence that says it again. `row`: an incident row (itertuples)."""
+    first = row.event_date.date()
+    last = first if pd.isna(row.end_date) else row.end_date.date()
+    counts = [int(n) for n, skip in ((row.incidents, 1), (row.fatalities, None), (row.wounded, None))
+              if not pd.isna(n) and int(n) != skip]
+    if not counts:
+        return None
+    for event in issue.events:
+        if event.date is None or not (event.date <= first and last <= event.last_day):
+            continue
+        if all(_states(event.text, n) for n in counts):
+            return event
+    return None
+
+
 def _states(text: str, n: int) -> bool:
     return any(re.search(r"(?<![\w,.])" + re.escape(form) + r"(?![\w]|,[0-9])", text, re.IGNORECASE)
                for form in spellings(n))

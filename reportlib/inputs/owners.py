@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
+from .citations import stating_event
 from .issues import Issue
 from .periods import Period
 
@@ -174,9 +175,14 @@ def uncited(issues: list[Issue], incidents: pd.DataFrame) -> list[Problem]:
     out = []
     for row in left.itertuples(index=False):
         issue = owners.by_reference[row.reference]
-        out.append(Problem(
-            row.file, int(row.line), "event_id_cnty", row.event_id_cnty,
-            f"no event of the issue of {issue.period} ({issue.file}) cites this row: the report states it in a "
-            "sentence compiled from the data, marked as such. If the issue's text tells it, cite the row from "
-            "that event (incidents: [...])", severity="warning"))
+        event = stating_event(issue, row)
+        if event is not None:
+            said = (f"the event on line {event.line} of {issue.file} seems to state its figures, so the report "
+                    "composes no sentence for it; cite the row there (incidents: [...])")
+        else:
+            said = ("the report states it in a sentence compiled from the data, marked as such. If the issue's "
+                    "text tells it, cite the row from that event (incidents: [...])")
+        out.append(Problem(row.file, int(row.line), "event_id_cnty", row.event_id_cnty,
+                           f"no event of the issue of {issue.period} ({issue.file}) cites this row: {said}",
+                           severity="warning"))
     return out

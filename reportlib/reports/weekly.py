@@ -15,9 +15,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
+
 from ..content import figures, indicators, maps, sentences, tables
 from ..content.provenance import Trace
 from ..inputs import reference
+from ..inputs.citations import stating_event, written_numbers
 from ..inputs.dataset import PeriodData, load
 from ..inputs.periods import Period, format_long, parse_date, short_day
 from ..inputs.schema import CASUALTY_GROUPS
@@ -142,6 +145,12 @@ class Report:
         cited = self.cited_incidents()
         # "No IEDs were reported" is the data's statement only where the data tells the period.
         always = () if cited else ("IED",)
+        if self.view.issue is not None:
+            # A row whose figures an event already states (uncited by mistake) is not said again.
+            written = written_numbers(e.text for e in self.view.issue.events)
+            cited = cited | {r.event_id_cnty for r in self.view.incidents.itertuples(index=False)
+                             if r.event_id_cnty not in cited and _counts_of(r) <= written
+                             and stating_event(self.view.issue, r) is not None}
         said = sentences.security_statements(self.view.incidents, self.period, cited, always)
         return [(s.text, Trace.of("Sentence computed from the rows", s.rows,
                                   "counts summed over the rows; places as the rows name them")) for s in said]
@@ -320,6 +329,14 @@ class Report:
 
     def colophon(self) -> Fragment:
         return blocks.colophon(period_statement(self.view))
+
+
+def _counts_of(row) -> set[int]:
+    """The counts an incident row gives (a missing one, pd.NA, left out; one incident is the
+    text's "a", as citations.stating_event reads it)."""
+    given = {int(n) for n in (row.fatalities, row.wounded) if isinstance(n, int | np.integer)}
+    return given | ({int(row.incidents)} if isinstance(row.incidents, int | np.integer) and row.incidents != 1
+                    else set())
 
 
 def period_statement(view: PeriodData) -> str:

@@ -103,6 +103,8 @@ def test_two_weeks_after_the_shipped_issue(desk, tmp_path):
     built = desk.run("build", "--period-end", weeks.WEEK2, "--review")
     folder = desk.out / weeks.WEEK2
     assert (folder / "review.html").is_file(), built.stderr
+    review = (folder / "review.html").read_text(encoding="utf-8")
+    assert "No event of the issue states this total: it is counted from the issue" in review
     outline = [o["/Title"] for o in PdfReader(folder / "report.pdf").outline if isinstance(o, dict)]
     assert outline == ["Key figures", "Politics and protests", "Security round-up", "Sources"]
     text = pdf_text(folder / "report.pdf")
