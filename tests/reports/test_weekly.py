@@ -306,7 +306,7 @@ def test_review_copy_traces_every_figure_and_leaves_the_report_alone(built, tmp_
     # The tiles: each with its rows and sources on hover and in the appendix.
     assert re.search(r'<span class="traced" id="trace-2" title="People killed in attacks: ≥20\. Killed summed over '
                      r'the rows whose casualty_group is victims\. No event of the issue states this total: it is '
-                     r'counted from the issue&#39;s rows\. Rows: data/incidents\.csv:2, ', review)
+                     r'counted from the issue(&#39;|&#x27;|\')s rows\. Rows: data/incidents\.csv:2, ', review)
     assert re.search(r'title="Militants killed in operations: ≥20\.[^"]*Rows: data/incidents\.csv:6\.', review)
     appendix = review[review.index('id="review-appendix"'):]
     assert re.search(r'<li id="ref-trace-2" value="2">.*?People killed in attacks.*?data/incidents\.csv:10',
