@@ -77,6 +77,8 @@ class Owners:
 
         def owner_starts(column: str, owners: dict[str, Issue]) -> pd.Series:
             # A one-day issue counts its one day as it is: no day to move the row to.
+            if not owners:  # a million rows need no lookup in an empty table
+                return pd.Series(pd.NaT, index=incidents.index, dtype="datetime64[ns]")
             days = {k: pd.Timestamp(i.period.start) if i.period.days > 1 else pd.Timestamp.max
                     for k, i in owners.items()}
             return pd.to_datetime(incidents[column].astype(object).map(days))
