@@ -65,9 +65,11 @@ def validate(data: str | Path = "data", log: Log = _quiet) -> Dataset:
         2
     """
     from .batch.work import print_warnings  # lazy: with the loader, see load()
+    from .inputs.validation import validate_all
     from .publish.settings import load_checked  # the publish: and mail: settings, the recipients
 
-    dataset = load_checked(data)
+    # Every problem, and which periods they stop: a half-filled week stops only its own build.
+    dataset = load_checked(data, lambda folder: validate_all(folder, log))
     print_warnings(dataset, log)
     return dataset
 

@@ -54,6 +54,8 @@ def report_error(exc: ReportlibError) -> int:
             _err(str(problem))
         _err(f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} found; "
              "nothing was written. Fix the lines above and run the command again.")
+        for note in exc.notes:
+            _err(note)
     elif isinstance(exc, NotebookExecutionError):
         _err(f"error: the notebook failed: {exc}")
         if exc.failure is not None:

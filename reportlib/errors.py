@@ -43,9 +43,10 @@ class DataError(ReportlibError):
 
     exit_code = 2
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], notes: list[str] = ()):
         self.problems = [p for p in problems if p.severity == "error"]
         self.warnings = [p for p in problems if p.severity == "warning"]
+        self.notes = list(notes)  # what the problems stop and what they do not
         count = len(self.problems)
         super().__init__(f"{count} problem{'s' if count != 1 else ''} in the data")
 

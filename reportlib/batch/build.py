@@ -41,7 +41,8 @@ from . import deadline, guard, manifest, outputs, quick
 from .plan import Result, Task, notebook_parameters, task_key
 
 # The review copy of a report (`reportlib build --review`): not a published file, so neither
-# the manifest nor the archive lists it; a build without --review removes an older one.
+# the manifest nor the archive lists it; once written, every later build of the period
+# rewrites it.
 REVIEW_FILE = "review.html"
 
 
@@ -195,10 +196,10 @@ class Build:
             raise
         self.timings["total"] = time.perf_counter() - self.started
         self._put_in_place()
-        if self.task.review:
+        # Once asked for, the review copy is kept current by every later build of the period
+        # (a correction's included), never left stale or removed.
+        if self.task.review or (self.folder / REVIEW_FILE).exists():
             _write_review(self.folder, nb, self.data, self.task, self.inputs)
-        else:
-            (self.folder / REVIEW_FILE).unlink(missing_ok=True)
 
     def _execute(self):
         html = _html()

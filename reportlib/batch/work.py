@@ -32,7 +32,9 @@ def build_one(request: Request, opts: BuildOptions, notebook: Path, root: Path, 
     period resolved, the report built, the archive page made again."""
     if quick_key is None:  # a forced build takes it now, while the kernel starts
         quick_key = digest(opts.data.resolve(), notebook, opts.params)
-    data = load(opts.data)
+    # Another week's unfinished files do not stop this one's build (inputs.dataset.load).
+    built_end = request.end or (request.span.end if request.span is not None else None)
+    data = load(opts.data, period_end=built_end)
     print_warnings(data, log)
     period = resolve(data, request)
     # An ad hoc span of the weekly report is no issue: it gets a folder of its own, which
@@ -142,3 +144,7 @@ def print_warnings(data: Dataset, log: Log) -> None:
     the one its daily series gives (the report prints the published figure)."""
     for warning in [*data.warnings, *disagreement_problems(data.indicators, data.monitor.rounding)]:
         log(str(warning))
+    for label, problems in data.set_aside.items():
+        n = len(problems)
+        log(f"note: the issue ending on {label} has {n} problem{'s' if n != 1 else ''} in its own files "
+            f"(`reportlib validate` lists them); this build does not read that issue, which is left out")

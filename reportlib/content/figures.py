@@ -446,17 +446,20 @@ def _counted_days(period: Period) -> tuple[float, float]:
 
 
 def issue_trend(rows: pd.DataFrame, periods: Sequence[Period], window: Period, wounded: bool = False,
-                current: Period | None = None) -> Chart:
+                current: Period | None = None, counted_on: pd.Series | None = None) -> Chart:
     """Incidents and people killed (victims; and wounded, if asked) in each of the given
     issue periods, each drawn over the days it counts on a date axis spanning `window`:
     one bar per issue, its height the issue's total, however many weeks it covers. Days of
-    the window in no issue have no bar. `current` is shaded as the report's own period."""
+    the window in no issue have no bar. `current` is shaded as the report's own period.
+    `counted_on` is each row's counting day (PeriodData.counted_on: the issue whose source
+    reports a row counts it); without it a row counts in the period its span ends in."""
     grouped = _with_groups(rows)
     periods = sorted(periods)
-    # A row counts in the issue its span ends in (IncidentRow.end: its end date, else its date).
-    marks = [(p, _tallies([x for x in grouped if p.counts(x[0].end)])) for p in periods]
-    # Rows reported on the window's first day belong to the issue before it, outside the window.
-    in_window = sum(window.counts(r.end) for r, _ in grouped)
+    days = ([d.date() for d in counted_on.loc[rows.index].tolist()] if counted_on is not None
+            else [r.end for r, _ in grouped])
+    marks = [(p, _tallies([x for x, d in zip(grouped, days, strict=True) if p.counts(d)])) for p in periods]
+    # Rows counted on the window's first day belong to the issue before it, outside the window.
+    in_window = sum(window.counts(d) for d in days)
     left_out = in_window - sum(t.victims.rows for p, t in marks if window.start <= p.start)
     height, top, bottom = 190.0, 26.0, 34.0
     values = [v for _, t in marks for v in (t.victims.incidents, t.victims.killed,

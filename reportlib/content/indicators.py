@@ -43,6 +43,7 @@ class Reading:
     reference: str = ""
     computed: bool = False  # computed from a daily series rather than read as published
     span: str = ""  # the source's words for the span of a flow it does not date
+    inferred_date: bool = False  # the date is an inference (`inferred` names date), not the source's
 
     @property
     def key(self) -> tuple[str, dt.date]:
@@ -66,12 +67,14 @@ def national_readings(indicators: pd.DataFrame) -> dict[str, Readings]:
     columns = (indicators[c].tolist() for c in ("indicator", "admin1", "date", "value", "source"))
     files, lines = _column(indicators, "file"), _column(indicators, "line", 0)
     references, spans = _column(indicators, "reference"), _column(indicators, "span")
-    for (name, admin1, day, value, source), file, line, ref, span in zip(
-            zip(*columns, strict=True), files, lines, references, spans, strict=True):
+    inferred = _column(indicators, "inferred")
+    for (name, admin1, day, value, source), file, line, ref, span, guessed in zip(
+            zip(*columns, strict=True), files, lines, references, spans, inferred, strict=True):
         if admin1 == "":
             rows = (f"{file}:{line}",) if file else ()
             readings.setdefault(name, []).append(
-                Reading(name, day.date(), float(value), source, rows, ref, False, span or ""))
+                Reading(name, day.date(), float(value), source, rows, ref, False, span or "",
+                        "date" in str(guessed or "").split(";")))
     for series in readings.values():
         series.sort(key=lambda r: r.date)  # stable: same-day readings stay in data order
     return readings

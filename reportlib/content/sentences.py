@@ -33,7 +33,10 @@ from ..inputs.periods import Period, format_span
 from ..inputs.schema import CASUALTY_GROUPS, DEFAULT_CASUALTY_GROUP
 from . import indicators, words
 
-DEFAULT_TARGET = {"victims": "people", "militants": "militants", "unattributed": "people"}
+# Whom a sentence names as hit when the rows give no `target`: the casualty group's own word
+# for militants; for the others none, so that a sentence never adds "people" the rows do not
+# hold ("left 15 dead and 40 wounded").
+DEFAULT_TARGET = {"victims": "", "militants": "militants", "unattributed": ""}
 
 
 class IncidentRow(NamedTuple):
@@ -236,7 +239,7 @@ def type_sentence(incident_type: str, rows: pd.DataFrame | Sequence[IncidentRow]
 
     if kind.voice == "actor" and actor and t.incidents is not None:
         subject = f"{actor} carried out {_count(t.incidents, t.incidents_min)} {noun}"
-        if target != DEFAULT_TARGET[group]:
+        if target and target != DEFAULT_TARGET[group]:
             subject += f" against {target}"
         return f"{_opening(t)}{subject}{where}{_participles(t, group)}."
     if t.incidents is not None:
@@ -250,10 +253,11 @@ def _predicate(t: Tally, target: str, group: str) -> str:
     c = t.of(group)
     k = c.killed if c.killed else None
     w = c.wounded if c.wounded else None
-    if group == "unattributed" and (k or w):
-        # The source does not say on which side they fell: no one is named as killed by anyone.
-        parts = ([f"{_count(k, c.killed_min)} {target} dead"] if k else []) + (
-            [f"{_count(w, c.wounded_min)} wounded"] if w else [])
+    if (group == "unattributed" or not target) and (k or w):
+        # The source does not say on which side they fell, or whom: no one is named as killed by anyone.
+        who = f" {target}" if target else ""
+        parts = ([f"{_count(k, c.killed_min)}{who} dead"] if k else []) + (
+            [f"{_count(w, c.wounded_min)}{'' if k else who} wounded"] if w else [])
         return " left " + " and ".join(parts)
     if k and w:
         return (f" killed {_count(k, c.killed_min)} {target}"

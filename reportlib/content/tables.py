@@ -32,6 +32,9 @@ MIN_MARK = "≥"
 SHARED_MARK = "†"
 INFERRED_PLACE_MARK = "‡"
 INFERRED_TYPE_MARK = "*"
+INFERRED_DATE_MARK = "§"
+INFERRED_DATE_NOTE = (f"{INFERRED_DATE_MARK} a date inferred, not the source's statement (the source does not "
+                      "date it).")
 
 GROUP_TITLES = {
     "victims": "Victims of attacks (civilians and security forces)",
@@ -166,23 +169,24 @@ def incidents_table(incidents: pd.DataFrame, told_elsewhere: dict[str, str] | No
             if row.group == group:
                 guessed = tuple(sorted(inferred_places(row)))
                 key = (kinds[row.incident_type].order, row.admin1, "incident_type" in row.inferred,
-                       guessed, row.location if guessed else "", told_elsewhere.get(row.event_id, ""))
+                       guessed, row.location if guessed else "", told_elsewhere.get(row.event_id, ""),
+                       bool(row.inferred & {"event_date", "end_date"}))
                 lines.setdefault(key, []).append(row)
         if len(groups) > 1 or group != "victims":
             rows.append(Row((Cell(GROUP_TITLES[group], "group", span=6),), "group"))
-        for (_, admin1, type_inferred, guessed, location, told), part in sorted(lines.items()):
+        for (_, admin1, type_inferred, guessed, location, told, date_inferred), part in sorted(lines.items()):
             name = part[0].incident_type
             shared = len(admin1.split(";")) > 1
             place_mark = SHARED_MARK if shared else ""
             marks |= set(place_mark) | ({INFERRED_PLACE_MARK} if guessed else set()) | (
-                {INFERRED_TYPE_MARK} if type_inferred else set())
+                {INFERRED_TYPE_MARK} if type_inferred else set()) | ({INFERRED_DATE_MARK} if date_inferred else set())
             t = tally(part)
             rows.append(Row((
                 Cell(_type_label(name), "type", mark=INFERRED_TYPE_MARK if type_inferred else "",
                      note=f"told under {told}" if told else ""),
                 Cell(kind="places", places=places(admin1, set(guessed)), mark=place_mark,
                      note=f"as the source names it: {location.replace(';', ', ')}" if location else ""),
-                Cell(format_span(t.start, t.end), "dates"),
+                Cell(format_span(t.start, t.end), "dates", mark=INFERRED_DATE_MARK if date_inferred else ""),
                 *tally_cells(part, group, label=f"{_type_label(name)}, {admin1.replace(';', ', ')}"),
             )))
         members = [r for r in every if r.group == group]
@@ -200,6 +204,8 @@ def incidents_table(incidents: pd.DataFrame, told_elsewhere: dict[str, str] | No
     if INFERRED_TYPE_MARK in marks:
         notes.append(f"{INFERRED_TYPE_MARK} the type is a judgement from the source's description, not its "
                      "statement.")
+    if INFERRED_DATE_MARK in marks:
+        notes.append(INFERRED_DATE_NOTE)
     return table(caption, headings, rows, notes)
 
 
@@ -231,7 +237,8 @@ def indicators_table(changes: list[Change]) -> Table:
         rows.append([Cell(c.label),
                      Cell(stats.figure(now.value, c.indicator), "num", note=change, note_trace=change_trace,
                           trace=Trace.of(c.label, [now], how)),
-                     Cell(now.span, "dates") if now.span else Cell(_day(now), "dates")])
+                     Cell(now.span, "dates") if now.span else Cell(
+                         _day(now), "dates", mark=INFERRED_DATE_MARK if now.inferred_date else "")])
         if before is not None:
             before_how = stats.how_computed(before, c.rule)
             rows.append(Row((Cell(f"{c.label}, before the period", "earlier"),
@@ -243,6 +250,8 @@ def indicators_table(changes: list[Change]) -> Table:
     notes = []
     if any(c.current.span for c in changes):
         notes.append("A date in words is the source's own: it gives the span, not the day, of the figure.")
+    if any(c.current.inferred_date and not c.current.span for c in changes):
+        notes.append(INFERRED_DATE_NOTE)
     if any(c.previous is not None for c in changes):
         notes.append("Before the period: the latest figure on or before its first day; in brackets, the change "
                      "from it.")

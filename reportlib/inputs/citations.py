@@ -4,7 +4,8 @@ tells those rows in the event's words and nowhere else. This module checks that 
 and its rows agree, so that the words a reader sees and the figures the tables and key
 figures count are the same facts:
 
-- every cited row exists, is counted in the issue's period and falls within the event's span;
+- every cited row exists and falls within the event's span (inputs.owners checks that no other
+  issue reports it);
 - no row is cited by two events (a fact told once);
 - every count a cited row gives (killed, wounded, incidents above one) is written in the text,
   "at least" exactly where the row says the count is a minimum;
@@ -24,6 +25,7 @@ import pandas as pd
 
 from ..errors import Problem
 from .issues import Event, Issue
+from .periods import format_span
 
 _WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
           "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
@@ -53,6 +55,38 @@ def _number_of(text: str) -> int | None:
     if text in _WORDS:
         return _WORDS.index(text)
     return next((n for n, word in _TENS.items() if word == text), None)
+
+
+def states(text: str, n: int) -> bool:
+    """Whether the text writes the whole number n, in any of its spellings."""
+    return _states(text, n)
+
+
+_ANY_NUMBER = re.compile(r"(?<![\w,.])(" + _NUMBER + r")(?![\w]|,[0-9])", re.IGNORECASE)
+
+
+def written_numbers(texts) -> set[int]:
+    """Every whole number the texts write, in digits or words: a quick first test before
+    stating_event, for data folders with many rows."""
+    return {n for text in texts for m in _ANY_NUMBER.findall(text) if (n := _number_of(m)) is not None}
+
+
+def stating_event(issue: Issue, row) -> Event | None:
+    """The event of the issue whose text already states an uncited row's figures (its span
+    holds the row's, and it writes every count the row gives, at least one): the report must
+    not compose a sentence that says it again. `row`: an incident row (itertuples)."""
+    first = row.event_date.date()
+    last = first if pd.isna(row.end_date) else row.end_date.date()
+    counts = [int(n) for n, skip in ((row.incidents, 1), (row.fatalities, None), (row.wounded, None))
+              if not pd.isna(n) and int(n) != skip]
+    if not counts:
+        return None
+    for event in issue.events:
+        if event.date is None or not (event.date <= first and last <= event.last_day):
+            continue
+        if all(_states(event.text, n) for n in counts):
+            return event
+    return None
 
 
 def _states(text: str, n: int) -> bool:
@@ -90,6 +124,18 @@ def _problem(issue: Issue, event: Event, key: str, value: str | None, message: s
 def _check_incidents(issue: Issue, event: Event, by_id: dict, cited_by: dict) -> list[Problem]:
     problems = []
     minimums = set()
+    found = [by_id[i] for i in event.incidents if i in by_id]
+    days = [(r.event_date.date(), (r.event_date if pd.isna(r.end_date) else r.end_date).date()) for r in found]
+    first, last = (min(a for a, _ in days), max(b for _, b in days)) if days else (None, None)
+    # The span starts on the event's day (or the event has none) but runs on: end_date forgotten.
+    one_day_for_many = (event.end_date is None and bool(days) and first < last
+                        and (event.date is None or event.date == first))
+    if one_day_for_many:
+        given = f"gives one day ({event.date.isoformat()})" if event.date else "gives no date"
+        problems.append(_problem(issue, event, "end_date", None,
+                                 f"the rows it cites cover {_span(first, last)}, but the event {given}; write "
+                                 f"date: {first.isoformat()} and end_date: {last.isoformat()}, so that the report "
+                                 f"writes the span (\"Between {format_span(first, last)}, \") and not one day"))
     for event_id in event.incidents:
         row = by_id.get(event_id)
         if row is None:
@@ -105,11 +151,8 @@ def _check_incidents(issue: Issue, event: Event, by_id: dict, cited_by: dict) ->
         cited_by[event_id] = (issue.file, event.line)
         first = row.event_date.date()
         last = first if pd.isna(row.end_date) else row.end_date.date()
-        if not issue.period.counts(last):
-            problems.append(_problem(issue, event, "incidents", event_id,
-                                     f"the row ({where}) is counted in another period than the issue's "
-                                     f"({issue.period})"))
-        elif event.date is not None and not (event.date <= first and last <= event.last_day):
+        # Which issue counts the row (its reference, its date) is judged in inputs.owners.
+        if not one_day_for_many and event.date is not None and not (event.date <= first and last <= event.last_day):
             problems.append(_problem(issue, event, "incidents", event_id,
                                      f"the row ({where}) covers {_span(first, last)}, outside the event's "
                                      f"{_span(event.date, event.last_day)}"))

@@ -143,11 +143,13 @@ class DataFolder:
     then parsed, even if a file changes in between. Each file's bytes are hashed once, as
     they are read (`digests`): the cache key and the build's manifest take them from there."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, leave_out: frozenset[Path] = frozenset()):
         self.root = Path(root).resolve()
         self.monitor = self.root / MONITOR_FILE
-        self.sheets: dict[str, list[Path]] = {table.name: _sheets(self.root, table) for table in TABLES}
-        self.issues = _listed(self.root / ISSUES_DIR, ".yaml")
+        # `leave_out`: the files of periods set aside (see inputs.dataset.load), not read.
+        self.sheets: dict[str, list[Path]] = {
+            table.name: [p for p in _sheets(self.root, table) if p not in leave_out] for table in TABLES}
+        self.issues = [p for p in _listed(self.root / ISSUES_DIR, ".yaml") if p not in leave_out]
         # Optional: how this folder maps ACLED's event types, before the shipped table.
         types = self.root / ACLED_TYPES.file
         self.acled_types = types if os.path.lexists(types) else None
@@ -196,6 +198,13 @@ class DataFolder:
         except DataError as exc:
             problems += exc.problems
             return None
+
+
+def period_files(root: Path, label: str) -> list[Path]:
+    """The files of one period, as `reportlib new-period` makes them: its issue file and the
+    week's incidents and indicators sheets."""
+    return [root / ISSUES_DIR / f"{label}.yaml", root / INCIDENTS.name / f"{label}.csv",
+            root / INDICATORS.name / f"{label}.csv"]
 
 
 def _sheets(root: Path, table: Table) -> list[Path]:

@@ -39,6 +39,8 @@ def data_inputs(data: Dataset, view: PeriodData) -> dict:
         "data_files": files,
         "rows": {
             "incidents": {"count": len(view.trend_incidents), "sha256": frame_hash(view.trend_incidents)},
+            # Which issue of the window counts each row (inputs.owners) moves with other issues' files.
+            "counted_on": frame_hash(view.counted_on.to_frame()) if view.counted_on is not None else None,
             "indicators": {"count": len(view.indicators), "sha256": frame_hash(view.indicators)},
         },
         "neighbours": [p.label if p else None for p in (before, after)],

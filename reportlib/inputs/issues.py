@@ -47,6 +47,9 @@ class Issue:
     headlines: dict[str, str]
     events: list[Event]
     file: str
+    # Sections the issue leaves out (absent from the file, or given with nothing after the
+    # colon): nothing to report, so the report prints no heading for them.
+    left_out: frozenset[str] = frozenset()
 
     def section_events(self, section_id: str) -> list[Event]:
         """A section's events in the order of the file, which is the source's order."""
@@ -71,10 +74,11 @@ def load_issue(folder: DataFolder, path: Path, monitor, references, today, probl
     fields = yamlreader.Fields(shown, problems)
     period = _period(data, path, shown, fields, problems)
     reference = _reference(data, references, shown, fields, problems)
-    headlines, events = _sections(data, monitor, period, reference, references, today, shown, fields, problems)
+    headlines, events, left_out = _sections(data, monitor, period, reference, references, today, shown, fields,
+                                            problems)
     if len(problems) > before or period is None:
         return None
-    return Issue(period, reference, headlines, events, shown)
+    return Issue(period, reference, headlines, events, shown, left_out)
 
 
 def _period(data, path: Path, shown: str, fields, problems: list) -> Period | None:
@@ -117,8 +121,8 @@ def _reference(data, references, shown: str, fields, problems: list) -> str:
 
 
 def _sections(data, monitor, period, reference: str, references, today, shown: str, fields,
-              problems: list) -> tuple[dict[str, str], list[Event]]:
-    """Each section's headline and events, in the file's order."""
+              problems: list) -> tuple[dict[str, str], list[Event], frozenset[str]]:
+    """Each section's headline and events, in the file's order, and the sections left out."""
     sections = data.get("sections")
     headlines: dict[str, str] = {}
     events: list[Event] = []
@@ -127,11 +131,15 @@ def _sections(data, monitor, period, reference: str, references, today, shown: s
                                 "must be a mapping of section id to headline and events"))
         sections = {}
     known = [s.id for s in monitor.sections]
+    left_out = set(known) - set(sections)
     for section_id, body in sections.items():
         line = sections.line_of(section_id)
         if section_id not in known:
             problems.append(Problem(shown, line, "sections", str(section_id),
                                     f"unknown section; the monitor's sections are {', '.join(known)}"))
+            continue
+        if body is None:
+            left_out.add(section_id)
             continue
         if not isinstance(body, dict):
             problems.append(Problem(shown, line, section_id, None,
@@ -140,7 +148,9 @@ def _sections(data, monitor, period, reference: str, references, today, shown: s
         headline = fields.text(body, "headline", f"{section_id}.headline", markdown=True)
         if headline == "":
             problems.append(Problem(shown, body.line_of("headline"), f"{section_id}.headline", None,
-                                    "headline is empty; write the section's headline"))
+                                    "headline is empty; write the section's headline, or, when the issue has "
+                                    f"nothing for it, leave the section out (delete it, or write `{section_id}:` "
+                                    "with nothing after the colon)"))
         elif headline is not None:
             headlines[section_id] = headline
         items = body.get("events") or []
@@ -153,7 +163,7 @@ def _sections(data, monitor, period, reference: str, references, today, shown: s
                            today, shown, fields, problems)
             if event:
                 events.append(event)
-    return headlines, events
+    return headlines, events, frozenset(left_out)
 
 
 _EVENT_KEYS = ("date", "end_date", "dateline", "text", "reference", "incidents", "indicators")

@@ -18,11 +18,11 @@ from pathlib import Path
 
 from ..errors import DataError, UsageError
 from . import reference
-from .datafolder import write_file
-from .dataset import Dataset, load
+from .datafolder import DataFolder, write_file
+from .dataset import Dataset, by_period, load, load_without
 from .issues import ISSUES_DIR
 from .monitor import Monitor
-from .periods import WEEKDAYS, Period, format_day, format_long, format_span
+from .periods import WEEKDAYS, BadDate, Period, format_day, format_long, format_span, read_date
 from .schema import INCIDENTS, INDICATORS
 from .textrules import neutralise_formula
 
@@ -40,8 +40,8 @@ def scaffold(data_dir: Path, end: dt.date, start: dt.date | None = None) -> list
         # the command twice must say so plainly rather than list what is left to fill.
         raise UsageError(f"{issue_file} already exists: the data has a period ending on {end.isoformat()}; "
                          "edit its files, or give another --period-end")
-    data = load(data_dir)
-    period = _new_period(data, data_dir, end, start)
+    data, unfinished = _load_allowing_unfinished(data_dir)
+    period = _new_period(data, data_dir, end, start, unfinished)
     label = period.end.isoformat()
     files = {
         data_dir / ISSUES_DIR / f"{label}.yaml": issue_text(data.monitor, period).encode("utf-8"),
@@ -55,27 +55,76 @@ def scaffold(data_dir: Path, end: dt.date, start: dt.date | None = None) -> list
                          "new-period never overwrites a file: move it out of the data folder, or give "
                          "another --period-end")
     _create(files, data.root)
-    return _instructions(data, data_dir, period, list(files))
+    return _instructions(data, data_dir, period, list(files)) + _unfinished_notes(unfinished, period)
 
 
-def _new_period(data: Dataset, data_dir: Path, end: dt.date, start: dt.date | None) -> Period:
+def _load_allowing_unfinished(data_dir: Path) -> tuple[Dataset, dict[str, tuple[Period | None, int]]]:
+    """The data, and the issues whose own files are not complete yet (label -> (period as
+    its file gives it, if it does; number of problems)). A new week may be scaffolded while
+    another is being filled in: each issue's files are its own. A problem anywhere else
+    (monitor.yaml, sources.csv, a shared sheet) is refused as `validate` lists it."""
+    try:
+        return load(data_dir), {}
+    except DataError as exc:
+        folder = DataFolder(Path(data_dir).resolve())
+        aside = by_period(folder, exc.problems)
+        if not aside:
+            raise
+        data = load_without(folder, dt.date.today(), aside)
+        return data, {label: (_declared_period(folder, label), len(found)) for label, found in aside.items()}
+
+
+def _is_day(text: str) -> bool:
+    try:
+        read_date(text)
+    except BadDate:
+        return False
+    return True
+
+
+def _declared_period(folder: DataFolder, label: str) -> Period | None:
+    found = folder.read_mapping(folder.root / ISSUES_DIR / f"{label}.yaml", [])
+    try:
+        return Period(read_date(str(found.get("period_start"))), read_date(label))
+    except (AttributeError, BadDate, UsageError):
+        return None
+
+
+def _unfinished_notes(unfinished: dict[str, tuple[Period | None, int]], period: Period) -> list[str]:
+    lines = []
+    for label, (_, n) in sorted(unfinished.items()):
+        later = (f", and those of the issues after it whose charts read it ({period.label} among them)"
+                 if label < period.label else "")
+        lines.append(f"Note: the issue ending on {label} is not complete yet ({n} problem{'s' if n != 1 else ''} "
+                     f"in its own files; `reportlib validate` lists them). The new period was allowed: each "
+                     f"issue's files are its own, and those problems stop only the build of {label}{later}; "
+                     "the other issues build as they are.")
+    return lines
+
+
+def _new_period(data: Dataset, data_dir: Path, end: dt.date, start: dt.date | None,
+                unfinished: dict[str, tuple[Period | None, int]]) -> Period:
     issues = {issue.period.end: issue for issue in data.issues}
     if end in issues:
         raise UsageError(f"a period ending on {end.isoformat()} already exists ({issues[end].file}); "
                          "edit that file, or give another --period-end")
+    # An unfinished issue's period, as far as its file gives it (else its last day alone).
+    others = [(issue.file, issue.period) for issue in data.issues] + [
+        (f"issues/{label}.yaml", found or Period(read_date(label), read_date(label)))
+        for label, (found, _) in unfinished.items() if found or _is_day(label)]
+    others.sort(key=lambda item: item[1].end)
     if start is None:
         # Consecutive issues share their boundary day (Thursday to Thursday).
-        earlier = [p for p in data.periods() if p.end < end]
+        earlier = [p for _, p in others if p.end < end]
         start = earlier[-1].end if earlier else end - dt.timedelta(days=7)
     if start > end:
         raise UsageError(f"--start {start.isoformat()} is after --period-end {end.isoformat()}")
     period = Period(start, end)
-    for issue in data.issues:
-        other = issue.period
+    for file, other in others:
         if period.start < other.end and other.start < period.end:
-            latest = data.periods()[-1]
+            latest = others[-1][1]
             raise UsageError(
-                f"the period {period} would overlap the issue {other} ({issue.file}); issues may share "
+                f"the period {period} would overlap the issue {other} ({file}); issues may share "
                 f"only their boundary day. The latest issue ends on {latest.end.isoformat()}: "
                 f"give a --period-end after it (its --start defaults to {latest.end.isoformat()})")
     return period

@@ -22,6 +22,7 @@ import csv
 import io
 import re
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from email.headerregistry import Address
 from email.utils import getaddresses
@@ -317,15 +318,16 @@ def check(data_root: Path, monitor_name: str) -> list[Problem]:
     return problems
 
 
-def load_checked(data_dir: str | Path) -> Dataset:
-    """The data folder loaded and validated (inputs.dataset.load), with its publishing and
-    mail settings and recipients list: a DataError lists the problems of all of them."""
+def load_checked(data_dir: str | Path, loader: Callable[[str | Path], Dataset] = load) -> Dataset:
+    """The data folder loaded and validated (inputs.dataset.load, or `loader`), with its
+    publishing and mail settings and recipients list: a DataError lists the problems of all
+    of them, and keeps the loader's notes on what they stop."""
     try:
-        data = load(data_dir)
+        data = loader(data_dir)
     except DataError as exc:
         found = exc.problems + exc.warnings
         root = Path(data_dir).resolve()
-        raise DataError(found + [p for p in check(root, "") if p not in found]) from None
+        raise DataError(found + [p for p in check(root, "") if p not in found], exc.notes) from None
     problems = check(data.root, data.monitor.name)
     if any(p.severity == "error" for p in problems):
         raise DataError(problems + data.warnings)

@@ -30,6 +30,7 @@ from ..content import indicators, sentences
 from ..content.markup import inline
 from ..content.provenance import Trace
 from ..content.tables import Table, sources_table
+from ..inputs.citations import states
 from ..inputs.monitor import Monitor
 from ..inputs.periods import Period, format_day, format_long, format_span, parse_date
 from .labstyle import in_house_style
@@ -172,13 +173,45 @@ def key_figures(view, tracer: Tracer) -> Fragment:
     """The key figures of a period (content.sentences.key_figure_records), victims of attacks
     and militants killed in operations in boxes of their own."""
     records = sentences.key_figure_records(view)
-    figures = [{"label": f.label, "value": f.value, "minimum": f.minimum,
-                "trace": Trace(f.label, f.rows, _sources_of(view, f.rows), f.how)} for f in records]
+    told = _told_by_events(view)
+    figures = []
+    for f in records:
+        counted = view.issue is not None and f.value is not None and not _stated(told, f.rows, f.value)
+        how = f.how + (". No event of the issue states this total: it is counted from the issue's rows"
+                       if counted else "")
+        figures.append({"label": f.label, "value": f.value, "minimum": f.minimum, "counted": counted,
+                        "trace": Trace(f.label, f.rows, _sources_of(view, f.rows), how)})
     apart = ""
     if any(f.name.startswith(("militants_", "unattributed_")) for f in records):
         apart = ("People killed or wounded in attacks and militants killed in operations are counted apart "
                  "and never added together.")
     return render("key_figures.html.j2", tracer, figures=figures, apart=apart)
+
+
+def _told_by_events(view) -> list[tuple[frozenset[str], str]]:
+    """(rows, text) of each event of the issue that cites rows: the rows (file:line) whose
+    figures its text states."""
+    if view.issue is None:
+        return []
+    by_id = {r.event_id: r.origin for r in sentences.incident_rows(view.incidents)}
+    readings = {r.key: r for series in indicators.national_readings(view.indicators).values() for r in series}
+    told = []
+    for event in view.issue.events:
+        rows = {by_id[i] for i in event.incidents if i in by_id}
+        rows |= {o for key in event.indicators if key in readings for o in readings[key].rows}
+        if rows:
+            told.append((frozenset(rows), event.text))
+    return told
+
+
+def _stated(told: list[tuple[frozenset[str], str]], rows: tuple[str, ...], value) -> bool:
+    """Whether an event states this figure and writes its value: a total of several rows when
+    it cites exactly those rows, one row's figure when it cites that row."""
+    if value is None or not float(value).is_integer() or not rows:
+        return False
+    wanted = frozenset(rows)
+    return any((cited == wanted or (len(wanted) == 1 and wanted <= cited)) and states(text, int(value))
+               for cited, text in told)
 
 
 def _sources_of(view, origins: Iterable[str]) -> tuple[tuple[str, str], ...]:
@@ -243,6 +276,11 @@ def events(view, section_id: str, tracer: Tracer) -> Fragment:
     return render("events.html.j2", tracer, narrative=True, events=items)
 
 
+# Before the sentences the report composes from rows no event cites: they are not the
+# source's words, and the reader sees so on the page and in the PDF.
+COMPILED_LABEL = "Compiled from the data, not the source's words:"
+
+
 def summary(statements: Sequence[tuple[str, Trace]], tracer: Tracer, title: str = "", anchor: str = "",
             empty: str = "") -> Fragment:
     """Generated sentences, each traced to its rows, as one paragraph (nothing, or `empty`,
@@ -250,7 +288,8 @@ def summary(statements: Sequence[tuple[str, Trace]], tracer: Tracer, title: str 
     items = [{"text": text, "trace": trace} for text, trace in statements]
     if not items and not empty:
         return Fragment("")
-    return render("summary.html.j2", tracer, statements=items, title=title, anchor=anchor, empty=empty)
+    return render("summary.html.j2", tracer, statements=items, title=title, anchor=anchor, empty=empty,
+                  compiled_label=COMPILED_LABEL)
 
 
 def sources(view) -> Fragment:

@@ -79,7 +79,8 @@ class TrendsReport:
     @classmethod
     def open(cls, data_dir: str | Path, period_end: str = "", period_start: str = "",
              today: str = "") -> TrendsReport:
-        data = load(data_dir, parse_date(today) if today else None)
+        data = load(data_dir, parse_date(today) if today else None,
+                    parse_date(period_end, "period_end") if period_end else None)
         # One week of figures before the range, so that the first week's COVID-19 average
         # can be computed from a daily series; incidents are those counted in the range.
         trends = cls(data.select(trend_range(data, period_end, period_start), trend_weeks=1))
@@ -93,10 +94,6 @@ class TrendsReport:
 
     # -- what the blocks read ------------------------------------------------------------
 
-    def _reported(self) -> pd.Series:
-        incidents = self.view.incidents
-        return incidents["end_date"].fillna(incidents["event_date"])
-
     def week_span(self, end: dt.date) -> Period:
         """The days of the week ending on `end` that count in the range."""
         if self.period.days == 1:
@@ -105,11 +102,7 @@ class TrendsReport:
 
     def week_rows(self, end: dt.date) -> pd.DataFrame:
         """Incident rows counted in the week ending on `end`."""
-        span, reported = self.week_span(end), self._reported()
-        inside = reported <= pd.Timestamp(span.end)
-        if span.days > 1:
-            inside &= reported > pd.Timestamp(span.start)
-        return self.view.incidents.loc[inside]
+        return self.view.counted_in(self.week_span(end))
 
     def covid_averages(self) -> pd.Series:
         """The weekly averages of new cases at the end of each week of the range, on its first
@@ -189,7 +182,8 @@ class TrendsReport:
             rows.append([Cell(label, "dates"), *self._counts(part, label)])
         every = sentences.incident_rows(self.view.incidents)
         rows.append(Row((Cell("Total", "total"), *self._counts(every, "Total", "num total")), "total"))
-        notes = [MINIMUM_NOTE, "A total the source gives over a span of days counts in the week its span ends."]
+        notes = [MINIMUM_NOTE, "A total the source gives over a span of days counts in the week its span ends; a row "
+                               "dated the first day of an issue that reports it, in that issue's week."]
         if self._apart():
             notes.append(tables.GROUPS_NOTE)
         body = blocks.table(tables.table("Incidents and casualties per week", headings, rows, notes), self.tracer)
@@ -203,10 +197,9 @@ class TrendsReport:
 
     def _mark_traces(self, marks: list[Period], unit: str) -> list[tuple[str, str, Trace]]:
         """What the weekly chart draws for each of its marks, for the review copy."""
-        every = sentences.incident_rows(self.view.incidents)
         out = []
         for mark in marks:
-            rows = [r for r in every if mark.counts(r.end)]
+            rows = sentences.incident_rows(self.view.counted_in(mark))
             if not rows:
                 continue
             label = f"{unit.capitalize()} ending {format_day(mark.end)}"
@@ -222,7 +215,8 @@ class TrendsReport:
 
     def weekly_chart(self) -> Fragment:
         marks, unit = self.chart_marks()
-        chart = figures.issue_trend(self.view.incidents, marks, self.period, wounded=True)
+        chart = figures.issue_trend(self.view.incidents, marks, self.period, wounded=True,
+                                    counted_on=self.view.counted_on)
         return self.figures.chart(chart, "weekly_chart", f"Incidents, people killed and people wounded in each {unit} "
                                                          "of the range.",
                                   traces=self._mark_traces(marks, unit), tracer=self.tracer)

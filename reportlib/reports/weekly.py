@@ -12,11 +12,15 @@ generates sentences only for data rows no event states (an ACLED import, synthet
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+
+import numpy as np
 
 from ..content import figures, indicators, maps, sentences, tables
 from ..content.provenance import Trace
 from ..inputs import reference
+from ..inputs.citations import stating_event, written_numbers
 from ..inputs.dataset import PeriodData, load
 from ..inputs.periods import Period, format_day, format_long, parse_date
 from ..inputs.records import notices
@@ -24,6 +28,11 @@ from ..inputs.schema import CASUALTY_GROUPS
 from . import blocks
 from .blocks import Fragment, Tracer, title_block
 from .figureblock import FigureBlock, Figures, no_chart, show_in_kernel
+
+# The sections under which the weekly report draws the period's incidents and its
+# indicator values: left out of an issue, they still print when the period has such rows.
+_INCIDENTS_SECTION = "security"
+_INDICATORS_SECTION = "humanitarian"
 
 
 class Report:
@@ -43,7 +52,9 @@ class Report:
     @classmethod
     def open(cls, data_dir: str | Path, period_end: str = "", period_start: str = "",
              trend_weeks: int | None = None, today: str = "") -> Report:
-        data = load(data_dir, parse_date(today) if today else None)
+        # A build of one period is not stopped by another's unfinished files (inputs.dataset.load).
+        data = load(data_dir, parse_date(today) if today else None,
+                    parse_date(period_end, "period_end") if period_end else None)
         period = data.resolve_period(period_end, period_start)
         weeks = None if trend_weeks is None or trend_weeks < 0 else trend_weeks
         report = cls(data.select(period, weeks), corrections=notices(data.root, period))
@@ -102,12 +113,28 @@ class Report:
     def key_figures(self) -> Fragment:
         return blocks.key_figures(self.view, self.tracer)
 
+    def left_out(self, section_id: str) -> bool:
+        """Whether the issue leaves the section out and the period has no rows its blocks
+        show (incidents for security, indicator values for humanitarian): then the section,
+        its heading and its blocks print nothing, and the contents and bookmarks skip it."""
+        issue = self.view.issue
+        if issue is None or section_id not in issue.left_out:
+            return False
+        if section_id == _INCIDENTS_SECTION:
+            return self.view.incidents.empty
+        if section_id == _INDICATORS_SECTION:
+            # Values of the first day are the previous issue's (the "before" of a change).
+            return not self.view.indicators["date"].map(lambda d: self.period.counts(d.date())).any()
+        return True
+
     def section(self, section_id: str) -> Fragment:
         """A section's heading, headline and events in the source's order."""
         return self.section_heading(section_id) + self.events(section_id)
 
     def section_heading(self, section_id: str) -> Fragment:
         """A section's heading and headline, for sections whose events follow other blocks."""
+        if self.left_out(section_id):
+            return Fragment("")
         return blocks.section_heading(self.monitor, self.view.issue, section_id)
 
     def events(self, section_id: str) -> Fragment:
@@ -119,11 +146,19 @@ class Report:
         cited = self.cited_incidents()
         # "No IEDs were reported" is the data's statement only where the data tells the period.
         always = () if cited else ("IED",)
+        if self.view.issue is not None:
+            # A row whose figures an event already states (uncited by mistake) is not said again.
+            written = written_numbers(e.text for e in self.view.issue.events)
+            cited = cited | {r.event_id_cnty for r in self.view.incidents.itertuples(index=False)
+                             if r.event_id_cnty not in cited and _counts_of(r) <= written
+                             and stating_event(self.view.issue, r) is not None}
         said = sentences.security_statements(self.view.incidents, self.period, cited, always)
         return [(s.text, Trace.of("Sentence computed from the rows", s.rows,
                                   "counts summed over the rows; places as the rows name them")) for s in said]
 
     def security_summary(self) -> Fragment:
+        if self.left_out(_INCIDENTS_SECTION):
+            return Fragment("")
         return blocks.summary(self.security_statements(), self.tracer)
 
     def incidents_table(self, section_id: str = "security") -> Fragment:
@@ -135,6 +170,8 @@ class Report:
                 if event.section != section_id:
                     title = self.monitor.section(event.section).title
                     elsewhere.update(dict.fromkeys(event.incidents, title))
+        if self.left_out(section_id):
+            return Fragment("")
         return (blocks.headed(3, "incidents-table", "Incidents in numbers")
                 + blocks.table(tables.incidents_table(self.view.incidents, elsewhere), self.tracer))
 
@@ -180,11 +217,10 @@ class Report:
 
     def _issue_traces(self, periods: list[Period]) -> list[tuple[str, str, Trace]]:
         """What the trend chart draws for each issue: its incidents and the people killed in
-        attacks, counted as the chart counts them (a row in the issue its span ends in)."""
-        every = sentences.incident_rows(self.view.trend_incidents)
+        attacks, counted as the chart counts them (a row in the issue whose source reports it)."""
         out = []
         for p in periods:
-            rows = [r for r in every if p.counts(r.end)]
+            rows = sentences.incident_rows(self.view.counted_in(p))
             if not rows:
                 continue
             t = sentences.tally(rows)
@@ -192,10 +228,10 @@ class Report:
             c = sentences.casualties(victims)
             label = f"Issue ending {format_day(p.end, True)}"
             out.append((f"{label}, incidents", tables.count_text(t.incidents, t.incidents_min),
-                        Trace.of(f"{label}: incidents", rows, "incidents of the rows whose last day is in the issue")))
+                        Trace.of(f"{label}: incidents", rows, "incidents of the rows the issue counts")))
             out.append((f"{label}, killed in attacks", tables.count_text(c.killed, c.killed_min),
                         Trace.of(f"{label}: killed in attacks", victims,
-                                 "killed of the victims rows whose last day is in the issue")))
+                                 "killed of the victims rows the issue counts")))
         return out
 
     def _covid_traces(self) -> list[tuple[str, str, Trace]]:
@@ -208,6 +244,8 @@ class Report:
     # -- charts ---------------------------------------------------------------------------
 
     def incidents_chart(self) -> Fragment:
+        if self.left_out(_INCIDENTS_SECTION):
+            return Fragment("")
         chart = figures.by_type(self.view.incidents)
         if chart is None:
             return Fragment(no_chart("No incidents were recorded in this period, so there is no chart by type."))
@@ -216,6 +254,8 @@ class Report:
                                   traces=self._type_traces(), tracer=self.tracer)
 
     def governorate_chart(self) -> Fragment:
+        if self.left_out(_INCIDENTS_SECTION):
+            return Fragment("")
         chart = figures.by_governorate(self.view.incidents)
         if chart is None:
             return Fragment(no_chart("No incidents were recorded, so there is no chart by governorate."))
@@ -223,6 +263,8 @@ class Report:
                                   traces=self._governorate_traces(), tracer=self.tracer)
 
     def governorate_map(self) -> Fragment:
+        if self.left_out(_INCIDENTS_SECTION):
+            return Fragment("")
         chart = maps.governorate_map(self.view.incidents)
         block = self.figures.chart(chart, "governorate_map", css="map", credit=maps.ATTRIBUTION,
                                    traces=self._governorate_traces(), tracer=self.tracer)
@@ -239,16 +281,20 @@ class Report:
         return sorted(set(issues) | {v.period})
 
     def trend_chart(self) -> Fragment:
+        if self.left_out(_INCIDENTS_SECTION):
+            return Fragment("")
         v = self.view
         window = Period(v.period.window_start(v.trend_weeks), v.period.end)
         periods = self.trend_periods()
-        chart = figures.issue_trend(v.trend_incidents, periods, window, current=v.period)
+        chart = figures.issue_trend(v.trend_incidents, periods, window, current=v.period, counted_on=v.counted_on)
         block = self.figures.chart(chart, "trend_chart", f"Incidents and people killed in each issue of the "
                                                          f"{v.trend_weeks} weeks before this period, and in this one.",
                                    traces=self._issue_traces(periods), tracer=self.tracer)
         return blocks.headed(3, "incidents-trend", "Weeks before this period") + block
 
     def covid_chart(self) -> Fragment:
+        if self.left_out(_INDICATORS_SECTION):
+            return Fragment("")
         values = self.view.indicators
         chart = figures.covid_cases(indicators.daily_new_cases(values),
                                     indicators.weekly_averages(values, self.monitor.rounding), self.period)
@@ -266,12 +312,16 @@ class Report:
                                   "figures as published, or computed from the daily series")) for s in said]
 
     def covid_summary(self) -> Fragment:
+        if self.left_out(_INDICATORS_SECTION):
+            return Fragment("")
         said = self.covid_statements()
         nothing = not said and not self.cited_indicators() and self.view.indicators.empty
         return blocks.summary(said, self.tracer, "COVID-19" if said or nothing else "", "covid",
                               "No COVID-19 figures were recorded for this period." if nothing else "")
 
     def indicators_table(self) -> Fragment:
+        if self.left_out(_INDICATORS_SECTION):
+            return Fragment("")
         changes = indicators.period_changes(self.view.indicators, self.period, self.monitor.rounding)
         return blocks.table(tables.indicators_table(changes), self.tracer)
 
@@ -279,9 +329,31 @@ class Report:
         return blocks.sources(self.view)
 
     def colophon(self) -> Fragment:
-        p = self.period
-        return blocks.colophon(f"Period {format_long(p)}. Figures are counted from "
-                               "the day after the period's first day, which closes the previous issue.")
+        return blocks.colophon(period_statement(self.view))
+
+
+def _counts_of(row) -> set[int]:
+    """The counts an incident row gives (a missing one, pd.NA, left out; one incident is the
+    text's "a", as citations.stating_event reads it)."""
+    given = {int(n) for n in (row.fatalities, row.wounded) if isinstance(n, int | np.integer)}
+    return given | ({int(row.incidents)} if isinstance(row.incidents, int | np.integer) and row.incidents != 1
+                    else set())
+
+
+def period_statement(view: PeriodData) -> str:
+    """What the issue covers, in the cover's words, and which rows of a shared boundary day
+    it counts (inputs.owners): true of the first issue as of any later one."""
+    p, (before, _) = view.period, view.neighbours
+    covers, first_day = f"This issue covers {format_long(p)}", format_day(p.start, with_year=True)
+    if view.issue is None:
+        first = format_long(Period(min(p.start + dt.timedelta(days=1), p.end), p.end))
+        return (f"This report covers {format_long(p)}, a span no issue declares: it counts the rows of "
+                f"{first}, and a row of {first_day} where the issue that begins that day reports it.")
+    if before is not None and before.end == p.start:
+        return (f"{covers}. It shares {first_day} with the previous issue ({format_long(before)}): "
+                f"an incident of that day counts in the issue whose source reports it, and one that no issue's "
+                "source reports counts in the previous issue.")
+    return f"{covers}: every incident its source reports, and those of other sources dated within it."
 
 
 __all__ = ["Fragment", "Report", "title_block"]

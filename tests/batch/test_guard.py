@@ -41,6 +41,14 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
+def add_outlet(data_root: Path) -> str:
+    """A document of another outlet in sources.csv: rows of the issue's own document must fall
+    in its period, an outlet's may fall anywhere."""
+    with open(data_root / "sources.csv", "a", encoding="utf-8") as stream:
+        stream.write("test-outlet,A test outlet's report,Test outlet,2020-12-05,,\n")
+    return "test-outlet"
+
+
 def add_rows(path: Path, *rows: dict) -> None:
     """Rows appended to a sheet by column name (the sheet's own header decides the order)."""
     header = path.read_text(encoding="utf-8").split("\n", 1)[0].split(",")
@@ -83,7 +91,8 @@ def test_rows_added_in_the_period_and_in_its_trend_window_are_named(published):
     outlet = {"incident_type": "IED", "incidents": "1", "source": "Test outlet", "reference": "ishm-2020-12-03"}
     add_rows(published / "incidents.csv",
              {**outlet, "event_id_cnty": "NEW-1", "event_date": "2020-11-25", "admin1": "Baghdad", "fatalities": "3"},
-             {**outlet, "event_id_cnty": "NEW-2", "event_date": "2020-10-20", "admin1": "Anbar"})
+             {**outlet, "event_id_cnty": "NEW-2", "event_date": "2020-10-20", "admin1": "Anbar",
+              "reference": add_outlet(published)})
     with pytest.raises(PublishedIssueError) as caught:
         check(published)
     lines = str(caught.value).splitlines()
@@ -112,7 +121,7 @@ def test_what_does_not_change_the_report_passes(published):
         stream.write("mail:\n  host: smtp.example.org\n  sender: monitor@example.org\n")
     add_rows(published / "incidents.csv",  # after the issue: not read
              {"event_id_cnty": "LATER-1", "event_date": "2020-12-05", "incident_type": "IED", "admin1": "Baghdad",
-              "incidents": "1", "fatalities": "3", "source": "Test outlet", "reference": "ishm-2020-12-03"})
+              "incidents": "1", "fatalities": "3", "source": "Test outlet", "reference": add_outlet(published)})
     check(published)
     check(published, notebook="trends_report.ipynb")  # another report type is not the published issue
 

@@ -63,16 +63,16 @@ def test_date_spans_in_the_monitors_format(start, end, expected):
     ([{"incidents": 1, "fatalities": 2, "wounded": 3, "target": "Iraqis"}],
      "On November 21, one IED killed two Iraqis and wounded three more in Baghdad."),
     ([{"incidents": 12, "fatalities": 15, "wounded": 40, "end_date": "2020-11-30"}],
-     "Between November 21 – 30, 12 IEDs killed 15 people and wounded 40 more in Baghdad."),
+     "Between November 21 – 30, 12 IEDs left 15 dead and 40 wounded in Baghdad."),
     # "at least" from a minimum flag, and from a sum over rows where one gives no figure
     ([{"fatalities": 5, "fatalities_min": True, "wounded": 20}],
-     "On November 21, one IED killed at least five people and wounded 20 more in Baghdad."),
+     "On November 21, one IED left at least five dead and 20 wounded in Baghdad."),
     ([{"fatalities": 2}, {"fatalities": None, "event_date": "2020-11-22"}],
-     "Between November 21 – 22, two IEDs killed at least two people in Baghdad."),
+     "Between November 21 – 22, two IEDs left at least two dead in Baghdad."),
     # zero and unknown casualties said sensibly
     ([{"fatalities": 0, "wounded": 0}], "On November 21, one IED caused no casualties in Baghdad."),
     ([{"incidents": 3}], "On November 21, three IEDs were reported in Baghdad."),
-    ([{"wounded": 4}], "On November 21, one IED wounded four people in Baghdad."),
+    ([{"wounded": 4}], "On November 21, one IED left four wounded in Baghdad."),
     # places in order of first mention: rows by date, then the order within a row
     ([{"admin1": "Kirkuk;Ninewa", "event_date": "2020-11-25"}, {"admin1": "Anbar;Kirkuk"}],
      "Between November 21 – 25, two IEDs were reported in Anbar, Kirkuk, and Ninewa."),
@@ -177,9 +177,9 @@ def test_victims_and_militants_are_never_added(seed):
 
 
 @pytest.mark.parametrize("group, expected", [
-    ("victims", "On November 21, one militant attack killed three people and wounded two more in Anbar."),
+    ("victims", "On November 21, one militant attack left three dead and two wounded in Anbar."),
     ("militants", "On November 21, one militant attack killed three militants and wounded two more in Anbar."),
-    ("unattributed", "On November 21, one militant attack left three people dead and two wounded in Anbar."),
+    ("unattributed", "On November 21, one militant attack left three dead and two wounded in Anbar."),
 ])
 def test_a_sentence_states_one_casualty_group(group, expected):
     frame = rows({"incident_type": "militant attack", "admin1": "Anbar", "fatalities": 3, "wounded": 2,
@@ -192,7 +192,7 @@ def test_mixed_groups_get_a_sentence_each():
                  {"incident_type": "militant attack", "admin1": "Anbar", "fatalities": 9, "casualty_group": "militants",
                   "target": "ISIS militants"})
     said = sentences.security_sentences(frame, PERIOD, always=())
-    assert said == ["On November 21, one militant attack killed three people in Anbar.",
+    assert said == ["On November 21, one militant attack left three dead in Anbar.",
                     "On November 21, one militant attack killed nine ISIS militants in Anbar."]
     with pytest.raises(ValueError, match="one group"):
         sentences.type_sentence("militant attack", frame, PERIOD)
@@ -203,4 +203,4 @@ def test_an_inferred_governorate_is_not_named_as_fact():
                  {"admin1": "Kirkuk", "event_date": "2020-11-22", "fatalities": 1})
     assert sentences.places(sentences.incident_rows(frame)) == ["Kirkuk"]
     frame = rows({"admin1": "Erbil", "inferred": "admin1", "location": "Makhmour", "fatalities": 2})
-    assert sentences.type_sentence("IED", frame, PERIOD) == "On November 21, one IED killed two people in Makhmour."
+    assert sentences.type_sentence("IED", frame, PERIOD) == "On November 21, one IED left two dead in Makhmour."

@@ -26,6 +26,9 @@ from ..conftest import GOOD
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 REFERENCE_DIR = Path(reference.__file__).parent / "reference"
+# The generated rows' document: no issue is transcribed from it, so rows of any date are
+# accepted (a row of an issue's own document must fall in that issue's period).
+ROWS_REFERENCE = "test-rows"
 
 # -- generated incident rows --------------------------------------------------------------
 
@@ -93,7 +96,7 @@ def incident_row(draw, row_id: str) -> tuple[dict[str, str], dict]:
     grouped = draw(st.booleans())
     cells = {
         "event_id_cnty": row_id, "event_date": start.isoformat(), "end_date": end.isoformat() if end else "",
-        "incident_type": written_kind, "admin1": admin1, "reference": "test-1",
+        "incident_type": written_kind, "admin1": admin1, "reference": ROWS_REFERENCE,
         **{col: _count_cell(n, grouped) for col, n in counts.items()},
         **{flag: draw(st.sampled_from(TRUE_SPELLINGS if on else FALSE_SPELLINGS)) for flag, on in flags.items()},
         **texts,
@@ -101,7 +104,7 @@ def incident_row(draw, row_id: str) -> tuple[dict[str, str], dict]:
     expected = {
         "event_id_cnty": row_id, "event_date": pd.Timestamp(start),
         "end_date": pd.Timestamp(end) if end else pd.NaT, "incident_type": kind, "admin1": admin1_name,
-        "reference": "test-1", **counts, **flags, **{col: value.strip() for col, value in texts.items()},
+        "reference": ROWS_REFERENCE, **counts, **flags, **{col: value.strip() for col, value in texts.items()},
     }
     return cells, expected
 
@@ -143,6 +146,8 @@ def _load_incidents(folder: Path, rows: list[dict[str, str]], lineterminator: st
     if folder.exists():
         shutil.rmtree(folder)
     shutil.copytree(GOOD, folder)
+    with open(folder / "sources.csv", "a", encoding="utf-8") as sources:
+        sources.write(f"{ROWS_REFERENCE},Rows of any date,Test publisher,2020-12-03,,\n")
     _write_rows(folder / "incidents.csv", rows, lineterminator)
     return reportlib.load(folder).incidents
 

@@ -169,7 +169,7 @@ def test_the_filled_week_builds(scaffolded, tmp_path):
     for headline in HEADLINES.values():
         assert headline in text
     assert "On December 5, lawmakers debated the election budget." in text
-    assert "six IEDs killed at least three people and wounded eight more in Ninewa and Kirkuk" in text
+    assert "six IEDs left at least three dead and eight wounded in Ninewa and Kirkuk" in text
     assert "571,017" in text
     # The week before is the previous issue's: its average is the one this week is compared to.
     assert "decreased from 2,013/day during the week ending Dec 3 to 1,750/day this week" in text
