@@ -103,10 +103,10 @@ def load_issue(folder: DataFolder, path: Path, monitor, references, today, probl
     sections = data.get("sections")
     headlines: dict[str, str] = {}
     events: list[Event] = []
-    if not isinstance(sections, dict):
+    if not isinstance(sections, yamlreader.Mapping):
         problems.append(Problem(shown, data.line_of("sections"), "sections", None,
                                 "must be a mapping of section id to headline and events"))
-        sections = {}
+        sections = yamlreader.Mapping()
     known = [s.id for s in monitor.sections]
     for section_id, body in sections.items():
         line = sections.line_of(section_id)
@@ -114,7 +114,7 @@ def load_issue(folder: DataFolder, path: Path, monitor, references, today, probl
             problems.append(Problem(shown, line, "sections", str(section_id),
                                     f"unknown section; the monitor's sections are {', '.join(known)}"))
             continue
-        if not isinstance(body, dict):
+        if not isinstance(body, yamlreader.Mapping):
             problems.append(Problem(shown, line, section_id, None,
                                     "must be a mapping with a headline and events"))
             continue
@@ -124,8 +124,8 @@ def load_issue(folder: DataFolder, path: Path, monitor, references, today, probl
                                     "headline is empty; write the section's headline"))
         elif headline is not None:
             headlines[section_id] = headline
-        items = body.get("events") or []
-        if not isinstance(items, list):
+        items = body.get("events") or yamlreader.Sequence()
+        if not isinstance(items, yamlreader.Sequence):
             problems.append(Problem(shown, body.line_of("events"), f"{section_id}.events", None,
                                     "must be a list of events"))
             continue
@@ -145,7 +145,7 @@ _EVENT_KEYS = ("date", "end_date", "dateline", "text", "reference", "incidents",
 def _event(item, line, section_id, default_reference, period, references, today, shown,
            fields, problems) -> Event | None:
     where = f"{section_id}.events"
-    if not isinstance(item, dict):
+    if not isinstance(item, yamlreader.Mapping):
         problems.append(Problem(shown, line, where, item if isinstance(item, str) else None,
                                 "each event must be a mapping with date and text"))
         return None
