@@ -113,9 +113,9 @@ def execute(notebook: Path, output: Path, parameters: dict, timeout: int, km, kc
             "CellTimeoutError": f"a cell ran longer than the {timeout} s execution timeout",
             "DeadKernelError": "the kernel died (it crashed or was killed)",
         }.get(kind, f"{kind}: {exc}")
-        failure = _running_cell(output)
-        if failure is not None:
-            failure = CellFailure(failure.cell_index, failure.source, kind, reason, [])
+        running = _running_cell(output)
+        if running is not None:
+            failure = CellFailure(running.cell_index, running.source, kind, reason, [])
             raise NotebookExecutionError(f"cell {failure.cell_index}: {reason}", failure, str(output)) from None
         raise NotebookExecutionError(f"the notebook did not run: {reason}", None,
                                      str(output) if output.exists() else None) from None
