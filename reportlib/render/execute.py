@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import functools
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import CellFailure, NotebookExecutionError, UsageError, environment_problem
@@ -29,7 +30,7 @@ def refuse_owned(names) -> None:
             "data with --data")
 
 
-def typed_parameters(notebook: Path, given: dict[str, str]) -> dict:
+def typed_parameters(notebook: Path, given: Mapping[str, str]) -> dict:
     """The -p values as the notebook's parameters cell declares them (int, float, bool, str,
     or the type of an undeclared parameter's default). Refuses, with one line, a parameter
     the build owns, one the cell does not declare (papermill would only warn, and a misspelt
