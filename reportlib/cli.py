@@ -518,7 +518,7 @@ def run() -> None:
     lifetime.forks_die_with_this_process()
     try:
         main()
-        code = 0
+        code: int | str | None = 0  # as SystemExit.code
     except SystemExit as exc:
         code = exc.code
     finally:

@@ -36,6 +36,7 @@ from ..render import (
     pdf,
 )
 from ..render.execute import execute
+from ..render.printer import Printer
 from ..reports.figureblock import notebook_warnings
 from . import deadline, guard, manifest, outputs, quick
 from .plan import Result, Task, notebook_parameters, task_key
@@ -144,7 +145,7 @@ class Build:
     folder: Path  # outputs/<period end>
     stage: Path  # the staging folder inside it, renamed into place at the end
     kernel: kernels.Kernel
-    printer: object | None
+    printer: Printer | None
     log: Callable[[str], None]  # progress
     warn: Callable[[str], None]  # what the analyst should fix; heard even where progress is not
     after_execute: Callable[[], None] | None

@@ -136,7 +136,7 @@ def figure_changes(published: list[dict], current: list[dict]) -> list[str]:
     for name in [*before, *(n for n in now if n not in before)]:
         old, new = before.get(name), now.get(name)
         if figure_text(old) != figure_text(new):
-            label = (new or old).get("label", name)
+            label = (new or old or {}).get("label", name)
             out.append(f"{label} {figure_text(old)} → {figure_text(new)}")
     return out
 
@@ -174,7 +174,7 @@ def _row_lines(table: Table, published: dict[str, str], current: dict[str, dict[
         if published.get(key) == digests.get(key):
             continue
         noun = _row_noun(table, key)
-        row = current.get(key)
+        row = current.get(key, {})  # there unless removed
         if key not in published:
             brief = _incident_brief(row) if table is INCIDENTS else _short(row.get("value", row.get("title", "")))
             line = f"{noun} added ({brief})"

@@ -63,7 +63,7 @@ def up_to_date(folder: Path, key: str) -> bool:
 
 
 def record(stage: Path, key: str, inputs: dict, files: list[dict], timings: dict, summary: dict,
-           quick: dict) -> dict:
+           quick: dict | None) -> dict:
     """The manifest of the files built in `stage`."""
     produced = {}
     for name in OUTPUTS:

@@ -4,6 +4,7 @@ split between periods to build and periods whose manifest says they are up to da
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,7 @@ class Task:
     force: bool = False
     trend_weeks: int | None = None
     forked_kernels: bool = False
-    given: dict = field(default_factory=dict)
+    given: Mapping[str, str] = field(default_factory=dict)
     quick_key: str = ""  # the quick check's digest of the inputs, taken before they were read
     review: bool = False  # also write review.html, the page with every figure's provenance
 

@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def data_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
-def key(data_dir: Path, notebook: Path, parameters: dict[str, str]) -> str:
+def key(data_dir: Path, notebook: Path, parameters: Mapping[str, str]) -> str:
     """The digest a build records and this check compares; `parameters` are the -p values as
     given, as text."""
     content = {
@@ -100,7 +101,7 @@ def key(data_dir: Path, notebook: Path, parameters: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
-def digest(data_dir: Path, notebook: Path, parameters: dict[str, str]) -> str:
+def digest(data_dir: Path, notebook: Path, parameters: Mapping[str, str]) -> str:
     """key(), taken before anything reads the inputs; '' when a file cannot be read (the
     full check then decides). It is the one hash of the data folder's bytes a build takes:
     the loader's cache and the build's key hash what they read, row by row."""

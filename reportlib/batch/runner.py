@@ -29,6 +29,7 @@ import contextlib
 import dataclasses
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.process
 import os
 import signal
 import tempfile
@@ -187,7 +188,7 @@ def _serve(conn, forked: bool, command: int) -> None:
 class _Handle:
     """The command's view of one worker."""
 
-    process: multiprocessing.Process
+    process: multiprocessing.process.BaseProcess  # a fork context's Process
     conn: multiprocessing.connection.Connection
     task: Task | None = None
     stage: str = ""
@@ -267,7 +268,8 @@ class _Pool:
                             worker.deadline = time.monotonic() + worker.limit if worker.limit else None
                     if lost is None and worker.process.sentinel in ready and not worker.conn.poll():
                         lost = "the worker process died"
-                    if lost is None and worker.deadline is not None and time.monotonic() > worker.deadline:
+                    if (lost is None and worker.deadline is not None and worker.limit is not None
+                            and time.monotonic() > worker.deadline):  # a deadline comes with a limit
                         lost = deadline.describe(worker.stage, worker.limit)
                     if lost is not None:
                         finish(worker, self._replace(workers, worker, lost, bool(queue)))
@@ -285,6 +287,7 @@ class _Pool:
         """Stop a worker that died or overran, keep what its build left, start another if
         there is more to build; the failed result of its period."""
         task = worker.task
+        assert task is not None  # only a worker given a task (give sets it first) is replaced
         worker.process.kill()
         worker.process.join()
         code = worker.process.exitcode

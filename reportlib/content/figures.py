@@ -65,7 +65,9 @@ def warm() -> None:
                           "admin1": ["Baghdad"], "location": [""], "actor1": [""], "target": [""],
                           "incidents": [1.0], "fatalities": [1.0], "fatalities_min": [False],
                           "wounded": [1.0], "wounded_min": [False]})
-    by_type(frame).svg()
+    chart = by_type(frame)
+    assert chart is not None  # one incident draws a chart
+    chart.svg()
 
 
 # -- reading the rows ----------------------------------------------------------------------------
@@ -250,7 +252,8 @@ def by_type(incidents: pd.DataFrame) -> Chart | None:
 
 def _type_values(t: _Tallies, militants: bool, unattributed: bool) -> list[tuple[float | None, bool]]:
     v = t.victims
-    values = [(v.incidents, v.incidents_min), (v.killed, v.killed_min), (v.wounded, v.wounded_min)]
+    values: list[tuple[float | None, bool]] = [(v.incidents, v.incidents_min), (v.killed, v.killed_min),
+                                               (v.wounded, v.wounded_min)]
     if militants:
         values.append((t.militants.killed, t.militants.killed_min) if t.militants else (None, False))
     if unattributed:
@@ -493,7 +496,8 @@ def issue_trend(rows: pd.DataFrame, periods: Sequence[Period], window: Period, w
             a, b = _counted_days(current)
             _band(ax, a, b, "this period")
         inset = 0.35
-        series = [("incidents", style.ACCENT, None), ("killed", style.ALERT, None)]
+        series: list[tuple[str, str, tuple[float, float] | None]] = [("incidents", style.ACCENT, None),
+                                                                     ("killed", style.ALERT, None)]
         if wounded:
             series.append(("wounded", style.AMBER, (3, 1.5)))
         for what, color, dashes in series:

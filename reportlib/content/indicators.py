@@ -16,7 +16,7 @@ One definition per figure, one rounding rule per monitor (`monitor.yaml` `roundi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -191,7 +191,7 @@ class Change:
     indicator: str
     label: str
     unit: str
-    current: Reading | None
+    current: Reading  # period_changes makes a Change only for an indicator with a reading
     previous: Reading | None
     rule: str = "round"
 
@@ -204,7 +204,7 @@ class Change:
     @property
     def percent(self) -> float | None:
         """The change in percent, one decimal, by the monitor's rule."""
-        if self.delta is None or not self.previous.value:
+        if self.delta is None or self.previous is None or not self.previous.value:
             return None
         return words.rounded(100 * self.delta / self.previous.value, self.rule, 1)
 
@@ -236,7 +236,7 @@ def figure(value: float, indicator: str) -> str:
 
 
 def _change_verb(change: Change, kind: str, growing: bool) -> str:
-    if change.previous is None:
+    if change.previous is None or change.delta is None:
         if kind == "cumulative":
             return "increased to" if growing else "reached"
         return "stood at"
@@ -251,7 +251,7 @@ def _clause(change: Change, country: str, growing: bool) -> str:
     info = reference.indicators()[change.indicator]
     value = figure(change.current.value, change.indicator)
     if info.kind == "average":
-        if change.previous is not None and change.delta != 0:
+        if change.previous is not None and change.delta:
             verb = "decreased" if change.delta < 0 else "increased"
             previous_value = figure(change.previous.value, change.indicator)
             # "Nov 19": the words of the ministry's statement this sentence stands for (test_fidelity).
@@ -281,7 +281,7 @@ class Statement:
 
 
 def covid_statements(indicators: pd.DataFrame, period: Period, country: str, rule: str,
-                     cited: set[tuple[str, dt.date]] = frozenset()) -> list[Statement]:
+                     cited: Collection[tuple[str, dt.date]] = frozenset()) -> list[Statement]:
     """The monitor's COVID-19 sentences for the figures of the period that no event states
     (`cited`: the (indicator, date) keys the issue's events state)."""
     changes = {c.indicator: c for c in period_changes(indicators, period, rule) if c.current.key not in cited}
@@ -306,6 +306,6 @@ def covid_statements(indicators: pd.DataFrame, period: Period, country: str, rul
 
 
 def covid_paragraph(indicators: pd.DataFrame, period: Period, country: str, rule: str,
-                    cited: set[tuple[str, dt.date]] = frozenset()) -> str:
+                    cited: Collection[tuple[str, dt.date]] = frozenset()) -> str:
     """covid_statements as one paragraph."""
     return " ".join(s.text for s in covid_statements(indicators, period, country, rule, cited))

@@ -212,6 +212,7 @@ def _shared(values: list[str]) -> str:
 
 
 def _opening(t: Tally) -> str:
+    assert t.start is not None and t.end is not None  # type_sentence states only a tally of rows
     if t.start == t.end:
         return f"On {format_span(t.start, t.end)}, "
     return f"Between {format_span(t.start, t.end)}, "

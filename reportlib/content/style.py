@@ -23,11 +23,13 @@ from __future__ import annotations
 import functools
 import io
 from importlib import resources
+from typing import Any
 
 import matplotlib
 import matplotlib.style
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.typing import RcKeyType
 
 STYLE_SHEET = str(resources.files("reportlib.content").joinpath("house.mplstyle"))
 FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
@@ -51,7 +53,7 @@ GRID = "#e3e3e3"
 
 # What every SVG the report embeds gets, whatever a notebook set before saving: text as
 # text, a fixed salt for the ids matplotlib derives from it.
-_SAVE_RC = {"svg.fonttype": "none", "svg.hashsalt": "reportlib", "svg.image_inline": True}
+_SAVE_RC: dict[RcKeyType, Any] = {"svg.fonttype": "none", "svg.hashsalt": "reportlib", "svg.image_inline": True}
 # No date, and no tool version that would change the bytes on an upgrade of matplotlib
 # alone (the manifest records the versions).
 _METADATA = {"Date": None, "Creator": None}
@@ -100,7 +102,8 @@ def figure(width: float = WIDTH, height: float = 216.0, layout: str | None = Non
     keeps the style's constrained layout; the report's charts pass "none" and place their
     axes by hand."""
     with context():
-        return Figure(figsize=(width / POINTS_PER_INCH, height / POINTS_PER_INCH), layout=layout)
+        # matplotlib's stub for Figure() omits "none", which its set_layout_engine stub lists and Figure accepts.
+        return Figure(figsize=(width / POINTS_PER_INCH, height / POINTS_PER_INCH), layout=layout)  # type: ignore[arg-type]
 
 
 def to_svg(fig) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,7 +134,7 @@ def tally_cells(rows: Sequence[IncidentRow], group: str, css: str = "num", label
     ]
 
 
-def places(admin1: str, inferred: set[str] = frozenset()) -> tuple[Place, ...]:
+def places(admin1: str, inferred: AbstractSet[str] = frozenset()) -> tuple[Place, ...]:
     """Governorates with their Arabic names, which the template marks as right-to-left, and
     whether each is an inference."""
     known = reference.governorates()
@@ -181,6 +182,7 @@ def incidents_table(incidents: pd.DataFrame, told_elsewhere: dict[str, str] | No
             marks |= set(place_mark) | ({INFERRED_PLACE_MARK} if guessed else set()) | (
                 {INFERRED_TYPE_MARK} if type_inferred else set()) | ({INFERRED_DATE_MARK} if date_inferred else set())
             t = tally(part)
+            assert t.start is not None and t.end is not None  # part holds rows, so they have dates
             rows.append(Row((
                 Cell(_type_label(name), "type", mark=INFERRED_TYPE_MARK if type_inferred else "",
                      note=f"told under {told}" if told else ""),
@@ -221,12 +223,12 @@ def indicators_table(changes: list[Change]) -> Table:
     headings = [("Indicator", ""), ("Figure", "num"), ("Date", "dates")]
     if not changes:
         return table(caption, headings, [[Cell("No figures recorded for this period.", "empty", span=3)]])
-    rows = []
+    rows: list[Sequence[Cell] | Row] = []
     for c in changes:
         now, before = c.current, c.previous
         how = stats.how_computed(now, c.rule)
         change, change_trace = "", None
-        if before is not None:
+        if before is not None and c.delta is not None:  # delta is None only without `before`
             sign = "+" if c.delta > 0 else ("−" if c.delta < 0 else "±")
             change = f"{sign}{stats.figure(abs(c.delta), c.indicator)}"
             if c.percent is not None:

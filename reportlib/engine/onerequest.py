@@ -86,6 +86,7 @@ async def _one_request(client: NotebookClient, nb_man) -> None:
     if not code:
         progress.finish()
         return
+    assert client.kc is not None  # papermill's engine runs the cells once the kernel is started
     request = await ensure_async(client.kc.execute(
         f"__import__('reportlib.engine.cellrunner').engine.cellrunner.run({code!r})", store_history=False))
     failed = await _follow(client, request, progress)
@@ -100,11 +101,12 @@ async def _one_request(client: NotebookClient, nb_man) -> None:
 async def _follow(client: NotebookClient, request: str, progress: _Progress) -> bool:
     """Route the request's outputs to their cells until the kernel is idle; True if a cell
     failed. A cell running longer than the client's timeout raises CellTimeoutError."""
+    assert client.kc is not None and client.km is not None  # as in _one_request
     failed = False
     deadline = None
     while True:
         now = time.monotonic()
-        if deadline is not None and now > deadline:
+        if deadline is not None and client.timeout and now > deadline:  # a deadline comes from the timeout
             raise CellTimeoutError.error_from_timeout_and_cell("Cell execution timed out", client.timeout,
                                                                progress.cell)
         wait = 1.0 if deadline is None else max(0.01, min(1.0, deadline - now))
@@ -133,7 +135,7 @@ async def _follow(client: NotebookClient, request: str, progress: _Progress) -> 
             else:
                 progress.end()
                 deadline = None
-        elif kind != "execute_input" and progress.cell is not None:
+        elif kind != "execute_input" and progress.cell is not None and progress.current is not None:
             client.process_message(msg, progress.cell, progress.current)
 
 

@@ -73,6 +73,7 @@ class _ReportKernel(KernelProvisionerBase):
 
     async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
         km = self.parent
+        assert km is not None  # jupyter_client makes each provisioner with its kernel manager as parent
         extra = kwargs.pop("extra_arguments", [])
         km.write_connection_file()
         self.connection_info = km.get_connection_info()
@@ -125,6 +126,7 @@ class ForkedKernel(_ReportKernel):
         from . import template  # here, not at the top: template imports this module
 
         km = self.parent
+        assert km is not None  # jupyter_client makes each provisioner with its kernel manager as parent
         arguments = [arg for arg in cmd if arg.startswith("--")]
         self._process = template.fork_kernel(km.connection_file, str(kwargs.get("cwd") or os.getcwd()),
                                              dict(kwargs.get("env") or os.environ), arguments,

@@ -155,7 +155,7 @@ def _check_incidents(issue: Issue, event: Event, by_id: dict, cited_by: dict) ->
         if not one_day_for_many and event.date is not None and not (event.date <= first and last <= event.last_day):
             problems.append(_problem(issue, event, "incidents", event_id,
                                      f"the row ({where}) covers {_span(first, last)}, outside the event's "
-                                     f"{_span(event.date, event.last_day)}"))
+                                     f"{_span(event.date, event.end_date or event.date)}"))
         counts = [("fatalities", row.fatalities, row.fatalities_min),
                   ("wounded", row.wounded, row.wounded_min), ("incidents", row.incidents, False)]
         for column, count, minimum in counts:

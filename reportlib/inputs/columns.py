@@ -100,7 +100,7 @@ def convert_column(col: Column, values: pd.Series, check: Checker, today: dt.dat
     return np.asarray(converted)[codes]
 
 
-def _convert(col: Column, values: pd.Series, check: Checker, today: dt.date,
+def _convert(col: Column, values: pd.Series, check: Checker | _PerValue, today: dt.date,
              references: set[str] | None):
     empty = (values == "").to_numpy(dtype=bool)
     if col.nonempty:

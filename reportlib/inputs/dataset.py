@@ -288,5 +288,6 @@ def _load(folder: DataFolder, today: dt.date, withheld: set[str] = frozenset()) 
     problems.sort(key=lambda p: (p.file, p.line or 0))
     if any(p.severity == "error" for p in problems):
         raise DataError(problems)
+    assert monitor is not None  # load_monitor returns None only with an error in problems
     return Dataset(root, monitor, issues, incidents, indicators, sources, folder.files(),
                    [p for p in problems if p.severity == "warning"], dict(folder.digests))

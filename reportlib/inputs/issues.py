@@ -126,10 +126,10 @@ def _sections(data, monitor, period, reference: str, references, today, shown: s
     sections = data.get("sections")
     headlines: dict[str, str] = {}
     events: list[Event] = []
-    if not isinstance(sections, dict):
+    if not isinstance(sections, yamlreader.Mapping):
         problems.append(Problem(shown, data.line_of("sections"), "sections", None,
                                 "must be a mapping of section id to headline and events"))
-        sections = {}
+        sections = yamlreader.Mapping()
     known = [s.id for s in monitor.sections]
     left_out = set(known) - set(sections)
     for section_id, body in sections.items():
@@ -141,7 +141,7 @@ def _sections(data, monitor, period, reference: str, references, today, shown: s
         if body is None:
             left_out.add(section_id)
             continue
-        if not isinstance(body, dict):
+        if not isinstance(body, yamlreader.Mapping):
             problems.append(Problem(shown, line, section_id, None,
                                     "must be a mapping with a headline and events"))
             continue
@@ -153,8 +153,8 @@ def _sections(data, monitor, period, reference: str, references, today, shown: s
                                     "with nothing after the colon)"))
         elif headline is not None:
             headlines[section_id] = headline
-        items = body.get("events") or []
-        if not isinstance(items, list):
+        items = body.get("events") or yamlreader.Sequence()
+        if not isinstance(items, yamlreader.Sequence):
             problems.append(Problem(shown, body.line_of("events"), f"{section_id}.events", None,
                                     "must be a list of events"))
             continue
@@ -172,7 +172,7 @@ _EVENT_KEYS = ("date", "end_date", "dateline", "text", "reference", "incidents",
 def _event(item, line, section_id, default_reference, period, references, today, shown,
            fields, problems) -> Event | None:
     where = f"{section_id}.events"
-    if not isinstance(item, dict):
+    if not isinstance(item, yamlreader.Mapping):
         problems.append(Problem(shown, line, where, item if isinstance(item, str) else None,
                                 "each event must be a mapping with date and text"))
         return None

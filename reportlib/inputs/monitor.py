@@ -94,7 +94,7 @@ def load_monitor(folder: DataFolder, problems: list[Problem]) -> Monitor | None:
     rounding = fields.text(data, "rounding") or DEFAULT_ROUNDING
     if rounding not in ROUNDING_RULES:
         fields.refuse(data, "rounding", None, rounding, f"must be one of {', '.join(ROUNDING_RULES)}")
-    if len(problems) > before:
+    if len(problems) > before or name is None or country is None:  # None only when refused, with a problem
         return None
     return Monitor(name, country, language, weekday, tuple(sections), synthetic, trend_weeks, rounding)
 
@@ -104,7 +104,7 @@ def _sections(data, fields, shown: str, problems: list[Problem]) -> list[Section
     if raw_sections is None:
         problems.append(Problem(shown, data.line, "sections", None, "required key is missing"))
         return []
-    if not isinstance(raw_sections, list):
+    if not isinstance(raw_sections, yamlreader.Sequence):
         fields.refuse(data, "sections", None, None, "must be a list of sections, each with an id and a title")
         return []
     sections: list[Section] = []

@@ -206,12 +206,13 @@ def _read_rules(path, shown: str, today, problems: list, shipped, raw: bytes | N
     else:
         frame, found, lines = parse_table(raw, ACLED_TYPES, shown, today or dt.date.today())
     problems += found
-    if frame is None or any(p.severity == "error" for p in found):
+    if frame is None or lines is None or any(p.severity == "error" for p in found):
         return []
     # The shipped table lists every ACLED type; a data folder's table may name only those.
     known = {r.sub_event_type.casefold(): r.event_type for r in shipped}
     labels = set(ACLED_INTER.values())
-    rules, seen = [], {}
+    rules: list[AcledTypeRule] = []
+    seen: dict[tuple, int] = {}
     for position, row in enumerate(frame.to_dict("records")):
         line = lines(position)
         bad = []
@@ -245,7 +246,7 @@ def _read_rules(path, shown: str, today, problems: list, shipped, raw: bytes | N
                         "this row is never used"))
         seen.setdefault(conditions, line)
         problems += [Problem(shown, line, column, value, message) for column, value, message in bad]
-        if not bad:
+        if not bad and target is not None:  # a None target is refused above
             rules.append(AcledTypeRule(event, sub, inter["inter1"], inter["inter2"], target, group,
                                        f"{shown}:{line}"))
     return rules

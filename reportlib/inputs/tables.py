@@ -49,9 +49,9 @@ def parse_table(
     """`read_table` on the bytes of a sheet already read."""
     problems: list[Problem] = []
     if not raw[:65536].strip(b" \t\r\n" + csvreader.BOM) and len(raw) <= 65536:
-        header = ", ".join(table.names[:4])
+        first_names = ", ".join(table.names[:4])
         return None, [Problem(shown, 1, None, None,
-                              f"file is empty; it needs a header row ({header}, ...) and data rows")], None
+                              f"file is empty; it needs a header row ({first_names}, ...) and data rows")], None
     text = csvreader.decode(raw, shown, problems)
     if text is None:
         return None, problems, None
@@ -134,7 +134,7 @@ def load_table(folder: DataFolder, table: Table, today: dt.date, references: set
             continue
         frame, found, lines = parse_table(raw, table, folder.shown(path), today, references)
         problems += found
-        if frame is not None:
+        if frame is not None and lines is not None:  # set together by parse_table
             frames.append(with_origin(frame, folder.shown(path), lines))
             origins.append((folder.shown(path), lines, len(frame)))
     complete = len(frames) == len(paths) and bool(paths)

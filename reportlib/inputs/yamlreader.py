@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -104,7 +105,13 @@ def _not_text(value) -> str:
     return f"must be text, but YAML reads this value as {_kind(value)}; put it in quotes to keep it as text"
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+if TYPE_CHECKING:  # the C loader is there only when PyYAML was built with libyaml
+    _SafeLoader = yaml.SafeLoader
+else:
+    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):
     """SafeLoader without the timestamp rule: '2020-13-45' must reach the validator as text,
     not crash the parser, and valid dates are parsed by one strict function. libyaml's
     parser when PyYAML has it: a year of weekly issues parses ten times faster."""
@@ -254,7 +261,8 @@ def explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str] | None:
     found = _KEY.match(line)
     content = _indent(line)
 
-    if "quoted scalar" in context and ("end of stream" in problem or "document separator" in problem):
+    if ("quoted scalar" in context and exc.context_mark is not None
+            and ("end of stream" in problem or "document separator" in problem)):
         opened = exc.context_mark.line
         return opened + 1, ("a quote opens the value on this line and is never closed: add the closing quote "
                             "at the end of the value (a quote inside the value is written twice, '' or \"\" "
@@ -272,7 +280,7 @@ def explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str] | None:
         char = line[mark.column] if mark.column < len(line) else ""
         return at + 1, (f"a value cannot start with {char or 'this character'} in YAML; put the whole value in "
                         "double quotes")
-    if "flow sequence" in context or "flow mapping" in context:
+    if ("flow sequence" in context or "flow mapping" in context) and exc.context_mark is not None:
         bracket = "[ ]" if "sequence" in context else "{ }"
         return exc.context_mark.line + 1, (
             f"a value that starts with {bracket[0]} is read as a list in brackets {bracket}, and this one is not "
@@ -371,13 +379,13 @@ def parse(raw: bytes, shown: str) -> tuple[Mapping | None, list[Problem]]:
         if explained is not None:
             return None, [Problem(shown, explained[0], None, None, explained[1])]
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        marked_line = mark.line + 1 if mark else None
         where = f" at character {mark.column + 1} of the line" if mark else ""
         context = ""
         if exc.context and exc.context_mark and exc.context_mark is not mark:
             # An unclosed bracket or quote is found where the next thing fails; name where it began.
             context = f" ({exc.context} that starts on line {exc.context_mark.line + 1})"
-        return None, [Problem(shown, line, None, None, f"not valid YAML{where}: {exc.problem or exc}{context}")]
+        return None, [Problem(shown, marked_line, None, None, f"not valid YAML{where}: {exc.problem or exc}{context}")]
     except yaml.YAMLError as exc:
         return None, [Problem(shown, None, None, None, f"not valid YAML: {exc}")]
     finally:

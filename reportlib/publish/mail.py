@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -380,7 +381,8 @@ class _Session:
     """The connection, made when first needed and again after it is lost."""
 
     def __init__(self, mail: MailSettings, password: str | None):
-        self.mail, self.password, self.smtp = mail, password, None
+        self.mail, self.password = mail, password
+        self.smtp: smtplib.SMTP | None = None
 
     def get(self) -> smtplib.SMTP:
         if self.smtp is None:
@@ -441,7 +443,7 @@ def _send_all(todo, record, version, mail, publishing, pdf, password, sender, se
                 entry = {"issue": record.issue, "version": version.number, "address": recipient.address,
                          "attempt": number}
                 kind, answer, reached = _attempt(session, sender, recipient.address, data,
-                                                 lambda entry=entry: sends.add(**entry, result=SENDING))
+                                                 functools.partial(sends.add, **entry, result=SENDING))
                 sends.add(**entry, result=kind, answer=answer)
                 if kind != TEMPORARY or attempt > mail.retries:
                     break

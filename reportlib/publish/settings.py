@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from email.headerregistry import Address
 from email.utils import getaddresses
 from pathlib import Path
+from typing import overload
 
 from ..errors import DataError, Problem, UsageError
 from ..inputs import textrules, yamlreader
@@ -99,6 +100,10 @@ def _section(data: yamlreader.Mapping, key: str, shown: str, problems: list[Prob
     return value
 
 
+@overload
+def _text(section, prefix, key, shown, problems, default: str, required: bool = False) -> str: ...
+@overload
+def _text(section, prefix, key, shown, problems, default: None = None, required: bool = False) -> str | None: ...
 def _text(section, prefix, key, shown, problems, default=None, required=False) -> str | None:
     value = section.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -266,7 +271,8 @@ def read_recipients(path: Path, shown: str) -> list[Recipient]:
     for name in header:
         if name not in ("address", "name", "format"):
             problems.append(Problem(shown, 1, name, None, "unknown column, ignored", "warning"))
-    out, seen = [], {}
+    out: list[Recipient] = []
+    seen: dict[str, int] = {}
     starts = reader.line_num + 1
     for values in reader:
         # A quoted value may hold line breaks: a record is named by the line it starts on.

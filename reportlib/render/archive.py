@@ -90,7 +90,7 @@ def gaps(spans: list[tuple[str, str]], noun: str) -> list[str]:
     return [*out, ""][:len(spans)]
 
 
-def _entry(root: Path, report: dict, title: str) -> dict:
+def _entry(root: Path, report: dict, title: str | None) -> dict:
     folder = report["folder"]
     # Only files that are there: a report whose PDF failed still lists its page.
     links = [(f"{quote(folder)}/{name}", label) for name, label in LINKS if (root / folder / name).is_file()]

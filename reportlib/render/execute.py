@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import functools
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import CellFailure, NotebookExecutionError, UsageError, environment_problem
@@ -29,7 +30,7 @@ def refuse_owned(names) -> None:
             "data with --data")
 
 
-def typed_parameters(notebook: Path, given: dict[str, str]) -> dict:
+def typed_parameters(notebook: Path, given: Mapping[str, str]) -> dict:
     """The -p values as the notebook's parameters cell declares them (int, float, bool, str,
     or the type of an undeclared parameter's default). Refuses, with one line, a parameter
     the build owns, one the cell does not declare (papermill would only warn, and a misspelt
@@ -118,10 +119,10 @@ def execute(notebook: Path, output: Path, parameters: dict, timeout: int, km, kc
             "CellTimeoutError": f"a cell ran longer than the {timeout} s execution timeout",
             "DeadKernelError": "the kernel died (it crashed or was killed)",
         }.get(kind, f"{kind}: {exc}")
-        failure = _running_cell(output)
-        if failure is not None:
-            failure = CellFailure(failure.cell_index, failure.source, kind, reason, [], failure.position,
-                                  failure.execution_count)
+        running = _running_cell(output)
+        if running is not None:
+            failure = CellFailure(running.cell_index, running.source, kind, reason, [], running.position,
+                                  running.execution_count)
             raise NotebookExecutionError(f"{failure.where}: {reason}", failure, str(output)) from None
         raise NotebookExecutionError(f"the notebook did not run: {reason}", None,
                                      str(output) if output.exists() else None) from None

@@ -17,6 +17,7 @@ import functools
 import html
 import re
 from collections.abc import Callable
+from typing import cast
 
 import mistune
 import nh3
@@ -143,7 +144,8 @@ def render_markdown(source: str, attachments: dict | None = None, taken: set[str
     '<h2 id="outlook">Outlook</h2>\\n'
     """
     renderer = _ProseRenderer(attachments or {}, set() if taken is None else taken)
-    return mistune.create_markdown(renderer=renderer, plugins=list(_PLUGINS))(source)
+    # An HTML renderer returns text; mistune types the call for its AST renderer as well.
+    return cast(str, mistune.create_markdown(renderer=renderer, plugins=list(_PLUGINS))(source))
 
 
 _ID = re.compile(r"""(?:^|\s)id\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.M)
@@ -152,7 +154,7 @@ _ID = re.compile(r"""(?:^|\s)id\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re
 def _ids_in_outputs(nb) -> set[str]:
     """Every id the notebook's HTML outputs may put on the page (a superset: the allow-list
     runs later), so that no Markdown heading takes one of them."""
-    found = set()
+    found: set[str] = set()
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             fragment = output.get("data", {}).get("text/html")

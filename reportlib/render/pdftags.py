@@ -150,7 +150,7 @@ class _Tagged:
         """Figure bounding boxes in the page's own coordinates (points from the bottom left):
         WeasyPrint writes them in CSS pixels from the top left, which puts a figure low on
         the page below the page's bottom edge."""
-        pages = [o for o in self.objects if isinstance(o, dict) and o.get("Type") == "/Page"]
+        pages = [o for o in self.objects if isinstance(o, pydyf.Dictionary) and o.get("Type") == "/Page"]
         by_reference = {page.reference: (page, width) for page, width in zip(pages, css_widths, strict=True)}
         for element in self.objects:
             if not isinstance(element, dict) or element.get("S") != "/Figure" or "A" not in element:

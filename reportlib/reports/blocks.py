@@ -21,6 +21,7 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import jinja2
 import pandas as pd
@@ -114,8 +115,9 @@ class Tracer:
     def register(self, trace: Trace, value: str) -> Ref:
         number = len(self.entries) + 1
         how = trace.how[:1].upper() + trace.how[1:]
-        entry = {"id": f"trace-{number}", "number": number, "label": trace.label, "value": value.strip(),
-                 "rows": list(trace.rows), "sources": self.source_lines(trace), "how": how}
+        entry: dict[str, Any] = {"id": f"trace-{number}", "number": number, "label": trace.label,
+                                 "value": value.strip(), "rows": list(trace.rows),
+                                 "sources": self.source_lines(trace), "how": how}
         self.entries.append(entry)
         hover = f"{trace.label}: {entry['value']}."
         if how:

@@ -180,6 +180,7 @@ def show_in_kernel(figures: Figures) -> None:
 def _show_figure(fig) -> None:
     from IPython.display import display
 
+    assert _current is not None  # show_in_kernel sets it before it registers this formatter
     display(_current.of(fig))
 
 

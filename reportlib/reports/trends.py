@@ -170,7 +170,7 @@ class TrendsReport:
         says so rather than showing zeros."""
         headings = [("Week", "dates"), *self._count_headings()]
         width = len(headings)
-        rows = []
+        rows: list[list[Cell] | Row] = []
         for end in self.weeks:
             part = sentences.incident_rows(self.week_rows(end))
             span = self.week_span(end)
@@ -233,7 +233,7 @@ class TrendsReport:
         kinds = reference.incident_types()
         headings = [(INCIDENTS.column("incident_type").heading, ""), *self._count_headings()]
         every = sentences.incident_rows(self.view.incidents)
-        rows = []
+        rows: list[list[Cell] | Row] = []
         for name, kind in kinds.items():
             part = [r for r in every if r.incident_type == name]
             if part:

@@ -13,6 +13,7 @@ generates sentences only for data rows no event states (an ACLED import, synthet
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +41,7 @@ class Report:
     the figures of the report; a report type that uses these blocks passes its own, so that
     its numbering runs on. `corrections`: the notices of a corrected published issue."""
 
-    def __init__(self, view: PeriodData, tracer: Tracer | None = None, corrections: list[dict] = (),
+    def __init__(self, view: PeriodData, tracer: Tracer | None = None, corrections: Sequence[dict] = (),
                  figures: Figures | None = None):
         self.view = view
         self.period = view.period

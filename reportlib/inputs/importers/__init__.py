@@ -171,12 +171,13 @@ def prepare_sheet(path: Path, table: Table, existing: pd.DataFrame | None, new_r
                                 for p in problems if p.severity == "error"))
     if errors:
         raise DataError(errors)
+    assert typed is not None and lines is not None  # read_table returns both unless it found an error
     with_origin(typed, shown, lines)
     added = typed.iloc[len(typed) - len(new_rows):] if new_rows else typed.iloc[0:0]
     return data, added
 
 
-def _to_input(problem: Problem, starts: list, first_new: int, input_shown: str, shown: str) -> Problem:
+def _to_input(problem: Problem, starts: list, first_new: int, input_shown: str | None, shown: str) -> Problem:
     """A problem found in the sheet as it would be, placed where the user can fix it."""
     if input_shown is None or problem.line is None or problem.line < first_new:
         return problem
@@ -271,7 +272,7 @@ def write_rows(data, sheet_path: Path, table: Table, rows: list[NewRow], today: 
     sheet, added = prepare_sheet(sheet_path, table, read_sheet(sheet_path, data.root), rows, today, references,
                                  sheet_shown, input_shown)
     periods = built.built_periods(out_root, report.warnings) if out_root is not None else []
-    if periods:
+    if periods and out_root is not None:  # no out_root, no periods
         # The data as it would be: the loaded tables with the new rows after them, typed as
         # the loader types them (only the rows a period counts, in their order, are hashed).
         joined = join_sheets([getattr(data, table.name), added])
