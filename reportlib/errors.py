@@ -4,6 +4,7 @@ them into a clear message and an exit code instead of a traceback."""
 from __future__ import annotations
 
 import errno
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +44,7 @@ class DataError(ReportlibError):
 
     exit_code = 2
 
-    def __init__(self, problems: list[Problem], notes: list[str] = ()):
+    def __init__(self, problems: list[Problem], notes: Iterable[str] = ()):
         self.problems = [p for p in problems if p.severity == "error"]
         self.warnings = [p for p in problems if p.severity == "warning"]
         self.notes = list(notes)  # what the problems stop and what they do not

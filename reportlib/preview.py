@@ -25,7 +25,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .batch.build import page_only
@@ -89,7 +89,7 @@ def _with_reload(page: str, version: int) -> str:
     return page + tag
 
 
-def _message_page(title: str, text: str, lines: list[str] = (), pre: str = "") -> str:
+def _message_page(title: str, text: str, lines: Sequence[str] = (), pre: str = "") -> str:
     items = "".join(f"<li><code>{html.escape(line)}</code></li>" for line in lines)
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Preview: '

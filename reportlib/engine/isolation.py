@@ -132,7 +132,8 @@ def reset() -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # deprecated names, set back as they were
             matplotlib.rcParams.update(base["rc"])
-    _warnings.__exit__(None, None, None)
+    if _warnings is not None:
+        _warnings.__exit__(None, None, None)
     _warnings = warnings.catch_warnings()
     _warnings.__enter__()
     if dict(os.environ) != base["environ"]:

@@ -128,9 +128,10 @@ def _check_incidents(issue: Issue, event: Event, by_id: dict, cited_by: dict) ->
     days = [(r.event_date.date(), (r.event_date if pd.isna(r.end_date) else r.end_date).date()) for r in found]
     first, last = (min(a for a, _ in days), max(b for _, b in days)) if days else (None, None)
     # The span starts on the event's day (or the event has none) but runs on: end_date forgotten.
-    one_day_for_many = (event.end_date is None and bool(days) and first < last
-                        and (event.date is None or event.date == first))
-    if one_day_for_many:
+    one_day_for_many = False
+    if (event.end_date is None and first is not None and last is not None and first < last
+            and (event.date is None or event.date == first)):
+        one_day_for_many = True
         given = f"gives one day ({event.date.isoformat()})" if event.date else "gives no date"
         problems.append(_problem(issue, event, "end_date", None,
                                  f"the rows it cites cover {_span(first, last)}, but the event {given}; write "

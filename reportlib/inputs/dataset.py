@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -244,7 +245,7 @@ def load_without(folder: DataFolder, today: dt.date, aside: dict[str, list[Probl
     return data
 
 
-def _load(folder: DataFolder, today: dt.date, withheld: set[str] = frozenset()) -> Dataset:
+def _load(folder: DataFolder, today: dt.date, withheld: AbstractSet[str] = frozenset()) -> Dataset:
     """Every file on the folder's list, and nothing else, parsed and checked; rows of the
     documents `withheld` (of periods set aside) are left out."""
     problems: list[Problem] = []

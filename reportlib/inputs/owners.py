@@ -47,7 +47,7 @@ class Owners:
 
     @classmethod
     def of(cls, issues: list[Issue]) -> Owners:
-        primary = {}
+        primary: dict[str, list[Issue]] = {}
         for issue in issues:
             primary.setdefault(issue.reference, []).append(issue)
         by_reference = {ref: found[0] for ref, found in primary.items() if ref and len(found) == 1}

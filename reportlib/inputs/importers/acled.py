@@ -128,7 +128,7 @@ class _Reading:
         incident_type, casualty_group = self._types(line, get)
         day = parse_acled_date(get("event_date"))
         admin1 = ref.governorate_name(get("admin1"))
-        if incident_type is None or not self._found(line, get, day, admin1):
+        if incident_type is None or not self._found(line, get, day, admin1) or day is None:
             return None
         values = {
             "event_id_cnty": event_id, "event_date": day.isoformat(), "end_date": "",
