@@ -300,7 +300,7 @@ def test_a_correction_is_a_correction_only_to_those_who_had_the_issue(published,
     result = send(published)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{ISSUE} version 2: 2 delivered now, 0 had it already" in result.stdout
-    title = "Iraq Security and Humanitarian Monitor: 19 November – 3 December 2020"
+    title = "Iraq Security and Humanitarian Monitor: November 19 – December 3, 2020"
     first, correction = (r.message for r in server.to("ann@example.org"))
     (only,) = (r.message for r in server.to("bob@example.org"))
     assert first["Subject"] == title and correction["Subject"] == f"Correction: {title}"

@@ -275,7 +275,7 @@ def mail_the_correction(world: World, tmp_path: Path) -> None:
             (received,) = server.to(address)
             message = received.message
             # Nobody had version 1: to each of them, version 2 is the issue, its notice a line.
-            assert message["Subject"] == "Iraq Security and Humanitarian Monitor: 19 November – 3 December 2020"
+            assert message["Subject"] == "Iraq Security and Humanitarian Monitor: November 19 – December 3, 2020"
             attachment = next(p for p in message.walk() if p.get_content_type() == "application/pdf")
             assert attachment.get_content() == pdf
             assert NOTE in next(p for p in message.walk() if p.get_content_type() == "text/plain").get_content()
