@@ -308,10 +308,12 @@ def _check_sentence(sentence: str, kind: str, records: list[dict]) -> None:
     else:
         assert stated is not None, sentence
         assert _stated(stated) == (incidents, incidents_min), sentence
-    for count, flag, verbs in (("fatalities", "fatalities_min", "killed|killing"),
-                               ("wounded", "wounded_min", "wounded|wounding")):
+    # "killed three civilians", or, where the source names no side or no target, "left three dead".
+    for count, flag, verbs, left in (("fatalities", "fatalities_min", "killed|killing", "dead"),
+                                     ("wounded", "wounded_min", "wounded|wounding", "wounded")):
         total, minimum = _expected_total(records, count, flag)
-        found = re.search(r"\b(?:" + verbs + ") " + NUMBER, sentence)
+        found = (re.search(r"\b(?:" + verbs + ") " + NUMBER, sentence)
+                 or re.search(r"\bleft (?:.+ and )?" + NUMBER + r"(?: [^ ]+)*? " + left + r"\b", sentence))
         if not total:
             assert found is None, sentence
         else:
