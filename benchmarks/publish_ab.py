@@ -71,7 +71,7 @@ print(f"print={statistics.median(times):.4f} bytes={target.stat().st_size}")
 SVGTEXT = """
 import statistics, sys, time
 from pathlib import Path
-from reportlib.publish import render, svgtext
+from reportlib.publishing import render, svgtext
 if sys.argv[1] == "without":
     svgtext.install = lambda: False
 page = Path(sys.argv[2]).read_text(encoding="utf-8")
@@ -92,7 +92,7 @@ def init(self, args, *rest, **kwargs):
 subprocess.Popen.__init__ = init
 t = time.perf_counter()
 if sys.argv[1] == "loader":
-    from reportlib.publish import weasyprint_loader
+    from reportlib.publishing import weasyprint_loader
     with weasyprint_loader._libraries_from_loader_cache():
         import weasyprint
 else:

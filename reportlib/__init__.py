@@ -5,7 +5,7 @@
     >>> view = data.select(data.latest_period())
     >>> reportlib.build("2020-12-03", data="data", out="outputs")   # as `reportlib build`
     >>> reportlib.build_range("2020-11-01", "2020-12-31", jobs=2)
-    >>> reportlib.publish("2020-12-03")                              # as `reportlib publish`
+    >>> reportlib.publishing("2020-12-03")                              # as `reportlib publish`
 
 The functions of the command line (build, build_range, publish, correct, send, validate,
 new_period, demo_data, load) are documented, with examples, in reportlib.api; how a build

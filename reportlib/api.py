@@ -29,7 +29,7 @@ from .reports import shipped
 
 if TYPE_CHECKING:  # for the annotations only: importing them costs what load() says
     from .inputs.dataset import Dataset
-    from .publish.mail import Outcome
+    from .publishing.mail import Outcome
 
 Log = Callable[[str], None]
 
@@ -66,7 +66,7 @@ def validate(data: str | Path = "data", log: Log = _quiet) -> Dataset:
     """
     from .batch.work import print_warnings  # lazy: with the loader, see load()
     from .inputs.validation import validate_all
-    from .publish.settings import load_checked  # the publish: and mail: settings, the recipients
+    from .publishing.settings import load_checked  # the publish: and mail: settings, the recipients
 
     # Every problem, and which periods they stop: a half-filled week stops only its own build.
     dataset = load_checked(data, lambda folder: validate_all(folder, log))
@@ -113,12 +113,12 @@ def publish(period_end: str | dt.date | None = None, *, data: str | Path = "data
     only make the site again from the records. Returns the lines `reportlib publish` prints.
 
         >>> reportlib.build("2020-12-03")
-        >>> reportlib.publish("2020-12-03", date="2020-12-04")[0]
+        >>> reportlib.publishing("2020-12-03", date="2020-12-04")[0]
         '2020-12-03: published version 1 on 2020-12-04'
     """
     # Lazy: publishing loads the data and the build machinery, 3.4 s under the load of load(),
     # for the commands that publish only.
-    from .publish import release
+    from .publishing import release
 
     separate_folders({"--data": data, "--out": out, "--site": site})
     if rebuild_site:
@@ -143,7 +143,7 @@ def correct(period_end: str | dt.date, note: str | None = None, *, data: str | P
         >>> reportlib.correct("2020-12-03", "The Kut clash killed three, not two.")[0]
         '2020-12-03: published version 2, corrected on ...: The Kut clash killed three, not two.'
     """
-    from .publish import release  # lazy: see publish()
+    from .publishing import release  # lazy: see publish()
 
     end = as_date(period_end, "--period-end")
     separate_folders({"--data": data, "--out": out, "--site": site})
@@ -162,7 +162,7 @@ def send(period_end: str | dt.date, *, data: str | Path = "data", out: str | Pat
          recipients: str | Path | None = None, dry_run: bool = False, eml: str | Path | None = None,
          resend_unknown: tuple[str, ...] | list[str] = (), log: Log = _quiet) -> Outcome:
     """Mail the latest published version of an issue to everyone on the list who does not
-    have it yet (a reportlib.publish.mail.Outcome: delivered, already, failed). `dry_run`
+    have it yet (a reportlib.publishing.mail.Outcome: delivered, already, failed). `dry_run`
     writes the messages as .eml files instead, to `eml` (default:
     OUT/mail/<period-end>-v<version>/), and sends nothing.
 
@@ -171,7 +171,7 @@ def send(period_end: str | dt.date, *, data: str | Path = "data", out: str | Pat
         '001-...eml'
     """
     from .inputs import records  # lazy, with mail below: see publish()
-    from .publish import mail
+    from .publishing import mail
 
     if eml and not dry_run:
         raise UsageError("--eml is for --dry-run")

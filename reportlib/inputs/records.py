@@ -6,7 +6,7 @@ beside the data it was built from.
     data/publications/2020-12-03/v1/report.html
     data/publications/2020-12-03/v1/incidents.csv    the HXL exports
     data/publications/2020-12-03/v1/indicators.csv
-    data/publications/2020-12-03/sends.jsonl     every mail attempt (reportlib.publish.mail)
+    data/publications/2020-12-03/sends.jsonl     every mail attempt (reportlib.publishing.mail)
 
 Two days are kept apart: the issue's own date (`Record.issue_date`: the day its document was
 published, else its period's last day) and the day each version was added to the archive
@@ -16,7 +16,7 @@ feed and messages name each with its label, never the one for the other.
 Version 1 is the issue as first published; each correction adds a version with the date, the
 note and what changed. A correction is recorded as pending before its report is built (the
 report prints its notice, and the build's key covers it) and becomes published when its files
-are stored. The public site is made from these records alone (reportlib.publish.site), so it
+are stored. The public site is made from these records alone (reportlib.publishing.site), so it
 can be deleted and made again byte for byte.
 
     >>> record = read(Path("data"), "2020-12-03")

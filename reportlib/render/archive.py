@@ -2,7 +2,7 @@
 page and PDF, and a chart of incidents and people killed across the periods. Rebuilt from the
 manifests after every build, so it never disagrees with what is there; the same manifests give
 the same bytes, and like the reports it is one file with no script and no request. The page
-is the template archive.html, on the layout the public site's pages share (reportlib.publish.site).
+is the template archive.html, on the layout the public site's pages share (reportlib.publishing.site).
 
 Where the periods listed leave days between them (the next issue starts after the one before
 ended; consecutive issues share their boundary day), the page says so between the two

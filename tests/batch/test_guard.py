@@ -16,7 +16,7 @@ from reportlib.inputs.dataset import load
 from reportlib.inputs.periods import Period, parse_date
 
 from ..conftest import ROOT, assert_no_traceback, run_cli
-from ..publish.standin import ISSUE, publish_stand_in
+from ..publishing.standin import ISSUE, publish_stand_in
 
 ACLED = ROOT / "tests" / "data" / "imports" / "acled_2025_layout.csv"
 NOTEBOOK = "weekly_report.ipynb"

@@ -3,6 +3,7 @@ scheduler would run it, and its errors carrying the command's exit status."""
 
 from __future__ import annotations
 
+import inspect
 import re
 import subprocess
 import sys
@@ -83,6 +84,20 @@ def test_every_command_is_a_typed_documented_function_of_reportlib(name):
                if p.kind is not p.VAR_KEYWORD), signature
     assert ">>> " in (function.__doc__ or ""), f"reportlib.{name} has no example"
     assert f"reportlib.{name}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_public_functions_stay_functions_once_every_subpackage_is_imported():
+    """A subpackage named like a public function would replace it on import (reportlib.publish)."""
+    import importlib
+    import pkgutil
+
+    import reportlib
+
+    for module in pkgutil.iter_modules(reportlib.__path__, "reportlib."):
+        if module.name != "reportlib.__main__":
+            importlib.import_module(module.name)
+    for name in PUBLIC:
+        assert callable(getattr(reportlib, name)) and not inspect.ismodule(getattr(reportlib, name)), name
 
 
 def test_the_command_line_is_a_layer_over_reportlib_api():

@@ -207,7 +207,7 @@ def test_an_import_refused_for_a_built_published_issue_says_what_can_change_it(d
     """Issue 25: the first refusal suggested --allow-changes, which cannot succeed for a
     published issue; it now names the correction. The build's manifest is the part of it
     the import reads (the period it covers)."""
-    from ..publish.standin import ISSUE, publish_stand_in
+    from ..publishing.standin import ISSUE, publish_stand_in
 
     publish_stand_in(data_copy, tmp_path / "build")
     manifest = data_copy.parent / "outputs" / ISSUE / "manifest.json"

@@ -21,7 +21,7 @@ import pytest
 from pypdf import PdfReader
 
 from ..conftest import DATA, assert_no_traceback, pdf_text, run_cli
-from ..publish.smtpserver import TestServer
+from ..publishing.smtpserver import TestServer
 from . import weeks
 
 pytestmark = pytest.mark.slow

@@ -3,7 +3,7 @@ certificate made for the test, AUTH required): what the server receives, a refus
 recipient, a connection dropped mid-send, and runs after those, with nothing sent twice.
 
 The issue is recorded as published from a stand-in build folder (a PDF of random bytes), so
-these tests need no notebook run; tests/publish/test_publishing.py sends a really built issue."""
+these tests need no notebook run; tests/publishing/test_publishing.py sends a really built issue."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from reportlib.errors import DataError
-from reportlib.publish import mail
+from reportlib.publishing import mail
 
 from ..conftest import assert_no_traceback, run_cli
 from .smtpserver import PASSWORD, TestServer

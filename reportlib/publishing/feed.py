@@ -64,7 +64,7 @@ def _pdf(record: rec.Record, version: rec.Version, names) -> tuple[str, int]:
 
 def feed_xml(records: list[rec.Record], settings: PublishSettings, language: str, names) -> bytes:
     """The feed of `records` (newest first); `names(record, version, kind)` is the path of a
-    published file within the site (reportlib.publish.site.site_path)."""
+    published file within the site (reportlib.publishing.site.site_path)."""
     title = records[0].title
     fg = FeedGenerator()
     fg.register_extension("enclosures", _Feed, _Enclosures, atom=True, rss=False)

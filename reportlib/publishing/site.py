@@ -1,7 +1,7 @@
 """The public archive site, made from the publication records alone:
 
     site/index.html                          every issue, newest first, key figures, links
-    site/feed.xml                            the Atom feed (reportlib.publish.feed)
+    site/feed.xml                            the Atom feed (reportlib.publishing.feed)
     site/2020-12-03/index.html               the issue's page: its versions and files
     site/2020-12-03/ishm-2020-12-03.pdf      the issue as published (the current version)
     site/2020-12-03/ishm-2020-12-03.html

@@ -13,7 +13,7 @@ import pytest
 
 from reportlib.errors import DataError, Problem
 from reportlib.inputs import textrules, yamlreader
-from reportlib.publish import mail, settings
+from reportlib.publishing import mail, settings
 
 from ..conftest import assert_no_traceback, run_cli
 from .smtpserver import PASSWORD, TestServer

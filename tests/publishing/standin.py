@@ -1,7 +1,7 @@
 """An issue recorded as published without running its notebook: the shipped issue, with a
 stand-in build folder (a PDF of random bytes and a line of HTML). What the record keeps of the
 data (its rows, figures and exports) is real; only the report files are stand-ins. The tests
-that build the real report are tests/publish/test_publishing.py (slow)."""
+that build the real report are tests/publishing/test_publishing.py (slow)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from reportlib.inputs import records
 from reportlib.inputs.dataset import load
-from reportlib.publish import release
+from reportlib.publishing import release
 
 ISSUE = "2020-12-03"
 PDF = b"%PDF-1.7\n% stand-in for the report\n" + os.urandom(3000)

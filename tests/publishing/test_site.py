@@ -16,7 +16,7 @@ from urllib.parse import unquote
 import pytest
 
 from reportlib.inputs import records
-from reportlib.publish.site import write_site
+from reportlib.publishing.site import write_site
 
 from ..conftest import assert_no_traceback, run_cli
 from .standin import HTML, ISSUE, PDF, publish_stand_in

@@ -3,7 +3,7 @@ files, hostile input like any other (SECURITY.md): each field of a record is che
 and a bad one named by its key, the site is written only inside its folder whatever a record
 says, and every file read or appended to there is a regular file inside the data folder. The
 folders a command is given never overlap. Each case runs the real CLI on a record published
-from the shipped data (tests/publish/standin.py), with a time and a memory limit where a
+from the shipped data (tests/publishing/standin.py), with a time and a memory limit where a
 file could block or never end."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 
 from reportlib.errors import DataError
 from reportlib.inputs import records
-from reportlib.publish import mail, site
+from reportlib.publishing import mail, site
 
 from ..batch.test_environment import immutable
 from ..conftest import assert_no_traceback, run_cli
