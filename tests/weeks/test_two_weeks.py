@@ -62,7 +62,8 @@ class Desk:
 
     def export(self, end: str) -> list[dict[str, str]]:
         [path] = (self.site / end).glob("*-incidents.csv")
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # The exports open with a byte-order mark (for spreadsheets); utf-8-sig reads past it.
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
         return list(csv.DictReader(io.StringIO("\n".join([lines[0], *lines[2:]]))))
 
 
