@@ -6,7 +6,7 @@ is the template archive.html, on the layout the public site's pages share (repor
 
 Where the periods listed leave days between them (the next issue starts after the one before
 ended; consecutive issues share their boundary day), the page says so between the two
-entries, "No report for 10 – 17 December 2020 (1 week)", instead of leaving a silent gap; the
+entries, "No report for December 10 – 17, 2020 (1 week)", instead of leaving a silent gap; the
 public site's index does the same for published issues."""
 
 from __future__ import annotations

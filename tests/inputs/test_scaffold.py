@@ -165,7 +165,7 @@ def test_the_filled_week_builds(scaffolded, tmp_path):
     assert_no_traceback(result)
     assert result.returncode == 0, result.stderr
     text = pdf_text(out / END / "report.pdf")
-    assert "3 – 10 December 2020" in text
+    assert "December 3 – 10, 2020" in text
     for headline in HEADLINES.values():
         assert headline in text
     assert "On December 5, lawmakers debated the election budget." in text

@@ -234,7 +234,7 @@ def test_the_index_marks_the_weeks_with_no_issue(site, data_copy):
     write_site(data_copy, site)
     index = (site / "index.html").read_text(encoding="utf-8")
     gaps = re.findall(r'<p class="archive-gap">(.*?)</p>', index)
-    assert gaps == ["No issue for 3 – 17 December 2020 (2 weeks)"]
+    assert gaps == ["No issue for December 3 – 17, 2020 (2 weeks)"]
     # Between the two entries, newest first.
     assert index.index('id="2020-12-24"') < index.index('class="archive-gap"') < index.index(f'id="{ISSUE}"')
 

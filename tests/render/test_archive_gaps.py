@@ -29,8 +29,8 @@ def test_a_missing_week_is_marked_between_its_neighbours(tmp_path):
     for start, end in (("2020-11-19", "2020-12-03"), ("2020-12-10", "2020-12-17"), ("2020-12-17", "2020-12-24"),
                        ("2021-01-07", "2021-01-14")):
         built(tmp_path, start, end)
-    assert gaps(tmp_path) == ["No report for 24 December 2020 – 7 January 2021 (2 weeks)",
-                              "No report for 3 – 10 December 2020 (1 week)"]
+    assert gaps(tmp_path) == ["No report for December 24, 2020 – January 7, 2021 (2 weeks)",
+                              "No report for December 3 – 10, 2020 (1 week)"]
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     order = [m.group(0) for m in re.finditer(r'id="2020-12-17"|class="archive-gap"|id="2020-12-03"', page)]
     assert order[-3:] == ['id="2020-12-17"', 'class="archive-gap"', 'id="2020-12-03"']
@@ -39,7 +39,7 @@ def test_a_missing_week_is_marked_between_its_neighbours(tmp_path):
 def test_a_gap_of_days_that_are_not_whole_weeks_is_counted_in_days(tmp_path):
     built(tmp_path, "2020-11-26", "2020-12-03")
     built(tmp_path, "2020-12-06", "2020-12-13")
-    assert gaps(tmp_path) == ["No report for 3 – 6 December 2020 (3 days)"]
+    assert gaps(tmp_path) == ["No report for December 3 – 6, 2020 (3 days)"]
 
 
 def test_consecutive_and_overlapping_periods_leave_no_mark(tmp_path):

@@ -44,8 +44,8 @@ def test_a_boundary_day_incident_counts_in_the_issue_that_reports_it(data_copy):
     # The trend of the later issue draws the shipped issue with its own figures, and itself with the row.
     report = Report(week2)
     traces = {label: value for label, value, _ in report._issue_traces(report.trend_periods())}
-    assert traces["Issue ending Dec 3 2020, incidents"] == "≥32"
-    assert traces["Issue ending Dec 10 2020, incidents"] == "9"
+    assert traces["Issue ending December 3, 2020, incidents"] == "≥32"
+    assert traces["Issue ending December 10, 2020, incidents"] == "9"
     # The exports of each issue are its own rows (publishing writes view.incidents).
     assert "SYN-20201210-01" in ids(week2.counted_in(WEEK2)) and not ids(week2.counted_in(SHIPPED)) & {
         "SYN-20201210-01"}
