@@ -125,7 +125,7 @@ def test_the_readme_s_table_is_a_table_of_the_report(built):
     cells = re.findall(r"<td class=\"([^\"]*)\">(.*?)</td>", table)
     assert len(cells) == 4 * 5
     # Dates as the report's tables write them, no index, no <NA>, no snake_case.
-    assert re.fullmatch(r"\d\d [A-Z][a-z]{2} 2020", cells[0][1])
+    assert re.fullmatch(r"[A-Z][a-z]+ \d{1,2}, 2020", cells[0][1])
     assert "&lt;NA&gt;" not in table and "NaN" not in table and "fatalities_min" not in table
     for css, content in cells[3::5]:
         assert css == "num"
