@@ -35,6 +35,7 @@ import platform
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -273,8 +274,14 @@ def preview_edits(data: Path, week_end: str, edits: int) -> list[float]:
                 sys.exit(f"(i) the edit gave a problem page:\n{body[:3000].decode()}")
         return times
     finally:
-        os.killpg(process.pid, 2)
-        process.wait(60)
+        # SIGTERM, which the CLI takes as Ctrl-C: a job started in the background of a
+        # non-interactive shell (`make bench &`) inherits SIGINT ignored.
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def python_measure(script: str, *args) -> list[float]:
