@@ -129,7 +129,12 @@ def content_key(value: dict) -> str:
 # -- what changed -----------------------------------------------------------------------------
 
 def figure_changes(published: list[dict], current: list[dict]) -> list[str]:
-    """'People killed ≥40 → ≥42' for each key figure that differs."""
+    """'People killed ≥40 → ≥42' for each key figure that differs, and each whose label does.
+
+    >>> old = {"name": "killed", "label": "People killed in attacks", "value": 20, "minimum": True}
+    >>> figure_changes([old], [{**old, "label": "People killed in attacks and riots"}])
+    ['“People killed in attacks” now reads “People killed in attacks and riots”']
+    """
     before = {f["name"]: f for f in published}
     now = {f["name"]: f for f in current}
     out = []
@@ -138,6 +143,10 @@ def figure_changes(published: list[dict], current: list[dict]) -> list[str]:
         if figure_text(old) != figure_text(new):
             label = (new or old or {}).get("label", name)
             out.append(f"{label} {figure_text(old)} → {figure_text(new)}")
+        elif old and new and old.get("label") != new.get("label"):
+            # A label made true of what it counts (protest violence is not an attack) changes
+            # what the issue says as much as a figure does.
+            out.append(f"“{old.get('label')}” now reads “{new.get('label')}”")
     return out
 
 

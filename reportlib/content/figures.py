@@ -4,7 +4,7 @@ Each function takes the rows it draws and returns a `Chart`: the matplotlib Figu
 caption that says what a mark means, and alt text; or None when there is nothing to draw
 (the report then says so in words). The charts draw only what the data holds:
 
-- killed means victims of attacks; militants killed in operations are a series of their
+- killed means victims of violence; militants killed in operations are a series of their
   own (the `casualty_group` column), never added to them;
 - a total the source gives for several governorates is counted where it is named, never
   split (`governorate_counts`);
@@ -73,7 +73,7 @@ def warm() -> None:
 # -- reading the rows ----------------------------------------------------------------------------
 
 def casualty_groups(incidents: pd.DataFrame) -> pd.Series:
-    """Whose deaths each row counts: `victims` (of attacks: civilians, security forces; the
+    """Whose deaths each row counts: `victims` (of violence: civilians, security forces; the
     default), `militants` (fighters killed in operations) or `unattributed`. Data without
     the column counts every row's casualties as victims."""
     if "casualty_group" not in incidents.columns:
@@ -224,12 +224,14 @@ def _ticks_every(top: float) -> list[float]:
 
 _TYPE_SERIES = (
     # (what, fill, hatch, hatch colour, legend): incidents solid; the others patterned, so
-    # that in greyscale no bar of killed reads as one of incidents.
+    # that in greyscale no bar of killed reads as one of incidents. Patterns of lines only:
+    # matplotlib draws a dotted hatch as thousands of small circles, which cost the PDF
+    # printer 1.7 CPU-s a chart against 0.07 for lines (benchmarks/README.md, issue 22).
     ("incidents", style.ACCENT, None, None, "Incidents"),
-    ("killed", style.ALERT, "////", "white", "Killed (victims of attacks)"),
-    ("wounded", style.AMBER, "....", "white", "Wounded"),
+    ("killed", style.ALERT, "////", "white", "Killed (victims of violence)"),
+    ("wounded", style.AMBER, "----", "white", "Wounded"),
     ("militants", "white", "\\\\\\\\", style.MILITANT, "Militants killed in operations"),
-    ("unattributed", "white", "....", style.ALERT, "Killed, not attributed by the source"),
+    ("unattributed", "white", "xxx", style.ALERT, "Killed, not attributed by the source"),
 )
 
 
@@ -310,13 +312,13 @@ def _type_chart(groups, militants: bool, unattributed: bool) -> Chart:
                         hatch=hatch, hatchcolor=hatch_color or color, linewidth=0.6 if color == "white" else 0)
         _legend(ax, [_bar_handle(c, h, hc) for _, c, h, hc, _ in series], [name for *_, name in series],
                 columns=3 if rows_of_legend > 1 else None)
-    caption = ("Each group of bars is one type of incident: incidents (solid), people killed (striped) and people "
-               "wounded (dotted) in them (victims of the attacks)")
+    caption = ("Each group of bars is one type of incident: incidents (solid), people killed (diagonal stripes) and "
+               "people wounded (horizontal stripes) in them (victims of the violence)")
     if militants:
         caption += ("; hatched grey bars are militants killed in operations, a separate figure never added to the "
                     "victims")
     if unattributed:
-        caption += "; white bars dotted red are deaths the source does not attribute to either"
+        caption += "; white bars cross-hatched red are deaths the source does not attribute to either"
     caption += (". A number marked ≥ is a minimum: the source says “at least”, or some rows give no figure. "
                 "No bar: the source gives no figure.")
     alt = "Horizontal bar chart by incident type. " + " ".join(
@@ -529,7 +531,7 @@ def issue_trend(rows: pd.DataFrame, periods: Sequence[Period], window: Period, w
         weeks = [window.end - dt.timedelta(weeks=k) for k in range(window.days // 7 + 1)]
         _date_ticks(ax, [d for d in weeks if d >= window.start], most=9)
         handles = [_bar_handle(style.ACCENT), _line_handle(style.ALERT)]
-        labels = ["Incidents", "Killed (victims of attacks)"]
+        labels = ["Incidents", "Killed (victims of violence)"]
         if wounded:
             handles.append(_line_handle(style.AMBER, (3, 1.5)))
             labels.append("Wounded")
@@ -539,7 +541,7 @@ def issue_trend(rows: pd.DataFrame, periods: Sequence[Period], window: Period, w
         _legend(ax, handles, labels, unit="Count in the issue")
     caption = ("Each bar is one issue of the monitor, drawn over the days it covers; its height is the issue's "
                "total of incidents, not a weekly rate, so an issue covering two weeks is one bar over two weeks. "
-               "The red line across a bar is the people killed in that issue (victims of attacks; militants "
+               "The red line across a bar is the people killed in that issue (victims of violence; militants "
                "killed in operations are not counted)")
     if wounded:
         caption += ", the dashed line the people wounded"

@@ -12,7 +12,7 @@ hover and in its appendix (`reportlib build --review`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,12 @@ class Trace:
     rows: tuple[str, ...]  # file:line of each row
     sources: tuple[tuple[str, str], ...]  # (who reported it, reference in sources.csv), distinct
     how: str = ""  # how the figure is computed from the rows
+    # What a reviewer checks first: "composed" (a sentence the report wrote from rows no event
+    # cites) or "counted" (a total no event states, counted from the rows); "" otherwise.
+    flag: str = ""
+
+    def flagged(self, flag: str) -> Trace:
+        return replace(self, flag=flag)
 
     @classmethod
     def of(cls, label: str, rows: Iterable, how: str = "") -> Trace:

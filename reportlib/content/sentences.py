@@ -7,7 +7,7 @@ A sentence is generated only for rows no event of the issue states (an ACLED imp
 synthetic data): the issue's own sentences are its events, in its words. Rules
 (table-driven tests in tests/content/test_sentences.py hold each one):
 
-- victims of attacks and militants killed in operations (`casualty_group`) are never added:
+- victims of violence and militants killed in operations (`casualty_group`) are never added:
   a tally keeps each group's killed and wounded apart, and a sentence states one group;
 - numbers one to ten in words, larger ones in digits with thousands separators;
 - "at least" before a count when any row gives a minimum, or when some rows give the count
@@ -335,13 +335,31 @@ class KeyFigure:
         return {"name": self.name, "label": self.label, "value": self.value, "minimum": self.minimum}
 
 
+# Each group's figures: name and label of its killed and its wounded. "{kinds}" is what the
+# counted rows' types are counted as (incident_types.csv, `counted_as`), so that a label is
+# true of every row it sums: protest violence is not an attack.
 _GROUP_FIGURES = {
-    "victims": (("killed", "People killed in attacks"), ("wounded", "People wounded in attacks")),
-    "militants": (("militants_killed", "Militants killed in operations"),
-                  ("militants_wounded", "Militants wounded in operations")),
-    "unattributed": (("unattributed_killed", "Killed, side not reported"),
-                     ("unattributed_wounded", "Wounded, side not reported")),
+    "victims": (("killed", "People killed in {kinds}"), ("wounded", "People wounded in {kinds}")),
+    "militants": (("militants_killed", "Militants killed in {kinds}"),
+                  ("militants_wounded", "Militants wounded in {kinds}")),
+    "unattributed": (("unattributed_killed", "Killed in {kinds}, side not reported"),
+                     ("unattributed_wounded", "Wounded in {kinds}, side not reported")),
 }
+# What a group's label names when it counts no row.
+_NO_ROWS_KINDS = {"victims": "attacks", "militants": "operations", "unattributed": "attacks"}
+
+
+def counted_as(rows: Sequence[IncidentRow], group: str = "victims") -> str:
+    """What the rows' casualties were counted in, in the order of incident_types.csv:
+
+    >>> from reportlib.content.sentences import counted_as
+    >>> counted_as([])
+    'attacks'
+    """
+    types = reference.incident_types()
+    kinds = sorted({types[r.incident_type].counted_as for r in rows if r.incident_type in types},
+                   key=lambda kind: min(t.order for t in types.values() if t.counted_as == kind))
+    return words.join(kinds) if kinds else _NO_ROWS_KINDS[group]
 
 
 def key_figures(view) -> list[dict]:
@@ -351,7 +369,8 @@ def key_figures(view) -> list[dict]:
 
 
 def key_figure_records(view) -> list[KeyFigure]:
-    """The figures a reader looks for first: incidents; killed and wounded in attacks; and,
+    """The figures a reader looks for first: incidents; people killed and wounded (in attacks, at
+    protests …: each label names what its rows' types are counted as); and,
     apart from them, militants killed in operations and casualties whose side the source does
     not give; the latest COVID-19 figures (averages rounded by the monitor's rule)."""
     every = incident_rows(view.incidents)
@@ -364,6 +383,8 @@ def key_figure_records(view) -> list[KeyFigure]:
             continue
         c = casualties(rows)
         origins = tuple(r.origin for r in rows if r.origin)
+        kinds = counted_as(rows, group)
+        killed_label, wounded_label = killed_label.format(kinds=kinds), wounded_label.format(kinds=kinds)
         how = f"summed over the rows whose casualty_group is {group}"
         figures.append(KeyFigure(killed_name, killed_label, c.killed, c.killed_min, origins, "killed " + how))
         if group == "victims" or c.wounded:

@@ -42,7 +42,7 @@ POINTS_PER_INCH = 72
 # by side unless their lightness differs 3:1, the others carry a hatch, and each is 3:1
 # against white.
 ACCENT = "#1f4e79"  # incidents
-ALERT = "#c0392b"  # people killed (victims of attacks)
+ALERT = "#c0392b"  # people killed (victims of violence)
 AMBER = "#b86e00"  # people wounded: 3.99:1 on white (the old #e6a23c was 2.19:1)
 MILITANT = "#5b5b5b"  # militants killed in operations: a colour of its own, never the victims'
 PALE = "#b8c9dc"  # daily values under a weekly figure

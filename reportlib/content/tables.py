@@ -44,7 +44,7 @@ GROUP_TITLES = {
 }
 MINIMUM_NOTE = (f"{MIN_MARK} a minimum: the source says “at least”, or some of the rows summed give no "
                 "figure. – not reported.")
-GROUP_TOTALS = {"victims": "Total, victims of attacks", "militants": "Total, militants",
+GROUP_TOTALS = {"victims": "Total, victims of violence", "militants": "Total, militants",
                 "unattributed": "Total, casualties not attributed"}
 GROUPS_NOTE = ("Victims of attacks and militants killed in operations are counted apart and never added "
                "together.")

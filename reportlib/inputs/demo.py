@@ -140,7 +140,7 @@ def _incidents(ends: list[dt.date], per_week: int, rng) -> pd.DataFrame:
     })
     # A minimum needs a figure to be the minimum of.
     frame.loc[frame["fatalities"] == "", "fatalities_min"] = "false"
-    # Airstrikes and security operations kill militants, counted apart from the victims of attacks.
+    # Airstrikes and security operations kill militants, counted apart from the victims of violence.
     operations = frame["incident_type"].isin(["airstrike", "security operation"])
     frame["casualty_group"] = np.where(operations, "militants", "victims")
     frame.loc[operations, "target"] = "militants"

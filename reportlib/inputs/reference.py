@@ -75,6 +75,7 @@ class IncidentType:
     plural: str
     voice: str
     other_after: str
+    counted_as: str  # what the key figures call casualties of this type: "killed in attacks"
     description: str
     order: int
 
@@ -85,7 +86,7 @@ def incident_types() -> dict[str, IncidentType]:
     for order, row in enumerate(_rows("incident_types.csv")):
         out[row["type"]] = IncidentType(
             row["type"], row["singular"], row["plural"], row["voice"], row["other_after"],
-            row["description"], order,
+            row["counted_as"], row["description"], order,
         )
     return out
 

@@ -55,7 +55,7 @@ class Table:
 MAX_CASUALTIES = 10_000
 
 # Whose deaths and injuries a row counts. A monitor never adds militants or perpetrators killed
-# in operations to the victims of attacks: every total keeps the groups apart.
+# in operations to the victims of violence: every total keeps the groups apart.
 CASUALTY_GROUPS = ("victims", "militants", "unattributed")
 DEFAULT_CASUALTY_GROUP = "victims"
 

@@ -117,7 +117,7 @@ class Tracer:
         how = trace.how[:1].upper() + trace.how[1:]
         entry: dict[str, Any] = {"id": f"trace-{number}", "number": number, "label": trace.label,
                                  "value": value.strip(), "rows": list(trace.rows),
-                                 "sources": self.source_lines(trace), "how": how}
+                                 "sources": self.source_lines(trace), "how": how, "flag": trace.flag}
         self.entries.append(entry)
         hover = f"{trace.label}: {entry['value']}."
         if how:
@@ -172,8 +172,8 @@ def _long_day(iso: str) -> str:
 
 
 def key_figures(view, tracer: Tracer) -> Fragment:
-    """The key figures of a period (content.sentences.key_figure_records), victims of attacks
-    and militants killed in operations in boxes of their own."""
+    """The key figures of a period (content.sentences.key_figure_records): people killed and
+    wounded, and militants' casualties in boxes of their own."""
     records = sentences.key_figure_records(view)
     told = _told_by_events(view)
     figures = []
@@ -182,11 +182,11 @@ def key_figures(view, tracer: Tracer) -> Fragment:
         how = f.how + (". No event of the issue states this total: it is counted from the issue's rows"
                        if counted else "")
         figures.append({"label": f.label, "value": f.value, "minimum": f.minimum, "counted": counted,
-                        "trace": Trace(f.label, f.rows, _sources_of(view, f.rows), how)})
+                        "trace": Trace(f.label, f.rows, _sources_of(view, f.rows), how, "counted" if counted else "")})
     apart = ""
     if any(f.name.startswith(("militants_", "unattributed_")) for f in records):
-        apart = ("People killed or wounded in attacks and militants killed in operations are counted apart "
-                 "and never added together.")
+        apart = ("People killed or wounded, militants' casualties and casualties whose side is not reported "
+                 "are counted apart and never added together.")
     return render("key_figures.html.j2", tracer, figures=figures, apart=apart)
 
 
@@ -287,7 +287,7 @@ def summary(statements: Sequence[tuple[str, Trace]], tracer: Tracer, title: str 
             empty: str = "") -> Fragment:
     """Generated sentences, each traced to its rows, as one paragraph (nothing, or `empty`,
     when there are none), under an optional level 3 heading."""
-    items = [{"text": text, "trace": trace} for text, trace in statements]
+    items = [{"text": text, "trace": trace.flagged("composed")} for text, trace in statements]
     if not items and not empty:
         return Fragment("")
     return render("summary.html.j2", tracer, statements=items, title=title, anchor=anchor, empty=empty,

@@ -35,9 +35,10 @@ from .weekly import Report
 DEFAULT_WEEKS = 12
 AVERAGE = indicators.AVERAGE
 MINIMUM_NOTE = tables.MINIMUM_NOTE
-# The casualty columns beside incidents: victims of attacks always; militants and
+# The casualty columns beside incidents: people killed and wounded (the victims rows: attacks,
+# violence at protests …; the weeks differ in what they hold, so the heading names no kind) always; militants and
 # unattributed casualties in columns of their own when the range has them, never added in.
-_GROUP_HEADINGS = {"victims": ("Killed in attacks", "Wounded in attacks"),
+_GROUP_HEADINGS = {"victims": ("People killed", "People wounded"),
                    "militants": ("Militants killed", "Militants wounded"),
                    "unattributed": ("Killed, side not reported", "Wounded, side not reported")}
 
@@ -209,8 +210,8 @@ class TrendsReport:
             victims = [r for r in rows if r.group == "victims"]
             c = sentences.casualties(victims)
             for what, value, minimum in (("killed", c.killed, c.killed_min), ("wounded", c.wounded, c.wounded_min)):
-                out.append((f"{label}, {what} in attacks", tables.count_text(value, minimum),
-                            Trace.of(f"{label}: {what} in attacks", victims, f"{what} of the victims rows summed")))
+                out.append((f"{label}, people {what}", tables.count_text(value, minimum),
+                            Trace.of(f"{label}: people {what}", victims, f"{what} of the victims rows summed")))
         return out
 
     def weekly_chart(self) -> Fragment:

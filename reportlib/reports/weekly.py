@@ -217,8 +217,8 @@ class Report:
         return out
 
     def _issue_traces(self, periods: list[Period]) -> list[tuple[str, str, Trace]]:
-        """What the trend chart draws for each issue: its incidents and the people killed in
-        attacks, counted as the chart counts them (a row in the issue whose source reports it)."""
+        """What the trend chart draws for each issue: its incidents and the people killed (the
+        victims rows), counted as the chart counts them (a row in the issue whose source reports it)."""
         out = []
         for p in periods:
             rows = sentences.incident_rows(self.view.counted_in(p))
@@ -230,8 +230,8 @@ class Report:
             label = f"Issue ending {format_day(p.end, True)}"
             out.append((f"{label}, incidents", tables.count_text(t.incidents, t.incidents_min),
                         Trace.of(f"{label}: incidents", rows, "incidents of the rows the issue counts")))
-            out.append((f"{label}, killed in attacks", tables.count_text(c.killed, c.killed_min),
-                        Trace.of(f"{label}: killed in attacks", victims,
+            out.append((f"{label}, people killed", tables.count_text(c.killed, c.killed_min),
+                        Trace.of(f"{label}: people killed", victims,
                                  "killed of the victims rows the issue counts")))
         return out
 

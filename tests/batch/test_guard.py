@@ -82,7 +82,7 @@ def test_a_changed_row_is_refused_naming_the_row_and_the_figures(published):
     assert lines[0] == ("the issue 2020-12-03 (November 19 – December 3, 2020) was published on 2020-12-04 "
                         "(version 1); this build would change it:")
     assert "  incident ISHM-20201203-04 changed: fatalities 1 → 2" in lines
-    assert "  key figure: People killed in attacks ≥20 → ≥21" in lines
+    assert "  key figure: People killed in attacks and violence at protests ≥20 → ≥21" in lines
     assert 'reportlib correct --period-end 2020-12-03 --note "what changed and why"' in message
     assert caught.value.exit_code == 2
 
@@ -99,7 +99,7 @@ def test_rows_added_in_the_period_and_in_its_trend_window_are_named(published):
     assert "  incident NEW-1 added (2020-11-25, Baghdad, IED, 3 killed)" in lines
     assert ("  incident NEW-2 added (2020-10-20, Anbar, IED) (in the weeks before the period, which its trend "
             "chart reads)") in lines
-    assert "  key figure: People killed in attacks ≥20 → ≥23" in lines
+    assert "  key figure: People killed in attacks and violence at protests ≥20 → ≥23" in lines
 
 
 def test_the_narrative_and_indicators_are_guarded_too(published):
@@ -164,7 +164,8 @@ def test_the_build_command_refuses_before_writing_anything(published, tmp_path):
 
 def test_an_import_that_would_change_a_published_issue_changes_nothing(published):
     before = files(published)
-    result = run_cli("import", "acled", ACLED, "--data", published, "--type-map", "Peaceful protest=skip")
+    result = run_cli("import", "acled", ACLED, "--data", published, "--type-map", "Peaceful protest=skip",
+                     cwd=published.parent)
     assert_no_traceback(result)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "this import would change it:" in result.stderr
@@ -178,7 +179,8 @@ def test_an_import_that_would_change_a_published_issue_changes_nothing(published
 def test_an_import_after_the_published_issue_goes_ahead(published, tmp_path):
     later = tmp_path / "later.csv"
     later.write_text(ACLED.read_text(encoding="utf-8").replace("2020-11-2", "2020-12-2"), encoding="utf-8")
-    result = run_cli("import", "acled", later, "--data", published, "--type-map", "Peaceful protest=skip")
+    result = run_cli("import", "acled", later, "--data", published, "--type-map", "Peaceful protest=skip",
+                     cwd=published.parent)
     assert result.returncode == 0, result.stderr
     assert "added 3 rows" in result.stdout
     check(published)
@@ -268,3 +270,14 @@ def test_a_record_made_before_rows_were_fingerprinted_by_content_is_compared_as_
     with pytest.raises(PublishedIssueError) as caught:
         check(published)
     assert "  incident ISHM-20201203-04 changed: fatalities 1 → 2" in str(caught.value).splitlines()
+
+
+def test_a_label_that_now_names_what_it_counts_is_listed_as_a_change():
+    # An issue published when every victim counted as "killed in attacks" (protest violence
+    # included) keeps that label until it is corrected; the correction says what now reads.
+    old = [{"name": "killed", "label": "People killed in attacks", "value": 20, "minimum": True},
+           {"name": "incidents", "label": "Incidents recorded", "value": 32, "minimum": True}]
+    new = [{**old[0], "label": "People killed in attacks and violence at protests"}, {**old[1], "value": 33}]
+    assert guard.figure_changes(old, new) == [
+        "“People killed in attacks” now reads “People killed in attacks and violence at protests”",
+        "Incidents recorded ≥32 → ≥33"]

@@ -97,7 +97,7 @@ def test_by_type_draws_killed_victims_and_militants_apart():
     assert sorted(killed) == [4, 5, 7]
     assert militants == [20]
     labels = texts(chart)
-    assert "Militants killed in operations" in labels and "Killed (victims of attacks)" in labels
+    assert "Militants killed in operations" in labels and "Killed (victims of violence)" in labels
     kinds = ["IEDs", "Militant attacks", "Airstrikes", "Incidents of violence against protesters"]
     assert [t for t in labels if t in kinds] == kinds  # in the reference order
     assert "≥20" in labels and "≥4" in labels

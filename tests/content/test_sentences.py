@@ -161,19 +161,39 @@ def test_seed_covid_paragraph(seed):
                                       seed.issue.cited_indicators()) == ""
 
 
-# -- victims of attacks and militants killed in operations ------------------------------------
+# -- victims of violence and militants killed in operations ------------------------------------
 
 def test_victims_and_militants_are_never_added(seed):
     figures = {f["name"]: f for f in sentences.key_figures(seed)}
-    # 5 + 4 + 1 + 7 + 3 killed in attacks; the 20 ISIS militants killed in operations apart.
+    # 5 + 4 + 1 killed in attacks and 7 + 3 at protests; the 20 ISIS militants killed in operations apart.
     assert (figures["killed"]["value"], figures["killed"]["minimum"]) == (20, True)
     assert (figures["militants_killed"]["value"], figures["militants_killed"]["minimum"]) == (20, True)
-    assert figures["killed"]["label"] == "People killed in attacks"
+    assert figures["killed"]["label"] == "People killed in attacks and violence at protests"
     assert (figures["wounded"]["value"], figures["incidents"]["value"]) == (138, 32)
     t = sentences.tally(seed.incidents)
     assert t.of("victims").killed == 20 and t.of("militants").killed == 20
     with pytest.raises(ValueError, match="never added"):
         t.killed  # noqa: B018 - the property refuses to add the groups
+
+
+@pytest.mark.parametrize("types, label", [
+    (["IED", "vigilante attack"], "People killed in attacks"),
+    (["protest violence"], "People killed in violence at protests"),
+    (["riot", "IED", "armed clash"], "People killed in attacks, armed clashes, and riots"),
+    ([], "People killed in attacks"),
+])
+def test_a_key_figure_names_what_its_rows_count(types, label):
+    # 240 wounded in protest clashes are not "wounded in attacks": the label names the kinds
+    # of violence its rows are of, in the order of incident_types.csv.
+    counted = sentences.incident_rows(rows(*({"incident_type": t, "fatalities": 1} for t in types))) if types else []
+    assert f"People killed in {sentences.counted_as(counted)}" == label
+
+
+def test_every_incident_type_says_what_its_casualties_are_counted_in():
+    from reportlib.inputs import reference
+
+    kinds = {t.counted_as for t in reference.incident_types().values()}
+    assert "" not in kinds and {"attacks", "violence at protests", "operations"} <= kinds
 
 
 @pytest.mark.parametrize("group, expected", [

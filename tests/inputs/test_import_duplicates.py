@@ -38,7 +38,7 @@ def test_repeats_are_flagged_named_and_counted_once(data_copy):
     counted = tally(view.incidents)
     assert counted.incidents == counted_before.incidents + 3
     # The clash (4 killed) and the riot (none) say nothing of whose dead they count; the strike's
-    # five are militants; the victims of attacks are as they were. No group is added to another.
+    # five are militants; the victims of violence are as they were. No group is added to another.
     for group, added in (("victims", 0), ("unattributed", 4 + 0), ("militants", 5)):
         assert (counted.of(group).killed or 0) == (counted_before.of(group).killed or 0) + added, group
     check = run_cli("validate", "--data", data_copy)

@@ -83,7 +83,7 @@ def test_each_recipient_gets_text_html_and_the_pdf_over_starttls(published, serv
     found = parts(message)
     assert set(found) == {"text/plain", "text/html", "application/pdf"}
     text, page = found["text/plain"].get_content(), found["text/html"].get_content()
-    for expected in ("People killed in attacks: ≥20", "Incidents recorded: ≥32",
+    for expected in ("People killed in attacks and violence at protests: ≥20", "Incidents recorded: ≥32",
                      "New cases a day, 7-day average: 2,013",
                      "Security round-up: Rockets Damage Refinery", "attached as a PDF (ishm-2020-12-03.pdf"):
         assert expected in text, expected

@@ -162,7 +162,7 @@ def test_a_silent_change_is_refused_and_a_correction_shows_everywhere(published,
     refused = world.run("build", "--period-end", ISSUE)
     assert refused.returncode == 2
     assert "incident ISHM-20201203-04 changed: fatalities 1 → 2" in refused.stderr
-    assert "key figure: People killed in attacks ≥20 → ≥21" in refused.stderr
+    assert "key figure: People killed in attacks and violence at protests ≥20 → ≥21" in refused.stderr
     republish = world.run("publish", "--period-end", ISSUE)
     assert republish.returncode == 2 and "To publish the change, issue a correction" in republish.stderr
     assert digests(world.site) == site_before and digests(world.out / ISSUE) == build_before
@@ -171,7 +171,7 @@ def test_a_silent_change_is_refused_and_a_correction_shows_everywhere(published,
     assert corrected.returncode == 0, corrected.stderr
     assert "published version 2, corrected on 2020-12-10" in corrected.stdout
     notice = (f"Corrected on 10 December 2020: {NOTE} Changed since the version of 4 December 2020: "
-              "People killed in attacks ≥20 → ≥21; 1 incident row changed; the narrative.")
+              "People killed in attacks and violence at protests ≥20 → ≥21; 1 incident row changed; the narrative.")
     site_issue = world.site / ISSUE
     assert notice in pdf_text(world.out / ISSUE / "report.pdf")
     assert notice in pdf_text(site_issue / f"{STEM}.pdf")
@@ -193,8 +193,8 @@ def test_a_silent_change_is_refused_and_a_correction_shows_everywhere(published,
     record = json.loads((world.data / "publications" / ISSUE / "record.json").read_text(encoding="utf-8"))
     assert [(v["number"], v["status"], v["date"], v["note"]) for v in record["versions"]] == [
         (1, "published", "2020-12-04", None), (2, "published", "2020-12-10", NOTE)]
-    assert record["versions"][1]["changes"] == ["People killed in attacks ≥20 → ≥21", "1 incident row changed",
-                                                "the narrative"]
+    assert record["versions"][1]["changes"] == ["People killed in attacks and violence at protests ≥20 → ≥21",
+                                                "1 incident row changed", "the narrative"]
 
     assert "up to date" in world.run("build", "--period-end", ISSUE).stdout
     before = digests(world.site)

@@ -67,7 +67,7 @@ def test_the_index_and_issue_pages_show_the_key_figures(site):
     entry = re.search(r'<article class="archive-entry"><h3 id="2020-12-03">(.*?)</article>', index, re.S).group(1)
     shown = {html.unescape(re.sub("<[^>]+>", "", k)): html.unescape(re.sub("<[^>]+>", "", v))
              for k, v in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", entry)}
-    assert shown["People killed in attacks"] == "≥20" and shown["Incidents recorded"] == "≥32"
+    assert shown["People killed in attacks and violence at protests"] == "≥20" and shown["Incidents recorded"] == "≥32"
     assert shown["Militants killed in operations"] == "≥20"
     assert shown["New cases a day, 7-day average"] == "2,013"
     page = (site / ISSUE / "index.html").read_text(encoding="utf-8")
@@ -93,7 +93,7 @@ def test_the_feed_is_atom_with_the_pdf_as_enclosure(site):
     assert entry.find(f"{ATOM}title").text == "Iraq Security and Humanitarian Monitor: November 19 – December 3, 2020"
     assert entry.find(f"{ATOM}published").text == "2020-12-03T00:00:00+00:00"  # the issue's own date
     assert entry.find(f"{ATOM}updated").text == "2020-12-04T00:00:00+00:00"  # the day it reached the archive
-    assert "People killed in attacks: ≥20" in entry.find(f"{ATOM}summary").text
+    assert "People killed in attacks and violence at protests: ≥20" in entry.find(f"{ATOM}summary").text
     by_rel = {link.get("rel", "alternate"): link for link in entry.findall(f"{ATOM}link")}
     assert set(by_rel) == {"alternate", "enclosure"}
     assert by_rel["alternate"].get("href") == f"{ISSUE}/index.html"

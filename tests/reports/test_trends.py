@@ -53,8 +53,8 @@ def test_totals_count_in_the_week_their_span_ends(seed):
     html = seed.weekly_table().html
     assert re.search(r"November 20 – 26</td><td class=\"num na\"[^>]*>no incidents recorded", html)
     assert re.search(r"November 27 – December 3</td><td class=\"num\"><span class=\"min\"[^>]*>≥</span>32<", html)
-    # Killed in attacks and militants killed in operations, in columns of their own.
-    assert "<th scope=\"col\" class=\"num\">Killed in attacks</th>" in html
+    # People killed and militants killed, in columns of their own.
+    assert "<th scope=\"col\" class=\"num\">People killed</th>" in html
     assert "<th scope=\"col\" class=\"num\">Militants killed</th>" in html
 
 

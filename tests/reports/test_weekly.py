@@ -12,6 +12,8 @@ import nbformat
 import pytest
 from pypdf import PdfReader
 
+from reportlib.reports.blocks import COMPILED_LABEL as COMPILED
+
 from ..conftest import DATA, NOTEBOOK, ROOT, SEED_IED, assert_no_traceback, pdf_text, run_cli
 
 pytestmark = pytest.mark.slow
@@ -81,7 +83,7 @@ def test_charts_are_drawn_in_the_pdf(built):
     reader = PdfReader(str(built / "report.pdf"))
     pages = [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
     drawn = {
-        "Figure 1:": "Killed (victims of attacks)",
+        "Figure 1:": "Killed (victims of violence)",
         "Figure 2:": "named in 2 shared totals",
         "Figure 3:": "Named in a total shared with other governorates (not split)",
         "Figure 4:": "No issue in the data",
@@ -146,9 +148,9 @@ def test_key_figures_keep_victims_and_militants_apart(built):
     """≥40 killed would add the 20 ISIS militants killed in operations to the victims of
     attacks: the boxes, the manifest and the archive give them apart."""
     text = pdf_text(built / "report.pdf")
-    assert "≥20 People killed in attacks" in text
+    assert "≥20 People killed in attacks and violence at protests" in text
     assert "≥20 Militants killed in operations" in text
-    assert "≥138 People wounded in attacks" in text
+    assert "≥138 People wounded in attacks and violence at protests" in text
     assert "≥40" not in text and "≥34" not in text
     figures = {f["name"]: f for f in json.loads((built / "manifest.json").read_text())["summary"]["key_figures"]}
     assert (figures["killed"]["value"], figures["militants_killed"]["value"], figures["incidents"]["value"]) == (
@@ -304,12 +306,14 @@ def test_review_copy_traces_every_figure_and_leaves_the_report_alone(built, tmp_
     review = (folder / "review.html").read_text(encoding="utf-8")
     assert "Review copy, not for publication." in review
     # The tiles: each with its rows and sources on hover and in the appendix.
-    assert re.search(r'<span class="traced" id="trace-2" title="People killed in attacks: ≥20\. Killed summed over '
+    assert re.search(r'<span class="traced" id="trace-2" title="People killed in attacks and violence at protests: '
+                     r'≥20\. Killed summed over '
                      r'the rows whose casualty_group is victims\. No event of the issue states this total: it is '
                      r'counted from the issue(&#39;|&#x27;|\')s rows\. Rows: data/incidents\.csv:2, ', review)
     assert re.search(r'title="Militants killed in operations: ≥20\.[^"]*Rows: data/incidents\.csv:6\.', review)
     appendix = review[review.index('id="review-appendix"'):]
-    assert re.search(r'<li id="ref-trace-2" value="2">.*?People killed in attacks.*?data/incidents\.csv:10',
+    assert re.search(r'<li id="ref-trace-2" value="2">.*?People killed in attacks and violence at protests'
+                     r'.*?data/incidents\.csv:10',
                      appendix, re.S)
     # Table cells, events and chart labels are traced too.
     assert re.search(r'title="IEDs, Ninewa, Salah ad-Din, Diyala, Kirkuk: killed \(victims\): ≥5\.[^"]*'
@@ -318,9 +322,25 @@ def test_review_copy_traces_every_figure_and_leaves_the_report_alone(built, tmp_
                      r'Rows: data/indicators\.csv:8\.', review)
     assert re.search(r'title="Figures this event states[^"]*Rows: data/incidents\.csv:9\.', review)
     assert re.search(r'<ul class="drawn"><li>IEDs, incidents: <span class="traced"', review)
-    # Every traced figure on the page has its entry in the appendix.
+    # Every traced figure on the page has its entry in the appendix, numbered in the report's order.
     ids = re.findall(r'<span class="traced" id="(trace-\d+)"', review)
     assert ids and len(ids) == len(set(ids))
+    assert [int(i.split("-")[1]) for i in ids] == list(range(1, len(ids) + 1))
+    # What no event states comes first: the totals the report counted (the three key figures no
+    # sentence of the source gives) and the sentences it composed, each leading to its rows.
+    first = review[review.index('id="review-first"'):review.index("</section>", review.index('id="review-first"'))]
+    assert review.index('id="review-first"') < review.index('id="key-figures"')
+    flagged = re.findall(r'<li value="(\d+)"><span class="flag">([^<]+)</span> <a href="#trace-(\d+)">([^<]+)</a>',
+                         first)
+    assert [int(n) for n, *_ in flagged] == sorted(int(n) for n, *_ in flagged)
+    assert all(n == m for n, _, m, _ in flagged)
+    counted = [text for _, kind, _, text in flagged if kind == "Counted total:"]
+    assert counted == ["Incidents recorded, ≥32", "People killed in attacks and violence at protests, ≥20",
+                       "People wounded in attacks and violence at protests, ≥138"]
+    # Every row of the shipped issue is cited by an event, so the report composed no sentence
+    # (tests/weeks/test_compiled.py flags one that it does).
+    assert [kind for _, kind, _, _ in flagged] == ["Counted total:"] * 3
+    assert COMPILED not in review
     assert set(re.findall(r'<li id="ref-(trace-\d+)"', appendix)) == set(ids)
     # Asked again with nothing changed, the review copy comes from the kept notebook.
     (folder / "review.html").unlink()

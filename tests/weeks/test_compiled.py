@@ -28,6 +28,10 @@ def test_a_composed_sentence_is_marked_and_adds_nothing(data_copy):
     assert COMPILED_LABEL.replace("'", "&#39;") in html
     assert "On December 8, two rocket attacks left one dead and two wounded in Baghdad." in html
     assert "people" not in html
+    # The review copy lists it first, among what the report wrote itself.
+    report = _report(data_copy)
+    flags = {t["value"]: t["flag"] for t in report.security_summary().traces}
+    assert flags["On December 8, two rocket attacks left one dead and two wounded in Baghdad."] == "composed"
 
 
 def test_a_row_an_event_already_states_is_not_said_again(data_copy):
@@ -59,6 +63,7 @@ def test_a_total_no_event_states_reads_as_counted(data_copy):
                for box in boxes}
     # 32 incidents, 20 and 138 victims: no sentence of the source gives them; the militants killed
     # and the COVID-19 figures are the events' own.
-    assert counted == {"Incidents recorded": True, "People killed in attacks": True, "People wounded in attacks": True,
+    assert counted == {"Incidents recorded": True, "People killed in attacks and violence at protests": True,
+                       "People wounded in attacks and violence at protests": True,
                        "Militants killed in operations": False, "COVID-19 cases to date": False,
                        "COVID-19 deaths to date": False, "New cases a day, 7-day average": False}
