@@ -14,7 +14,6 @@ import functools
 import gc
 import hashlib
 import os
-from importlib import resources
 from pathlib import Path
 
 from ..errors import BuildError
@@ -25,36 +24,17 @@ from .assets import report_css, templates_dir
 # XMP metadata. The XMP it writes for this variant has no date and no random id.
 PDF_VARIANT = "pdf/ua-1"
 
-_FACES = [
-    ("Noto Serif", "NotoSerif-Regular.ttf", "normal", "normal"),
-    ("Noto Serif", "NotoSerif-Bold.ttf", "bold", "normal"),
-    ("Noto Serif", "NotoSerif-Italic.ttf", "normal", "italic"),
-    ("Noto Sans", "NotoSans-Regular.ttf", "normal", "normal"),
-    ("Noto Sans", "NotoSans-Bold.ttf", "bold", "normal"),
-    ("Noto Naskh Arabic", "NotoNaskhArabic-Regular.ttf", "normal", "normal"),
-    ("Noto Naskh Arabic", "NotoNaskhArabic-Bold.ttf", "bold", "normal"),
-    # Noto lacks a few symbols the report uses (≥ − → ←): DejaVu Sans has them, and the
-    # package ships its symbol blocks, so no glyph falls through to whatever fonts the
-    # machine has.
-    ("DejaVu Sans", "DejaVuSans-Symbols.ttf", "normal", "normal"),
-    ("DejaVu Sans", "DejaVuSans-Bold-Symbols.ttf", "bold", "normal"),
-]
-
-
-def fonts_dir() -> Path:
-    return Path(str(resources.files("reportlib").joinpath("fonts")))
-
 
 @functools.cache
 def print_fonts_css() -> str:
     """@font-face rules for the fonts shipped with the package, so the PDF looks the same on
     every machine and embeds its fonts. report.css names them in its print rules, with Noto
     Naskh Arabic as the fallback for Arabic script."""
-    root = fonts_dir()
+    root = webfonts.fonts_dir()
     return "\n".join(
         f'@font-face {{ font-family: "{family}"; src: url("{(root / file).as_uri()}"); '
         f"font-weight: {weight}; font-style: {style}; }}"
-        for family, file, weight, style in _FACES
+        for family, file, weight, style in [*webfonts.FACES, *webfonts.SYMBOL_FACES]
     )
 
 

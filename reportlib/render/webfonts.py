@@ -27,8 +27,10 @@ from pathlib import Path
 # the same files from reportlib/fonts, embedded by WeasyPrint itself).
 STYLE_ID = "report-fonts"
 
-# (family, file, weight, style). Noto Serif has no bold italic: a browser slants the bold.
-_FACES = [
+# The report's fonts, shipped in reportlib/fonts: the page embeds subsets of them, the PDF
+# the files (render.pdf). (family, file, weight, style). Noto Serif has no bold italic: a
+# browser slants the bold.
+FACES = [
     ("Noto Serif", "NotoSerif-Regular.ttf", "400", "normal"),
     ("Noto Serif", "NotoSerif-Bold.ttf", "700", "normal"),
     ("Noto Serif", "NotoSerif-Italic.ttf", "400", "italic"),
@@ -37,7 +39,13 @@ _FACES = [
     ("Noto Naskh Arabic", "NotoNaskhArabic-Regular.ttf", "400", "normal"),
     ("Noto Naskh Arabic", "NotoNaskhArabic-Bold.ttf", "700", "normal"),
 ]
-_SYMBOLS = {"400": "DejaVuSans-Symbols.ttf", "700": "DejaVuSans-Bold-Symbols.ttf"}
+# Noto lacks a few symbols the report uses (≥ − → ←): DejaVu Sans has them, and the package
+# ships its symbol blocks, so no glyph falls through to whatever fonts the machine has.
+SYMBOL_FACES = [
+    ("DejaVu Sans", "DejaVuSans-Symbols.ttf", "400", "normal"),
+    ("DejaVu Sans", "DejaVuSans-Bold-Symbols.ttf", "700", "normal"),
+]
+_SYMBOLS = {weight: file for _, file, weight, _ in SYMBOL_FACES}
 # Characters that CSS may put on the page besides its text: text-transform: uppercase
 # (the kicker) is covered by adding each letter's capital, generated content by ASCII.
 _ALWAYS = {chr(c) for c in range(0x20, 0x7F)} | set("–—‘’“”…•·×")
@@ -116,7 +124,7 @@ def font_face_css(text: str, families: tuple[str, ...] | None = None, weights: t
     the DejaVu symbol faces have join it under its name."""
     wanted = _codepoints(text)
     rules = []
-    for family, file, weight, style in _FACES:
+    for family, file, weight, style in FACES:
         if (families and family not in families) or (weights and weight not in weights):
             continue
         # The Arabic face sets only Arabic (report.css gives it to [lang=ar] alone).
