@@ -1,0 +1,164 @@
+"""The print order of a run of figures (issue 23, pages without holes).
+
+Figures never split across pages: a figure that does not fit is pushed whole to the next page
+and leaves the rest of its page blank when the next content is a figure too. Where figures
+follow one another with nothing between them (the charts after the incidents table), the
+printed page may take them in another order, so that one that fits fills the space another
+would leave: the page is laid out once with a mark after each figure (WeasyPrint's public
+`HTML.render`, `Document.pages`, `Page.anchors`), each figure's height read from the marks,
+the orders that keep every figure under its own heading tried on those heights, and the
+order leaving the least blank page printed.
+
+What moves and what does not:
+- a figure moves with the heading printed right above it (the map's "Where incidents were
+  reported"); a figure without a heading of its own belongs to the heading before the run
+  (the incidents table's) and stays ahead of the headed ones;
+- a figure keeps its number and its id: the numbers may run out of sequence on paper
+  ("Figure 2" above "Figure 1"), never differ from the page's;
+- the tagged PDF reads the figures in the order printed, one after another, where the page
+  has them: nothing else comes between.
+
+    from reportlib.render import figureorder
+    page = figureorder.arranged(page, layout)   # layout: page -> weasyprint Document
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# report.css: @page { size: A4; margin: 22mm 18mm 20mm 18mm }, in CSS pixels.
+_PX = 96 / 25.4
+TOP, BOTTOM = 22 * _PX, (297 - 20) * _PX
+# Permutations tried per run: a run longer than this keeps its order (6! = 720 is cheap; the
+# report has four).
+MOST = 6
+# A figure's margins (report.css: figure.chart { margin: 1.2rem 0 }, 10pt type in print):
+# measured between marks they count once, and a figure at the top of a page has none above.
+_MARGIN = 1.2 * 10 * 96 / 72
+
+_FIGURE = re.compile(r'(?:<h3 id="(?P<heading>[^"]+)">(?:(?!</h3>).)*</h3>\s*)?'
+                     r'<figure class="chart[^"]*" id="(?P<figure>figure-\d+)">.*?</figure>', re.S)
+_MARK = "print-order-mark-"
+
+
+@dataclass(frozen=True)
+class _Block:
+    start: int  # in the page string
+    end: int
+    anchor: str  # the id of its first element: the heading's, or the figure's
+    headed: bool
+
+
+def runs(page: str) -> list[list[_Block]]:
+    """Runs of two or more figures with nothing but white space between them."""
+    found: list[list[_Block]] = []
+    last_end = -1
+    for match in _FIGURE.finditer(page):
+        block = _Block(match.start(), match.end(), match.group("heading") or match.group("figure"),
+                       match.group("heading") is not None)
+        if found and page[last_end:block.start].strip() == "":
+            found[-1].append(block)
+        else:
+            found.append([block])
+        last_end = block.end
+    return [run for run in found if len(run) > 1]
+
+
+def _orders(run: list[_Block]) -> list[tuple[int, ...]]:
+    """The orders that keep each figure under its heading: the leading figures without a
+    heading of their own among themselves, first; then each headed figure, with the headless
+    ones after it, as a group among the groups."""
+    lead = [i for i, block in enumerate(run) if i < next((k for k, b in enumerate(run) if b.headed), len(run))]
+    groups: list[list[int]] = []
+    for i in range(len(lead), len(run)):
+        if run[i].headed or not groups:
+            groups.append([i])
+        else:
+            groups[-1].append(i)
+    orders = []
+    for first in itertools.permutations(lead):
+        for grouped in itertools.permutations(groups):
+            orders.append((*first, *itertools.chain.from_iterable(grouped)))
+    return orders
+
+
+def _marked(page: str, run: list[_Block], number: int) -> str:
+    """The page with an empty mark before the run and after each of its figures."""
+    parts, at = [], 0
+    for k, block in enumerate(run):
+        parts.append(page[at:block.start])
+        if k == 0:
+            parts.append(f'<div id="{_MARK}{number}-start"></div>')
+        parts.append(page[block.start:block.end])
+        parts.append(f'<div id="{_MARK}{number}-{k}"></div>')
+        at = block.end
+    parts.append(page[at:])
+    return "".join(parts)
+
+
+def _positions(document) -> dict[str, tuple[int, float]]:
+    """Each anchor's page and its top, in CSS pixels from the page's top."""
+    found = {}
+    for number, page in enumerate(document.pages):
+        for name, where in page.anchors.items():
+            found.setdefault(name, (number, where[1]))
+    return found
+
+
+def _holes(heights: list[float], order: tuple[int, ...], start: float) -> list[float]:
+    """The blank fraction left at the bottom of each page the run ends, laid out from `start`
+    (the top of the run's first figure, as if it fitted where the content before ends)."""
+    holes, y, first = [], start, True
+    for k in order:
+        height = heights[k] if not first else heights[k] - _MARGIN
+        if y + height - _MARGIN > BOTTOM and y > TOP + 1:
+            holes.append((BOTTOM - y) / (BOTTOM - TOP))
+            y = TOP + heights[k] - _MARGIN
+        else:
+            y += height
+        first = False
+    return holes
+
+
+def _score(holes: list[float]) -> tuple[float, float]:
+    return (max(holes, default=0.0), sum(holes))
+
+
+def arranged(page: str, layout: Callable[[str], object]) -> str:
+    """The page with each run of figures in the order that leaves the least blank page; the
+    page unchanged when no run gains (and without laying it out when it has no run)."""
+    found = runs(page)
+    if not found:
+        return page
+    marked = page
+    for number, run in reversed(list(enumerate(found))):
+        marked = _marked(marked, run, number)
+    at = _positions(layout(marked))
+    rewritten, shift = page, 0
+    for number, run in enumerate(found):
+        names = [f"{_MARK}{number}-start"] + [f"{_MARK}{number}-{k}" for k in range(len(run))]
+        if any(name not in at for name in names) or any(b.anchor not in at for b in run):
+            continue
+        heights = []
+        for k, block in enumerate(run):
+            (page_top, top), (page_end, end) = at[block.anchor], at[names[k + 1]]
+            if page_top != page_end:  # a figure taller than a page: leave the run alone
+                break
+            heights.append(end - top + _MARGIN)
+        if len(heights) != len(run) or len(run) > MOST:
+            continue
+        start = at[names[0]][1]
+        original = tuple(range(len(run)))
+        best = min(_orders(run), key=lambda order: (*_score(_holes(heights, order, start)),
+                                                     sum(abs(p - k) for p, k in enumerate(order))))
+        if _score(_holes(heights, best, start)) >= _score(_holes(heights, original, start)):
+            continue
+        body = "".join(page[run[k].start:run[k].end] for k in best)
+        begin, end = run[0].start + shift, run[-1].end + shift
+        # The white space between the figures is dropped: the run is block boxes only.
+        rewritten = rewritten[:begin] + body + rewritten[end:]
+        shift += len(body) - (run[-1].end - run[0].start)
+    return rewritten
