@@ -1,4 +1,4 @@
-"""The print order of a run of figures (issue 23, pages without holes).
+"""The print order and size of a run of figures (issue 23, pages without holes).
 
 Figures never split across pages: a figure that does not fit is pushed whole to the next page
 and leaves the rest of its page blank when the next content is a figure too. Where figures
@@ -6,8 +6,11 @@ follow one another with nothing between them (the charts after the incidents tab
 printed page may take them in another order, so that one that fits fills the space another
 would leave: the page is laid out once with a mark after each figure (WeasyPrint's public
 `HTML.render`, `Document.pages`, `Page.anchors`), each figure's height read from the marks,
-the orders that keep every figure under its own heading tried on those heights, and the
-order leaving the least blank page printed.
+the orders that keep every figure under its own heading tried on those heights, with or
+without each bar chart's taller print copy (content.figures.TALLER: more room a bar, type of
+the same size), and the arrangement leaving the least blank page printed: first the one with
+no page more blank than MOST_BLANK, then the one closest to the page's own order (a taller
+chart keeps the figures in sequence, a new order does not), then to its own sizes.
 
 What moves and what does not:
 - a figure moves with the heading printed right above it (the map's "Where incidents were
@@ -16,7 +19,9 @@ What moves and what does not:
 - a figure keeps its number and its id: the numbers may run out of sequence on paper
   ("Figure 2" above "Figure 1"), never differ from the page's;
 - the tagged PDF reads the figures in the order printed, one after another, where the page
-  has them: nothing else comes between.
+  has them: nothing else comes between;
+- a taller copy is the same chart with the same marks, caption and alt text; the printed page
+  never carries both (the page's copy, hidden, is dropped from what is printed).
 
     from reportlib.render import figureorder
     page = figureorder.arranged(page, layout)   # layout: page -> weasyprint Document
@@ -24,6 +29,7 @@ What moves and what does not:
 
 from __future__ import annotations
 
+import base64
 import itertools
 import re
 from collections.abc import Callable
@@ -38,6 +44,13 @@ MOST = 6
 # A figure's margins (report.css: figure.chart { margin: 1.2rem 0 }, 10pt type in print):
 # measured between marks they count once, and a figure at the top of a page has none above.
 _MARGIN = 1.2 * 10 * 96 / 72
+# The share of a page a run may leave blank before another arrangement is worth printing
+# (tests/render/test_pages.py holds every page but the last to it).
+MOST_BLANK = 0.15
+
+_TALLER = re.compile(r'\s*<img class="print-taller" src="(?P<src>[^"]+)" alt="">')
+_IMAGE = re.compile(r'<img src="(?P<src>[^"]+)"')
+_HEIGHT = re.compile(rb'<svg[^>]*?\sheight="(?P<pt>[\d.]+)pt"')
 
 _FIGURE = re.compile(r'(?:<h3 id="(?P<heading>[^"]+)">(?:(?!</h3>).)*</h3>\s*)?'
                      r'<figure class="chart[^"]*" id="(?P<figure>figure-\d+)">.*?</figure>', re.S)
@@ -50,6 +63,35 @@ class _Block:
     end: int
     anchor: str  # the id of its first element: the heading's, or the figure's
     headed: bool
+    extra: float  # CSS pixels the taller copy adds to the printed chart; 0: it has none
+
+
+def _svg_height(src: str) -> float | None:
+    """An SVG data URL's height in points, from its root element (matplotlib writes it)."""
+    if not src.startswith("data:image/svg+xml;base64,"):
+        return None
+    head = base64.b64decode(src.split(",", 1)[1][:1200])
+    match = _HEIGHT.search(head)
+    return float(match.group("pt")) if match else None
+
+
+def _extra(block: str) -> float:
+    taller, image = _TALLER.search(block), _IMAGE.search(block)
+    if not taller or not image:
+        return 0.0
+    high, low = _svg_height(taller.group("src")), _svg_height(image.group("src"))
+    return max(0.0, (high - low) * 96 / 72) if high and low else 0.0
+
+
+def _printed(block: str, taller: bool) -> str:
+    """A figure as printed: its chart, or its taller copy in the chart's place."""
+    found = _TALLER.search(block)
+    if not found:
+        return block
+    block = block[:found.start()] + block[found.end():]
+    if taller:
+        block = _IMAGE.sub(lambda m: f'<img src="{found.group("src")}"', block, count=1)
+    return block
 
 
 def runs(page: str) -> list[list[_Block]]:
@@ -58,7 +100,7 @@ def runs(page: str) -> list[list[_Block]]:
     last_end = -1
     for match in _FIGURE.finditer(page):
         block = _Block(match.start(), match.end(), match.group("heading") or match.group("figure"),
-                       match.group("heading") is not None)
+                       match.group("heading") is not None, _extra(match.group(0)))
         if found and page[last_end:block.start].strip() == "":
             found[-1].append(block)
         else:
@@ -123,16 +165,24 @@ def _holes(heights: list[float], order: tuple[int, ...], start: float) -> list[f
     return holes
 
 
-def _score(holes: list[float]) -> tuple[float, float]:
-    return (max(holes, default=0.0), sum(holes))
+def _cost(holes: list[float], order: tuple[int, ...], taller: tuple[bool, ...]) -> tuple:
+    """Pages past MOST_BLANK first, then how blank, then how far from the page's own order
+    and sizes."""
+    worst = max(holes, default=0.0)
+    return (worst > MOST_BLANK, round(worst, 2) if worst > MOST_BLANK else 0.0,
+            sum(abs(p - k) for p, k in enumerate(order)), sum(taller), sum(holes))
+
+
+def _without_copies(page: str) -> str:
+    return _TALLER.sub("", page)
 
 
 def arranged(page: str, layout: Callable[[str], object]) -> str:
-    """The page with each run of figures in the order that leaves the least blank page; the
-    page unchanged when no run gains (and without laying it out when it has no run)."""
+    """The page as printed: each run of figures in the order and sizes that leave the least
+    blank page, and no taller copy left over (laid out first only when it has a run)."""
     found = runs(page)
     if not found:
-        return page
+        return _without_copies(page)
     marked = page
     for number, run in reversed(list(enumerate(found))):
         marked = _marked(marked, run, number)
@@ -151,14 +201,17 @@ def arranged(page: str, layout: Callable[[str], object]) -> str:
         if len(heights) != len(run) or len(run) > MOST:
             continue
         start = at[names[0]][1]
-        original = tuple(range(len(run)))
-        best = min(_orders(run), key=lambda order: (*_score(_holes(heights, order, start)),
-                                                     sum(abs(p - k) for p, k in enumerate(order))))
-        if _score(_holes(heights, best, start)) >= _score(_holes(heights, original, start)):
+        choices = []
+        for order in _orders(run):
+            for taller in itertools.product(*[(False, True) if b.extra else (False,) for b in run]):
+                sized = [h + (run[k].extra if taller[k] else 0.0) for k, h in enumerate(heights)]
+                choices.append((_cost(_holes(sized, order, start), order, taller), order, taller))
+        _, best, taller = min(choices)
+        if best == tuple(range(len(run))) and not any(taller):
             continue
-        body = "".join(page[run[k].start:run[k].end] for k in best)
+        body = "".join(_printed(page[run[k].start:run[k].end], taller[k]) for k in best)
         begin, end = run[0].start + shift, run[-1].end + shift
         # The white space between the figures is dropped: the run is block boxes only.
         rewritten = rewritten[:begin] + body + rewritten[end:]
         shift += len(body) - (run[-1].end - run[0].start)
-    return rewritten
+    return _without_copies(rewritten)
