@@ -85,6 +85,30 @@ def test_a_figure_never_leaves_its_heading_nor_passes_a_headed_one(tmp_path):
     assert text.index("Figure 1:") < text.index("Figure 2:") < text.index("Where") < text.index("Figure 3:")
 
 
+def _bars(height_pt: float) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="460pt" height="{height_pt}pt">'
+            '<rect width="100%" height="100%" fill="#1f4e79"/></svg>')
+
+
+def test_a_chart_prints_its_taller_copy_to_fill_the_page_another_figure_leaves(tmp_path):
+    # Figure 1 (80 mm, 120 mm in its taller copy) under 100 mm of text; Figure 2, under a
+    # heading of its own, is too tall for the rest of the page in any order.
+    from reportlib.reports.figureblock import Figures
+
+    mm = 72 / 25.4
+    figures = Figures()
+    first = figures.block(_bars(80 * mm), "Bars by type.", "Bars", taller=_bars(120 * mm)).html
+    second = figures.block(_bars(150 * mm), "The map.", "Map").html
+    assert 'class="print-taller"' in first
+    fractions, texts = _printed(_page(first, '<h3 id="map">Where</h3>' + second, text_mm=100), tmp_path)
+    assert "Figure 1:" in texts[0] and "Figure 2:" in texts[1]
+    assert fractions[0] <= MOST_BLANK
+    # The page's own copy prints alone when nothing needs filling.
+    fractions, texts = _printed(_page(first, text_mm=20), tmp_path)
+    assert texts[0].count("Figure 1:") == 1
+    assert fractions[0] > 0.45  # 20 mm of text, an 80 mm chart and its caption on 255 mm
+
+
 @pytest.mark.slow
 def test_the_map_fills_its_page(shipped_report):
     # The map is taller than half a page, so it always starts a page of its own; printed at
