@@ -20,8 +20,8 @@ What moves and what does not:
   ("Figure 2" above "Figure 1"), never differ from the page's;
 - the tagged PDF reads the figures in the order printed, one after another, where the page
   has them: nothing else comes between;
-- a taller copy is the same chart with the same marks, caption and alt text; the printed page
-  never carries both (the page's copy, hidden, is dropped from what is printed).
+- a taller copy is the same chart with the same marks, caption and alt text, carried on the
+  chart's image in the page (data-print-taller); what is printed never carries both.
 
     from reportlib.render import figureorder
     page = figureorder.arranged(page, layout)   # layout: page -> weasyprint Document
@@ -48,7 +48,7 @@ _MARGIN = 1.2 * 10 * 96 / 72
 # (tests/render/test_pages.py holds every page but the last to it).
 MOST_BLANK = 0.15
 
-_TALLER = re.compile(r'\s*<img class="print-taller" src="(?P<src>[^"]+)" alt="">')
+_TALLER = re.compile(r'\s+data-print-taller="(?P<src>[^"]+)"')
 _IMAGE = re.compile(r'<img src="(?P<src>[^"]+)"')
 _HEIGHT = re.compile(rb'<svg[^>]*?\sheight="(?P<pt>[\d.]+)pt"')
 

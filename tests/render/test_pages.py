@@ -99,7 +99,7 @@ def test_a_chart_prints_its_taller_copy_to_fill_the_page_another_figure_leaves(t
     figures = Figures()
     first = figures.block(_bars(80 * mm), "Bars by type.", "Bars", taller=_bars(120 * mm)).html
     second = figures.block(_bars(150 * mm), "The map.", "Map").html
-    assert 'class="print-taller"' in first
+    assert 'data-print-taller="data:image/svg+xml;base64,' in first
     fractions, texts = _printed(_page(first, '<h3 id="map">Where</h3>' + second, text_mm=100), tmp_path)
     assert "Figure 1:" in texts[0] and "Figure 2:" in texts[1]
     assert fractions[0] <= MOST_BLANK
