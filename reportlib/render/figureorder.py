@@ -24,7 +24,10 @@ What moves and what does not:
   chart's image in the page (data-print-taller); what is printed never carries both.
 
     from reportlib.render import figureorder
-    page = figureorder.arranged(page, layout)   # layout: page -> weasyprint Document
+    page, document = figureorder.printed(page, layout)   # layout: page -> weasyprint Document
+
+The arrangement is planned on the measured heights and printed only if the figures land on
+the pages the plan gave them; otherwise the page prints as it came (a third layout, rare).
 """
 
 from __future__ import annotations
@@ -150,10 +153,11 @@ def _positions(document) -> dict[str, tuple[int, float]]:
     return found
 
 
-def _holes(heights: list[float], order: tuple[int, ...], start: float) -> list[float]:
+def _holes(heights: list[float], order: tuple[int, ...], start: float) -> tuple[list[float], dict[int, int]]:
     """The blank fraction left at the bottom of each page the run ends, laid out from `start`
-    (the top of the run's first figure, as if it fitted where the content before ends)."""
-    holes, y, first = [], start, True
+    (the top of the run's first figure, as if it fitted where the content before ends), and
+    the page each figure lands on, counted from the run's first."""
+    holes, pages, y, first = [], {}, start, True
     for k in order:
         height = heights[k] if not first else heights[k] - _MARGIN
         if y + height - _MARGIN > BOTTOM and y > TOP + 1:
@@ -161,8 +165,9 @@ def _holes(heights: list[float], order: tuple[int, ...], start: float) -> list[f
             y = TOP + heights[k] - _MARGIN
         else:
             y += height
+        pages[k] = len(holes)
         first = False
-    return holes
+    return holes, pages
 
 
 def _cost(holes: list[float], order: tuple[int, ...], taller: tuple[bool, ...]) -> tuple:
@@ -177,17 +182,30 @@ def _without_copies(page: str) -> str:
     return _TALLER.sub("", page)
 
 
-def arranged(page: str, layout: Callable[[str], object]) -> str:
-    """The page as printed: each run of figures in the order and sizes that leave the least
-    blank page, and no taller copy left over (laid out first only when it has a run)."""
+def printed(page: str, layout: Callable[[str], object]) -> tuple[str, object]:
+    """The page as printed and its layout (`layout(page)`, a WeasyPrint Document): each run of
+    figures in the order and sizes that leave the least blank page, and no taller copy left
+    over. A page without a run of figures is laid out once."""
+    plain = _without_copies(page)
+    rewritten, expected = _arranged(page, layout) if runs(page) else (plain, {})
+    if rewritten == plain:
+        return plain, layout(plain)
+    document = layout(rewritten)
+    at = _positions(document)
+    if any(at.get(anchor, (None,))[0] != number for anchor, number in expected.items()):
+        return plain, layout(plain)
+    return rewritten, document
+
+
+def _arranged(page: str, layout: Callable[[str], object]) -> tuple[str, dict[str, int]]:
+    """The page with its runs arranged, and the page each moved or resized figure's first
+    element (heading or figure) is planned to print on."""
     found = runs(page)
-    if not found:
-        return _without_copies(page)
     marked = page
     for number, run in reversed(list(enumerate(found))):
         marked = _marked(marked, run, number)
     at = _positions(layout(marked))
-    rewritten, shift = page, 0
+    rewritten, shift, expected = page, 0, {}
     for number, run in enumerate(found):
         names = [f"{_MARK}{number}-start"] + [f"{_MARK}{number}-{k}" for k in range(len(run))]
         if any(name not in at for name in names) or any(b.anchor not in at for b in run):
@@ -205,13 +223,16 @@ def arranged(page: str, layout: Callable[[str], object]) -> str:
         for order in _orders(run):
             for taller in itertools.product(*[(False, True) if b.extra else (False,) for b in run]):
                 sized = [h + (run[k].extra if taller[k] else 0.0) for k, h in enumerate(heights)]
-                choices.append((_cost(_holes(sized, order, start), order, taller), order, taller))
-        _, best, taller = min(choices)
+                holes, pages = _holes(sized, order, start)
+                choices.append((_cost(holes, order, taller), order, taller, pages))
+        _, best, taller, pages = min(choices)
         if best == tuple(range(len(run))) and not any(taller):
             continue
+        first_page = at[names[0]][0]
+        expected.update({run[k].anchor: first_page + pages[k] for k in best})
         body = "".join(_printed(page[run[k].start:run[k].end], taller[k]) for k in best)
         begin, end = run[0].start + shift, run[-1].end + shift
         # The white space between the figures is dropped: the run is block boxes only.
         rewritten = rewritten[:begin] + body + rewritten[end:]
         shift += len(body) - (run[-1].end - run[0].start)
-    return _without_copies(rewritten)
+    return _without_copies(rewritten), expected

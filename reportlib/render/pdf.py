@@ -138,8 +138,8 @@ def write_pdf(page: str, target: Path | None, base_url: Path) -> None:
 
     try:
         # Figures that follow one another print in the order that leaves no page half blank.
-        page = figureorder.arranged(page, layout)
-        layout(page).write_pdf(str(target) if target else None, finisher=pdftags.finisher(page), **options)
+        page, document = figureorder.printed(page, layout)
+        document.write_pdf(str(target) if target else None, finisher=pdftags.finisher(page), **options)
     except Exception as exc:
         raise BuildError(f"printing the PDF failed: {type(exc).__name__}: {exc}") from exc
 
