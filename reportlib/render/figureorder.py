@@ -37,6 +37,7 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 # report.css: @page { size: A4; margin: 22mm 18mm 20mm 18mm }, in CSS pixels.
 _PX = 96 / 25.4
@@ -146,7 +147,7 @@ def _marked(page: str, run: list[_Block], number: int) -> str:
 
 def _positions(document) -> dict[str, tuple[int, float]]:
     """Each anchor's page and its top, in CSS pixels from the page's top."""
-    found = {}
+    found: dict[str, tuple[int, float]] = {}
     for number, page in enumerate(document.pages):
         for name, where in page.anchors.items():
             found.setdefault(name, (number, where[1]))
@@ -182,7 +183,7 @@ def _without_copies(page: str) -> str:
     return _TALLER.sub("", page)
 
 
-def printed(page: str, layout: Callable[[str], object]) -> tuple[str, object]:
+def printed(page: str, layout: Callable[[str], Any]) -> tuple[str, Any]:
     """The page as printed and its layout (`layout(page)`, a WeasyPrint Document): each run of
     figures in the order and sizes that leave the least blank page, and no taller copy left
     over. A page without a run of figures is laid out once."""
@@ -197,7 +198,7 @@ def printed(page: str, layout: Callable[[str], object]) -> tuple[str, object]:
     return rewritten, document
 
 
-def _arranged(page: str, layout: Callable[[str], object]) -> tuple[str, dict[str, int]]:
+def _arranged(page: str, layout: Callable[[str], Any]) -> tuple[str, dict[str, int]]:
     """The page with its runs arranged, and the page each moved or resized figure's first
     element (heading or figure) is planned to print on."""
     found = runs(page)
