@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -36,6 +36,10 @@ from .sentences import Casualties, IncidentRow, casualties, incident_rows, tally
 
 VICTIMS, MILITANTS, UNATTRIBUTED = "victims", "militants", "unattributed"
 MIN_MARK = "≥"
+# A bar chart's print copy with this much more room a bar, which the printer takes instead of
+# the chart when the page would otherwise be left partly blank (render.figureorder, issue 23):
+# the bars and the space between them grow, the type keeps its size.
+TALLER = 1.4
 
 
 @dataclass(frozen=True)
@@ -45,12 +49,22 @@ class Chart:
     figure: Figure
     caption: str  # what the chart shows and what each mark means
     alt: str  # the chart in words, for a reader who cannot see it
+    # The same chart drawn with more room a bar (TALLER), for the printed page to fill a page
+    # with; the same marks, words and caption.
+    taller: Figure | None = None
 
     def svg(self) -> str:
         """The chart as the report embeds it (style.to_svg), saved in the house style:
         matplotlib resolves fonts, ticks and dashes when it draws, which is when it saves."""
         with style.context():
             return style.to_svg(self.figure)
+
+    def taller_svg(self) -> str:
+        """The taller print copy as the report embeds it; empty for a chart without one."""
+        if self.taller is None:
+            return ""
+        with style.context():
+            return style.to_svg(self.taller)
 
 
 def warm() -> None:
@@ -249,7 +263,8 @@ def by_type(incidents: pd.DataFrame) -> Chart | None:
         groups.append((label, _tallies([x for x in rows if x[0].incident_type == kind])))
     militants = any(t.militants is not None and t.militants.killed for _, t in groups)
     unattributed = any(t.unattributed is not None and t.unattributed.killed for _, t in groups)
-    return _type_chart(groups, militants, unattributed)
+    chart = _type_chart(groups, militants, unattributed)
+    return replace(chart, taller=_type_chart(groups, militants, unattributed, TALLER).figure)
 
 
 def _type_values(t: _Tallies, militants: bool, unattributed: bool) -> list[tuple[float | None, bool]]:
@@ -263,10 +278,10 @@ def _type_values(t: _Tallies, militants: bool, unattributed: bool) -> list[tuple
     return values
 
 
-def _type_chart(groups, militants: bool, unattributed: bool) -> Chart:
+def _type_chart(groups, militants: bool, unattributed: bool, room: float = 1.0) -> Chart:
     series = [s for s in _TYPE_SERIES if s[0] in ("incidents", "killed", "wounded")
               or (s[0] == "militants" and militants) or (s[0] == "unattributed" and unattributed)]
-    bar, gap = 7.0, 9.0  # points: one bar's thickness, the space between two types
+    bar, gap = 7.0 * room, 9.0 * room  # points: one bar's thickness, the space between two types
     values = [_type_values(t, militants, unattributed) for _, t in groups]
     # A type's bars are those with a figure, packed together and its label level with their
     # middle: no empty slot for a series the source gives no figure of, so the label stays
@@ -371,8 +386,13 @@ def by_governorate(incidents: pd.DataFrame) -> Chart | None:
     if counts.empty:
         return None
     counts = counts.sort_values(["alone", "shared"], ascending=False, kind="stable")
+    chart = _governorate_chart(counts)
+    return replace(chart, taller=_governorate_chart(counts, TALLER).figure)
+
+
+def _governorate_chart(counts: pd.DataFrame, room: float = 1.0) -> Chart:
     inferred_any = bool(counts["alone_inferred"].any())
-    row, top, bottom = 17.0, 24.0 if inferred_any else 8.0, 34.0
+    row, top, bottom = 17.0 * room, 24.0 if inferred_any else 8.0, 34.0
     height = row * len(counts) + top + bottom
     with style.context():
         fig = style.figure(height=height, layout="none")

@@ -57,7 +57,9 @@ _REPORT_TAGS = {
 _REPORT_ATTRIBUTES = {
     "*": {"class", "id", "title", "lang", "dir", "role", "aria-label"},
     "a": {"href", "rel"},
-    "img": {"src", "alt", "width", "height"},
+    # data-print-taller: a chart's taller copy, which only the printer may take in its place
+    # (render.figureorder); an SVG data URL or nothing.
+    "img": {"src", "alt", "width", "height", "data-print-taller"},
     "th": {"scope", "colspan", "rowspan"},
     "td": {"colspan", "rowspan"},
 }
@@ -67,6 +69,8 @@ def _drop_unsafe_urls(element: str, attribute: str, value: str) -> str | None:
     # data: URLs are images the report embeds; anywhere else they could carry a page.
     if attribute == "src" and element == "img":
         return value if value.startswith(("data:image/", "http://", "https://")) else None
+    if attribute == "data-print-taller":
+        return value if value.startswith("data:image/svg+xml;base64,") else None
     if attribute == "href" and value.strip().lower().startswith("data:"):
         return None
     return value

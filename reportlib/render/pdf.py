@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 
 from ..errors import BuildError
-from . import pdftags, webfonts
+from . import figureorder, pdftags, webfonts
 from .assets import report_css, templates_dir
 
 # PDF/UA-1 as WeasyPrint writes it: pdf_tags on, PDF 1.7, the PDF/UA identification in the
@@ -110,10 +110,16 @@ def write_pdf(page: str, target: Path | None, base_url: Path) -> None:
     if inline in page:
         page = page.replace(inline, "", 1)
         stylesheets.append(printing.report_css)
+    options = {"stylesheets": stylesheets, "pdf_identifier": identifier, "pdf_variant": PDF_VARIANT}
+
+    def layout(html: str):
+        return printing.weasyprint.HTML(string=html, base_url=str(base_url)).render(font_config=printing.fonts,
+                                                                                   **options)
+
     try:
-        printing.weasyprint.HTML(string=page, base_url=str(base_url)).write_pdf(
-            str(target) if target else None, stylesheets=stylesheets, font_config=printing.fonts,
-            pdf_identifier=identifier, pdf_variant=PDF_VARIANT, finisher=pdftags.finisher(page))
+        # Figures that follow one another print in the order that leaves no page half blank.
+        page, document = figureorder.printed(page, layout)
+        document.write_pdf(str(target) if target else None, finisher=pdftags.finisher(page), **options)
     except Exception as exc:
         raise BuildError(f"printing the PDF failed: {type(exc).__name__}: {exc}") from exc
 

@@ -89,15 +89,17 @@ class Figures:
 
     def block(self, svg: str, caption: str, alt: str, key: str | None = None, css: str = "",
               credit: str = "", warnings: tuple[str, ...] = (), placeholder: bool = False,
-              traces: Sequence = (), tracer: Tracer | None = None) -> FigureBlock:
+              traces: Sequence = (), tracer: Tracer | None = None, taller: str = "") -> FigureBlock:
         """An SVG chart as the report's next figure (or the one `key` already has).
         `traces`: (what, value, trace) of the values the chart draws, listed under it in the
-        review copy (numbered by `tracer`)."""
+        review copy (numbered by `tracer`). `taller`: the chart's taller print copy, if any
+        (figures.Chart.taller), which the page never shows and the printer may take."""
         number = self.number(key)
         data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        taller_data = base64.b64encode(taller.encode("utf-8")).decode("ascii") if taller else ""
         fragment = blocks.render("figure.html.j2", tracer if traces else None, number=number, data=data, alt=alt,
                                  caption=caption, css=css, credit=credit, placeholder=placeholder,
-                                 traces=list(traces))
+                                 traces=list(traces), taller=taller_data)
         return FigureBlock(fragment.html, fragment.review, fragment.traces, tuple(warnings), number, caption, alt,
                            placeholder)
 
@@ -107,7 +109,7 @@ class Figures:
         the chart's own words on what its marks mean."""
         text = f"{caption} {chart.caption}".strip() if caption else chart.caption
         return self.block(chart.svg(), text, chart.alt, key=key, css=css, credit=credit, traces=traces,
-                          tracer=tracer)
+                          tracer=tracer, taller=chart.taller_svg())
 
     def of(self, fig, caption: str = "", alt: str = "") -> FigureBlock:
         """An analyst's matplotlib figure (or a pandas plot's Axes) as the report's next

@@ -10,6 +10,7 @@ import itertools
 import re
 import subprocess
 import sys
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -102,6 +103,24 @@ def test_by_type_draws_killed_victims_and_militants_apart():
     assert [t for t in labels if t in kinds] == kinds  # in the reference order
     assert "≥20" in labels and "≥4" in labels
     assert "militants killed in operations" in chart.caption and "never added" in chart.caption
+
+
+@pytest.mark.parametrize("draw", [figures.by_type, figures.by_governorate])
+def test_a_bar_charts_taller_print_copy_draws_the_same_marks_with_more_room_a_bar(draw):
+    # The printer may take the copy in the chart's place (render.figureorder): the same bars,
+    # words and type size, only the room a bar grows.
+    chart = draw(ROWS)
+    taller = replace(chart, figure=chart.taller)
+    assert texts(taller) == texts(chart)
+    assert [(c, x, w) for c, x, w, _ in bars(taller)] == [(c, x, w) for c, x, w, _ in bars(chart)]
+    assert {t.get_fontsize() for ax in chart.taller.axes for t in ax.texts} == \
+        {t.get_fontsize() for ax in chart.figure.axes for t in ax.texts}
+    (height,), (tall,) = chart.figure.get_size_inches()[1:], chart.taller.get_size_inches()[1:]
+    assert 1.15 < tall / height < figures.TALLER
+    # Each drawing saved once, as the report saves it (matplotlib warns on a second save).
+    svg, taller_svg = chart.svg(), chart.taller_svg()
+    (low,), (high,) = (re.findall(r'<svg[^>]*?\sheight="([\d.]+)pt"', text) for text in (svg, taller_svg))
+    assert float(high) / float(low) == pytest.approx(tall / height)
 
 
 def test_by_type_without_the_casualty_group_column_counts_every_death_as_victims():

@@ -139,6 +139,15 @@ def test_notebook_html_keeps_what_a_report_needs():
     assert [tag for tag, _ in elements(table)] == ["table", "thead", "tr", "th"]
 
 
+def test_a_charts_taller_print_copy_is_an_svg_image_or_nothing():
+    svg = "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4="
+    kept = html.safe_html(f'<img src="{svg}" alt="Bars" data-print-taller="{svg}">')
+    assert elements(kept) == [("img", {"src": svg, "alt": "Bars", "data-print-taller": svg})]
+    for value in ("javascript:alert(1)", "data:text/html;base64,PHA+", "https://example.org/x.svg"):
+        dropped = html.safe_html(f'<img src="{svg}" alt="Bars" data-print-taller="{value}">')
+        assert elements(dropped) == [("img", {"src": svg, "alt": "Bars"})]
+
+
 # -- the exported page ----------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

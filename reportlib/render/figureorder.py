@@ -1,0 +1,239 @@
+"""The print order and size of a run of figures (issue 23, pages without holes).
+
+Figures never split across pages: a figure that does not fit is pushed whole to the next page
+and leaves the rest of its page blank when the next content is a figure too. Where figures
+follow one another with nothing between them (the charts after the incidents table), the
+printed page may take them in another order, so that one that fits fills the space another
+would leave: the page is laid out once with a mark after each figure (WeasyPrint's public
+`HTML.render`, `Document.pages`, `Page.anchors`), each figure's height read from the marks,
+the orders that keep every figure under its own heading tried on those heights, with or
+without each bar chart's taller print copy (content.figures.TALLER: more room a bar, type of
+the same size), and the arrangement leaving the least blank page printed: first the one with
+no page more blank than MOST_BLANK, then the one closest to the page's own order (a taller
+chart keeps the figures in sequence, a new order does not), then to its own sizes.
+
+What moves and what does not:
+- a figure moves with the heading printed right above it (the map's "Where incidents were
+  reported"); a figure without a heading of its own belongs to the heading before the run
+  (the incidents table's) and stays ahead of the headed ones;
+- a figure keeps its number and its id: the numbers may run out of sequence on paper
+  ("Figure 2" above "Figure 1"), never differ from the page's;
+- the tagged PDF reads the figures in the order printed, one after another, where the page
+  has them: nothing else comes between;
+- a taller copy is the same chart with the same marks, caption and alt text, carried on the
+  chart's image in the page (data-print-taller); what is printed never carries both.
+
+    from reportlib.render import figureorder
+    page, document = figureorder.printed(page, layout)   # layout: page -> weasyprint Document
+
+The arrangement is planned on the measured heights and printed only if the figures land on
+the pages the plan gave them; otherwise the page prints as it came (a third layout, rare).
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# report.css: @page { size: A4; margin: 22mm 18mm 20mm 18mm }, in CSS pixels.
+_PX = 96 / 25.4
+TOP, BOTTOM = 22 * _PX, (297 - 20) * _PX
+# Permutations tried per run: a run longer than this keeps its order (6! = 720 is cheap; the
+# report has four).
+MOST = 6
+# A figure's margins (report.css: figure.chart { margin: 1.2rem 0 }, 10pt type in print):
+# measured between marks they count once, and a figure at the top of a page has none above.
+_MARGIN = 1.2 * 10 * 96 / 72
+# The share of a page a run may leave blank before another arrangement is worth printing
+# (tests/render/test_pages.py holds every page but the last to it).
+MOST_BLANK = 0.15
+
+_TALLER = re.compile(r'\s+data-print-taller="(?P<src>[^"]+)"')
+_IMAGE = re.compile(r'<img src="(?P<src>[^"]+)"')
+_HEIGHT = re.compile(rb'<svg[^>]*?\sheight="(?P<pt>[\d.]+)pt"')
+
+_FIGURE = re.compile(r'(?:<h3 id="(?P<heading>[^"]+)">(?:(?!</h3>).)*</h3>\s*)?'
+                     r'<figure class="chart[^"]*" id="(?P<figure>figure-\d+)">.*?</figure>', re.S)
+_MARK = "print-order-mark-"
+
+
+@dataclass(frozen=True)
+class _Block:
+    start: int  # in the page string
+    end: int
+    anchor: str  # the id of its first element: the heading's, or the figure's
+    headed: bool
+    extra: float  # CSS pixels the taller copy adds to the printed chart; 0: it has none
+
+
+def _svg_height(src: str) -> float | None:
+    """An SVG data URL's height in points, from its root element (matplotlib writes it)."""
+    if not src.startswith("data:image/svg+xml;base64,"):
+        return None
+    head = base64.b64decode(src.split(",", 1)[1][:1200])
+    match = _HEIGHT.search(head)
+    return float(match.group("pt")) if match else None
+
+
+def _extra(block: str) -> float:
+    taller, image = _TALLER.search(block), _IMAGE.search(block)
+    if not taller or not image:
+        return 0.0
+    high, low = _svg_height(taller.group("src")), _svg_height(image.group("src"))
+    return max(0.0, (high - low) * 96 / 72) if high and low else 0.0
+
+
+def _printed(block: str, taller: bool) -> str:
+    """A figure as printed: its chart, or its taller copy in the chart's place."""
+    found = _TALLER.search(block)
+    if not found:
+        return block
+    block = block[:found.start()] + block[found.end():]
+    if taller:
+        block = _IMAGE.sub(lambda m: f'<img src="{found.group("src")}"', block, count=1)
+    return block
+
+
+def runs(page: str) -> list[list[_Block]]:
+    """Runs of two or more figures with nothing but white space between them."""
+    found: list[list[_Block]] = []
+    last_end = -1
+    for match in _FIGURE.finditer(page):
+        block = _Block(match.start(), match.end(), match.group("heading") or match.group("figure"),
+                       match.group("heading") is not None, _extra(match.group(0)))
+        if found and page[last_end:block.start].strip() == "":
+            found[-1].append(block)
+        else:
+            found.append([block])
+        last_end = block.end
+    return [run for run in found if len(run) > 1]
+
+
+def _orders(run: list[_Block]) -> list[tuple[int, ...]]:
+    """The orders that keep each figure under its heading: the leading figures without a
+    heading of their own among themselves, first; then each headed figure, with the headless
+    ones after it, as a group among the groups."""
+    lead = [i for i, block in enumerate(run) if i < next((k for k, b in enumerate(run) if b.headed), len(run))]
+    groups: list[list[int]] = []
+    for i in range(len(lead), len(run)):
+        if run[i].headed or not groups:
+            groups.append([i])
+        else:
+            groups[-1].append(i)
+    orders = []
+    for first in itertools.permutations(lead):
+        for grouped in itertools.permutations(groups):
+            orders.append((*first, *itertools.chain.from_iterable(grouped)))
+    return orders
+
+
+def _marked(page: str, run: list[_Block], number: int) -> str:
+    """The page with an empty mark before the run and after each of its figures."""
+    parts, at = [], 0
+    for k, block in enumerate(run):
+        parts.append(page[at:block.start])
+        if k == 0:
+            parts.append(f'<div id="{_MARK}{number}-start"></div>')
+        parts.append(page[block.start:block.end])
+        parts.append(f'<div id="{_MARK}{number}-{k}"></div>')
+        at = block.end
+    parts.append(page[at:])
+    return "".join(parts)
+
+
+def _positions(document) -> dict[str, tuple[int, float]]:
+    """Each anchor's page and its top, in CSS pixels from the page's top."""
+    found: dict[str, tuple[int, float]] = {}
+    for number, page in enumerate(document.pages):
+        for name, where in page.anchors.items():
+            found.setdefault(name, (number, where[1]))
+    return found
+
+
+def _holes(heights: list[float], order: tuple[int, ...], start: float) -> tuple[list[float], dict[int, int]]:
+    """The blank fraction left at the bottom of each page the run ends, laid out from `start`
+    (the top of the run's first figure, as if it fitted where the content before ends), and
+    the page each figure lands on, counted from the run's first."""
+    holes, pages, y, first = [], {}, start, True
+    for k in order:
+        height = heights[k] if not first else heights[k] - _MARGIN
+        if y + height - _MARGIN > BOTTOM and y > TOP + 1:
+            holes.append((BOTTOM - y) / (BOTTOM - TOP))
+            y = TOP + heights[k] - _MARGIN
+        else:
+            y += height
+        pages[k] = len(holes)
+        first = False
+    return holes, pages
+
+
+def _cost(holes: list[float], order: tuple[int, ...], taller: tuple[bool, ...]) -> tuple:
+    """Pages past MOST_BLANK first, then how blank, then how far from the page's own order
+    and sizes."""
+    worst = max(holes, default=0.0)
+    return (worst > MOST_BLANK, round(worst, 2) if worst > MOST_BLANK else 0.0,
+            sum(abs(p - k) for p, k in enumerate(order)), sum(taller), sum(holes))
+
+
+def _without_copies(page: str) -> str:
+    return _TALLER.sub("", page)
+
+
+def printed(page: str, layout: Callable[[str], Any]) -> tuple[str, Any]:
+    """The page as printed and its layout (`layout(page)`, a WeasyPrint Document): each run of
+    figures in the order and sizes that leave the least blank page, and no taller copy left
+    over. A page without a run of figures is laid out once."""
+    plain = _without_copies(page)
+    rewritten, expected = _arranged(page, layout) if runs(page) else (plain, {})
+    if rewritten == plain:
+        return plain, layout(plain)
+    document = layout(rewritten)
+    at = _positions(document)
+    if any(at.get(anchor, (None,))[0] != number for anchor, number in expected.items()):
+        return plain, layout(plain)
+    return rewritten, document
+
+
+def _arranged(page: str, layout: Callable[[str], Any]) -> tuple[str, dict[str, int]]:
+    """The page with its runs arranged, and the page each moved or resized figure's first
+    element (heading or figure) is planned to print on."""
+    found = runs(page)
+    marked = page
+    for number, run in reversed(list(enumerate(found))):
+        marked = _marked(marked, run, number)
+    at = _positions(layout(marked))
+    rewritten, shift, expected = page, 0, {}
+    for number, run in enumerate(found):
+        names = [f"{_MARK}{number}-start"] + [f"{_MARK}{number}-{k}" for k in range(len(run))]
+        if any(name not in at for name in names) or any(b.anchor not in at for b in run):
+            continue
+        heights = []
+        for k, block in enumerate(run):
+            (page_top, top), (page_end, end) = at[block.anchor], at[names[k + 1]]
+            if page_top != page_end:  # a figure taller than a page: leave the run alone
+                break
+            heights.append(end - top + _MARGIN)
+        if len(heights) != len(run) or len(run) > MOST:
+            continue
+        start = at[names[0]][1]
+        choices = []
+        for order in _orders(run):
+            for taller in itertools.product(*[(False, True) if b.extra else (False,) for b in run]):
+                sized = [h + (run[k].extra if taller[k] else 0.0) for k, h in enumerate(heights)]
+                holes, pages = _holes(sized, order, start)
+                choices.append((_cost(holes, order, taller), order, taller, pages))
+        _, best, taller, pages = min(choices)
+        if best == tuple(range(len(run))) and not any(taller):
+            continue
+        first_page = at[names[0]][0]
+        expected.update({run[k].anchor: first_page + pages[k] for k in best})
+        body = "".join(_printed(page[run[k].start:run[k].end], taller[k]) for k in best)
+        begin, end = run[0].start + shift, run[-1].end + shift
+        # The white space between the figures is dropped: the run is block boxes only.
+        rewritten = rewritten[:begin] + body + rewritten[end:]
+        shift += len(body) - (run[-1].end - run[0].start)
+    return _without_copies(rewritten), expected
