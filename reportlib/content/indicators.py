@@ -89,12 +89,16 @@ def value_on(series: Readings, day: dt.date) -> Reading | None:
 
 
 def current(series: Readings, period: Period) -> Reading | None:
-    """The latest value reported within the period."""
+    """The latest value dated within the period after its first day. Given the readings a
+    period's report reads (PeriodData.indicators, see inputs.owners.readings_seen), these are
+    the readings the issue counts: its own source's, or those no issue reports, by date."""
     return _latest(series, period.counts)
 
 
 def previous(series: Readings, period: Period) -> Reading | None:
-    """The latest value on or before the period's first day (the previous issue's end)."""
+    """The latest value on or before the period's first day (the previous issue's end): the
+    issue's own source's figure for that day where it gives one (a revision), else a reading
+    of an earlier issue (or of no issue, by date). A later issue's readings never reach it."""
     return _latest(series, lambda d: d <= period.start)
 
 

@@ -34,6 +34,7 @@ from ..errors import Problem
 from .citations import stating_event
 from .issues import Issue
 from .periods import Period
+from .schema import INDICATORS
 
 
 @dataclass(frozen=True)
@@ -74,17 +75,31 @@ class Owners:
         last = incidents["end_date"].fillna(incidents["event_date"])
         if not (self.by_reference or self.by_citation or self.open_starts) or incidents.empty:
             return last
+        owner_first = self._owner_starts(incidents["event_id_cnty"], self.by_citation).fillna(
+            self._owner_starts(incidents["reference"], self.by_reference))
+        return self._moved(last, owner_first)
 
-        def owner_starts(column: str, owners: dict[str, Issue]) -> pd.Series:
-            # A one-day issue counts its one day as it is: no day to move the row to.
-            if not owners:  # a million rows need no lookup in an empty table
-                return pd.Series(pd.NaT, index=incidents.index, dtype="datetime64[ns]")
-            days = {k: pd.Timestamp(i.period.start) if i.period.days > 1 else pd.Timestamp.max
-                    for k, i in owners.items()}
-            return pd.to_datetime(incidents[column].astype(object).map(days))
+    def indicator_counted_on(self, indicators: pd.DataFrame) -> pd.Series:
+        """Each indicator row's counting day, by rules 2 and 3 with its one `date` as its last
+        day. Rule 1 does not apply: an event cites a reading by indicator and date, a key that a
+        later issue's revision of the day shares, so only the row's `reference` tells them apart."""
+        last = indicators["date"]
+        if not (self.by_reference or self.open_starts) or indicators.empty:
+            return last
+        return self._moved(last, self._owner_starts(indicators["reference"], self.by_reference))
 
-        owner_first = owner_starts("event_id_cnty", self.by_citation).fillna(
-            owner_starts("reference", self.by_reference))
+    @staticmethod
+    def _owner_starts(column: pd.Series, owners: dict) -> pd.Series:
+        """The first day of each row's owning issue (NaT where none)."""
+        # A one-day issue counts its one day as it is: no day to move the row to.
+        if not owners:  # a million rows need no lookup in an empty table
+            return pd.Series(pd.NaT, index=column.index, dtype="datetime64[ns]")
+        days = {k: pd.Timestamp(i.period.start) if i.period.days > 1 else pd.Timestamp.max
+                for k, i in owners.items()}
+        return pd.to_datetime(column.astype(object).map(days))
+
+    def _moved(self, last: pd.Series, owner_first: pd.Series) -> pd.Series:
+        """`last`, a day later for a row dated the first day of the issue that counts it."""
         owned = owner_first.notna().to_numpy(dtype=bool)
         on_first = owned & (last == owner_first).to_numpy(dtype=bool)
         if self.open_starts:
@@ -95,6 +110,60 @@ class Owners:
         out = last.copy()
         out.loc[on_first] = last.loc[on_first] + pd.Timedelta(days=1)
         return out
+
+
+def readings_seen(indicators: pd.DataFrame, counted_on: pd.Series, first: dt.date, end: dt.date) -> pd.DataFrame:
+    """The indicator rows that the report of a period ending on `end` reads, dated from
+    `first` (its trend window) on: those counted on or before `end`, so that no row a later
+    issue reports reaches it. Of the rows of one indicator, date and governorate (a later
+    issue's revision of a day beside the earlier issue's reading), the one counted last is
+    read, so an issue reads its own source's figure, and the readings of issues before it
+    otherwise. Rows keep the data's order."""
+    dates = indicators["date"]
+    seen = ((dates >= pd.Timestamp(first)) & (counted_on <= pd.Timestamp(end))).to_numpy(dtype=bool)
+    frame = indicators.loc[seen]
+    keys = frame[list(INDICATORS.key)]
+    if not keys.duplicated().any():
+        return frame
+    latest = counted_on.loc[frame.index].sort_values(kind="stable")
+    kept = keys.loc[latest.index].drop_duplicates(keep="last").index
+    return frame.loc[frame.index.isin(kept)]
+
+
+def check_indicators(issues: list[Issue], indicators: pd.DataFrame) -> list[Problem]:
+    """Indicator rows whose owner would be unclear or wrong: a row its issue's document
+    reports dated outside that issue's period, and two rows of one indicator, date and
+    governorate that count in the same issue (or both by their date): a row may repeat the
+    key of another issue's reading only as its own source's revision of it."""
+    if indicators.empty:
+        return []
+    owners = Owners.of(issues)
+    problems: list[Problem] = []
+    seen: dict[tuple, tuple[str, int]] = {}
+    for row in indicators.itertuples(index=False):
+        day = row.date.date()
+        reporting = owners.by_reference.get(row.reference)
+        if reporting is not None and not reporting.period.contains(day):
+            problems.append(Problem(
+                row.file, int(row.line), "date", day.isoformat(),
+                f"the row's document ({row.reference}) is the source of {_issue_name(reporting)}, but the row is "
+                f"dated {day.isoformat()}, outside that period; correct its date, or give it the reference of the "
+                "issue that reports it"))
+            continue
+        owner = reporting.period if reporting is not None else None
+        key = (row.indicator, day, row.admin1, owner)
+        if key in seen:
+            file, line = seen[key]
+            where = f"line {line}" if file == row.file else f"{file}:{line}"
+            counted = f"the issue of {owner}" if owner else "the issue its date falls in (no issue reports either)"
+            problems.append(Problem(
+                row.file, int(row.line), "reference", row.reference,
+                f"{row.indicator} of {day.isoformat()}{' in ' + row.admin1 if row.admin1 else ''} is already on "
+                f"{where}, and both rows count in {counted}; keep one, or give a later issue's revision of "
+                "the figure the reference of the issue that reports it"))
+            continue
+        seen[key] = (row.file, int(row.line))
+    return problems
 
 
 def _span(first: dt.date, last: dt.date) -> str:
