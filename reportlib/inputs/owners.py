@@ -20,6 +20,14 @@ key all agree, and a row counts in exactly one issue, a backfilled issue include
 
 `check` refuses what would make the owner unclear: a row its issue's document reports but
 dated outside that issue's period, and an event citing a row another issue reports.
+
+Indicator rows count by rules 2 and 3, their `date` being their last day
+(`Owners.indicator_counted_on`). The report of a period reads the rows counted on or before
+its end (`readings_seen`): its current values are the rows it counts; its values *before* (of
+its first day and earlier) are its own source's figure of its first day where it gives one,
+else rows counted in earlier issues or by date. One indicator, day and place may have two rows
+only as two issues' figures (a later issue's revision of a day, or its figure beside an
+import's); `check_indicators` refuses two that count in the same issue.
 """
 
 from __future__ import annotations
