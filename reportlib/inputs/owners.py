@@ -141,36 +141,42 @@ def readings_seen(indicators: pd.DataFrame, counted_on: pd.Series, first: dt.dat
 def check_indicators(issues: list[Issue], indicators: pd.DataFrame) -> list[Problem]:
     """Indicator rows whose owner would be unclear or wrong: a row its issue's document
     reports dated outside that issue's period, and two rows of one indicator, date and
-    governorate that count in the same issue (or both by their date): a row may repeat the
-    key of another issue's reading only as its own source's revision of it."""
+    governorate that count in the same issue (by their references or their dates): a row may
+    repeat the key of another row only as another issue's figure (a revision of the day)."""
     if indicators.empty:
         return []
     owners = Owners.of(issues)
+    periods = [i.period for i in issues]
     problems: list[Problem] = []
+    if owners.by_reference:
+        refs = indicators["reference"].isin(list(owners.by_reference)).to_numpy(dtype=bool)
+        for row in indicators.loc[refs].itertuples(index=False):
+            day, reporting = row.date.date(), owners.by_reference[row.reference]
+            if not reporting.period.contains(day):
+                problems.append(Problem(
+                    row.file, int(row.line), "date", day.isoformat(),
+                    f"the row's document ({row.reference}) is the source of {_issue_name(reporting)}, but the row "
+                    f"is dated {day.isoformat()}, outside that period; correct its date, or give it the reference "
+                    "of the issue that reports it"))
+    # Only rows that share their key with another are judged: most rows share it with none.
+    shared = indicators.loc[indicators[list(INDICATORS.key)].duplicated(keep=False).to_numpy(dtype=bool)]
     seen: dict[tuple, tuple[str, int]] = {}
-    for row in indicators.itertuples(index=False):
+    for row, counted in zip(shared.itertuples(index=False), owners.indicator_counted_on(shared), strict=True):
         day = row.date.date()
-        reporting = owners.by_reference.get(row.reference)
-        if reporting is not None and not reporting.period.contains(day):
-            problems.append(Problem(
-                row.file, int(row.line), "date", day.isoformat(),
-                f"the row's document ({row.reference}) is the source of {_issue_name(reporting)}, but the row is "
-                f"dated {day.isoformat()}, outside that period; correct its date, or give it the reference of the "
-                "issue that reports it"))
+        period = counting_period(counted.date(), periods)
+        key = (row.indicator, day, row.admin1, period or counted)
+        if key not in seen:
+            seen[key] = (row.file, int(row.line))
             continue
-        owner = reporting.period if reporting is not None else None
-        key = (row.indicator, day, row.admin1, owner)
-        if key in seen:
-            file, line = seen[key]
-            where = f"line {line}" if file == row.file else f"{file}:{line}"
-            counted = f"the issue of {owner}" if owner else "the issue its date falls in (no issue reports either)"
-            problems.append(Problem(
-                row.file, int(row.line), "reference", row.reference,
-                f"{row.indicator} of {day.isoformat()}{' in ' + row.admin1 if row.admin1 else ''} is already on "
-                f"{where}, and both rows count in {counted}; keep one, or give a later issue's revision of "
-                "the figure the reference of the issue that reports it"))
-            continue
-        seen[key] = (row.file, int(row.line))
+        file, line = seen[key]
+        where = f"line {line}" if file == row.file else f"{file}:{line}"
+        counts = f"count in the issue of {period}" if period else "count on the same day, in no declared issue"
+        problems.append(Problem(
+            row.file, int(row.line), "reference", row.reference,
+            f"{row.indicator} of {day.isoformat()}{' in ' + row.admin1 if row.admin1 else ''} is already on "
+            f"{where}, and both rows {counts} (by their references, or by their dates where no issue's "
+            "document is theirs), so the issue would have two figures for it; keep one, or give a later "
+            "issue's revision of the figure the reference of that issue"))
     return problems
 
 

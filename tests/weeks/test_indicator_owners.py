@@ -132,6 +132,31 @@ def test_validate_refuses_an_unclear_owner(data_copy):
             "(data/issues/2020-12-10.yaml), but the row is dated 2020-12-01, outside that period; correct its "
             "date, or give it the reference of the issue that reports it") in result.stderr, result.stderr
     assert ("data/indicators/owid-iraq.csv:3: column reference: value 'synthetic-other': covid_new_cases of "
-            "2020-12-05 is already on line 2, and both rows count in the issue its date falls in (no issue "
-            "reports either); keep one, or give a later issue's revision of the figure the reference of the "
-            "issue that reports it") in result.stderr, result.stderr
+            "2020-12-05 is already on line 2, and both rows count in the issue of 2020-12-03 to 2020-12-10 (by "
+            "their references, or by their dates where no issue's document is theirs), so the issue would have "
+            "two figures for it; keep one, or give a later issue's revision of the figure the reference of that "
+            "issue") in result.stderr, result.stderr
+
+
+def test_each_issue_s_event_is_checked_against_its_own_figure_of_the_day(data_copy):
+    """The shipped issue states 558,767 cases on 3 December; the later issue's source revises it
+    to 558,900. Each event that cites covid_cases_total@2020-12-03 is checked against the row of
+    its own issue's document."""
+    events = dict(weeks.WEEK2_EVENTS, humanitarian="""\
+      - date: 2020-12-03
+        indicators: [covid_cases_total@2020-12-03]
+        text: >-
+          the Ministry of Health revised the count of 3 December to 558,900 cases (synthetic).
+""")
+    weeks.fill_week2(data_copy, events)
+    weeks.write_readings(data_copy / "indicators" / f"{weeks.WEEK2}.csv", weeks.WEEK2_READINGS)
+    result = run_cli("validate", "--data", data_copy)
+    assert_no_traceback(result)
+    assert result.returncode == 0, result.stderr
+    assert "OK: 2 periods" in result.stdout
+    issue = data_copy / "issues" / f"{weeks.WEEK2}.yaml"
+    issue.write_text(issue.read_text(encoding="utf-8").replace("558,900", "558,767"), encoding="utf-8")
+    result = run_cli("validate", "--data", data_copy)
+    assert result.returncode == 2
+    assert ("does not state covid_cases_total@2020-12-03 (data/indicators/2020-12-10.csv:2): 558,900"
+            in result.stderr), result.stderr
