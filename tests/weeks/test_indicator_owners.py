@@ -13,7 +13,7 @@ import pandas as pd
 from reportlib.batch import guard
 from reportlib.content import hxl, indicators
 from reportlib.content.sentences import key_figure_records
-from reportlib.inputs import dataset
+from reportlib.inputs import dataset, fingerprint
 from reportlib.inputs.periods import Period
 
 from ..conftest import assert_no_traceback, run_cli
@@ -40,7 +40,9 @@ def changes(view) -> dict[str, indicators.Change]:
 
 
 def test_a_boundary_day_reading_of_the_next_issue_counts_there_only(data_copy):
-    before = published(dataset.load(data_copy).select(SHIPPED))
+    first = dataset.load(data_copy)
+    before = published(first.select(SHIPPED))
+    before_key = fingerprint.data_inputs(first, first.select(SHIPPED))["rows"]["indicators"]
     assert b"558767" in before["export"]
     weeks.fill_week2(data_copy)
     weeks.write_readings(data_copy / "indicators" / f"{weeks.WEEK2}.csv", weeks.WEEK2_READINGS)
@@ -50,6 +52,8 @@ def test_a_boundary_day_reading_of_the_next_issue_counts_there_only(data_copy):
     # The published issue reads none of the later issue's rows: not its revision of 3 December,
     # not its new-cases figure of that day (which no row of the shipped issue has).
     assert published(shipped) == before
+    # The rows of its build key too (the key moves only with the new neighbour's name).
+    assert fingerprint.data_inputs(data, shipped)["rows"]["indicators"] == before_key
     assert not set(shipped.indicators["reference"]) & {weeks.WEEK2_REF}
 
     now = changes(week2)
