@@ -149,8 +149,12 @@ def check_indicators(issues: list[Issue], indicators: pd.DataFrame) -> list[Prob
     periods = [i.period for i in issues]
     problems: list[Problem] = []
     if owners.by_reference:
-        refs = indicators["reference"].isin(list(owners.by_reference)).to_numpy(dtype=bool)
-        for row in indicators.loc[refs].itertuples(index=False):
+        # Vectorised: every row of a weekly monitor is its issue's, and only the wrong ones are read.
+        refs = indicators["reference"].astype(object)
+        firsts = pd.to_datetime(refs.map({k: pd.Timestamp(i.period.start) for k, i in owners.by_reference.items()}))
+        lasts = pd.to_datetime(refs.map({k: pd.Timestamp(i.period.end) for k, i in owners.by_reference.items()}))
+        outside = (firsts.notna() & ((indicators["date"] < firsts) | (indicators["date"] > lasts))).to_numpy(dtype=bool)
+        for row in indicators.loc[outside].itertuples(index=False):
             day, reporting = row.date.date(), owners.by_reference[row.reference]
             if not reporting.period.contains(day):
                 problems.append(Problem(
