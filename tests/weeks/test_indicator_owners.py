@@ -164,3 +164,30 @@ def test_each_issue_s_event_is_checked_against_its_own_figure_of_the_day(data_co
     assert result.returncode == 2
     assert ("does not state covid_cases_total@2020-12-03 (data/indicators/2020-12-10.csv:2): 558,900"
             in result.stderr), result.stderr
+
+
+def test_a_backfilled_issue_reads_its_own_figures_and_the_shipped_issue_keeps_its_own(data_copy):
+    """The shipped issue's source gives the average of the week ending 19 November (2,488), as
+    its figure before; a backfilled 12 - 19 November issue, entered later, gives its own (2,450),
+    which counts in it and does not replace the shipped issue's. A figure of the backfilled
+    issue that the shipped issue's source does not give (the count of cases on 19 November) is
+    an earlier issue's row, which the shipped issue reads as its "before" (as it did by date
+    alone); none of the shipped issue's own figures moves."""
+    first = dataset.load(data_copy)
+    before = published(first.select(SHIPPED))
+    weeks.fill_backfill(data_copy)
+    weeks.write_readings(data_copy / "indicators" / f"{weeks.BACKFILL}.csv", [
+        weeks.reading(indicators.AVERAGE, weeks.BACKFILL, "2450", weeks.BACKFILL_REF),
+        weeks.reading("covid_cases_total", weeks.BACKFILL, "531000", weeks.BACKFILL_REF)])
+    data = dataset.load(data_copy)
+    backfill = data.select(Period(dt.date(2020, 11, 12), dt.date(2020, 11, 19)))
+    shipped = data.select(SHIPPED)
+    assert published(shipped)["key_figures"] == before["key_figures"]
+    assert changes(shipped)[indicators.AVERAGE].previous.value == 2488
+    cases = changes(shipped)["covid_cases_total"]
+    assert (cases.current.value, cases.previous.value, cases.previous.reference) == (558767, 531000,
+                                                                                      weeks.BACKFILL_REF)
+    own = changes(backfill)
+    assert own[indicators.AVERAGE].current.value == 2450
+    assert own["covid_cases_total"].current.value == 531000
+    assert set(backfill.indicators["reference"]) == {weeks.BACKFILL_REF}
