@@ -103,7 +103,7 @@ class Dataset:
         return self.row_owners.counted_on(self._counted)
 
     @functools.cached_property
-    def _indicators_counted_on(self) -> pd.Series:
+    def indicator_counting_days(self) -> pd.Series:
         """The counting day of each indicator row (see inputs.owners)."""
         return self.row_owners.indicator_counted_on(self.indicators)
 
@@ -117,7 +117,7 @@ class Dataset:
         window = counted.loc[in_window]
         counted_on = reported.loc[in_window]
         in_period = owners.counted_mask(counted_on, period)
-        indicator_window = owners.readings_seen(self.indicators, self._indicators_counted_on,
+        indicator_window = owners.readings_seen(self.indicators, self.indicator_counting_days,
                                                 window_start.date(), period.end)
         return PeriodData(
             monitor=self.monitor, period=period, issue=self.issue(period),
