@@ -79,7 +79,8 @@ def _rows(frame: pd.DataFrame, table: Table) -> dict[str, dict[str, str]]:
 
 def period_indicators(view: PeriodData) -> pd.DataFrame:
     """The indicator values dated within the period, both ends included (an issue states the
-    figure of its first day as the one before)."""
+    figure of its first day as the one before), of those the period reads: none that a later
+    issue reports (inputs.owners.readings_seen)."""
     dates = view.indicators["date"]
     start, end = pd.Timestamp(view.period.start), pd.Timestamp(view.period.end)
     return view.indicators.loc[(dates >= start) & (dates <= end)]

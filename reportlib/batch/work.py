@@ -142,7 +142,8 @@ def write_archive(root: Path, log: Log) -> None:
 def print_warnings(data: Dataset, log: Log) -> None:
     """The data's warnings, and every week whose published average of new cases differs from
     the one its daily series gives (the report prints the published figure)."""
-    for warning in [*data.warnings, *disagreement_problems(data.indicators, data.monitor.rounding)]:
+    averages = disagreement_problems(data.indicators, data.monitor.rounding, data.indicator_counting_days)
+    for warning in [*data.warnings, *averages]:
         log(str(warning))
     for label, problems in data.set_aside.items():
         n = len(problems)

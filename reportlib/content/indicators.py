@@ -22,8 +22,9 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from ..errors import Problem
-from ..inputs import reference
+from ..inputs import owners, reference
 from ..inputs.periods import Period, format_day, short_day
+from ..inputs.schema import INDICATORS
 from . import words
 
 AVERAGE = "covid_new_cases_7d_avg"
@@ -89,12 +90,16 @@ def value_on(series: Readings, day: dt.date) -> Reading | None:
 
 
 def current(series: Readings, period: Period) -> Reading | None:
-    """The latest value reported within the period."""
+    """The latest value dated within the period after its first day. Given the readings a
+    period's report reads (PeriodData.indicators, see inputs.owners.readings_seen), these are
+    the readings the issue counts: its own source's, or those no issue reports, by date."""
     return _latest(series, period.counts)
 
 
 def previous(series: Readings, period: Period) -> Reading | None:
-    """The latest value on or before the period's first day (the previous issue's end)."""
+    """The latest value on or before the period's first day (the previous issue's end): the
+    issue's own source's figure for that day where it gives one (a revision), else a reading
+    of an earlier issue (or of no issue, by date). A later issue's readings never reach it."""
     return _latest(series, lambda d: d <= period.start)
 
 
@@ -140,10 +145,25 @@ def weekly_averages(indicators: pd.DataFrame, rule: str) -> pd.Series:
                      dtype="float64")
 
 
-def disagreements(indicators: pd.DataFrame, rule: str) -> list[tuple[Reading, Reading]]:
+def disagreements(indicators: pd.DataFrame, rule: str,
+                  counted_on: pd.Series | None = None) -> list[tuple[Reading, Reading]]:
     """(published, computed) for every week whose published average differs from the one
-    computed from the daily series, both rounded by `rule`."""
-    readings = national_readings(indicators)
+    computed from the daily series, both rounded by `rule`. With `counted_on` (each row's
+    counting day, inputs.owners) and a figure of a day that two issues give, each published
+    average is compared with the series as the issue that counts it reads it: a later issue's
+    revision of a total does not enter."""
+    if counted_on is None or not indicators[list(INDICATORS.key)].duplicated().any():
+        return _disagreements(national_readings(indicators), rule)
+    out: dict[tuple[str, ...], tuple[Reading, Reading]] = {}
+    published = (indicators["indicator"] == AVERAGE).to_numpy(dtype=bool)
+    for day in sorted(set(counted_on.loc[published])):
+        seen = owners.readings_seen(indicators, counted_on, (day - pd.Timedelta(days=8)).date(), day.date())
+        for pair in _disagreements(national_readings(seen), rule):
+            out.setdefault(pair[0].rows, pair)
+    return sorted(out.values(), key=lambda pair: pair[0].date)
+
+
+def _disagreements(readings: dict[str, Readings], rule: str) -> list[tuple[Reading, Reading]]:
     out = []
     for published in readings.get(AVERAGE, []):
         computed = _computed_average(readings, published.date, rule)
@@ -152,10 +172,11 @@ def disagreements(indicators: pd.DataFrame, rule: str) -> list[tuple[Reading, Re
     return out
 
 
-def disagreement_problems(indicators: pd.DataFrame, rule: str) -> list[Problem]:
+def disagreement_problems(indicators: pd.DataFrame, rule: str,
+                          counted_on: pd.Series | None = None) -> list[Problem]:
     """disagreements as warnings for `reportlib validate`, each on the published row."""
     problems = []
-    for published, computed in disagreements(indicators, rule):
+    for published, computed in disagreements(indicators, rule, counted_on):
         file, _, line = (published.rows[0] if published.rows else ":").rpartition(":")
         problems.append(Problem(
             file or "indicators", int(line) if line.isdigit() else None, "value", figure(published.value, AVERAGE),

@@ -107,8 +107,11 @@ def check(issues: list[Issue], incidents: pd.DataFrame, indicators: pd.DataFrame
     by_id = {row.event_id_cnty: row for row in cited.itertuples(index=False)}
     names = {name for issue in issues for event in issue.events for name, _ in event.indicators}
     national = indicators.loc[(indicators["admin1"] == "") & indicators["indicator"].isin(names)]
-    values = {(name, day.date()): row for name, day, row in
-              zip(national["indicator"], national["date"], national.itertuples(index=False), strict=True)}
+    # A key may have two rows: a reading and a later issue's revision of it (inputs.owners).
+    values: dict[tuple[str, dt.date], list] = {}
+    for name, day, row in zip(national["indicator"], national["date"], national.itertuples(index=False),
+                              strict=True):
+        values.setdefault((name, day.date()), []).append(row)
     cited_by: dict[str, tuple[str, int | None]] = {}
     for issue in issues:
         for event in issue.events:
@@ -185,7 +188,10 @@ def _check_indicators(issue: Issue, event: Event, values: dict) -> list[Problem]
     problems = []
     for name, day in event.indicators:
         shown = f"{name}@{day.isoformat()}"
-        row = values.get((name, day))
+        rows = values.get((name, day), [])
+        # The row of the citing issue's own documents where there is one (a revision).
+        own = {issue.reference} | {e.reference for e in issue.events}
+        row = next((r for r in rows if r.reference in own), rows[0] if rows else None)
         if row is None:
             problems.append(_problem(issue, event, "indicators", shown,
                                      "no country-wide indicator row has this indicator and date"))

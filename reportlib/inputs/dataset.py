@@ -102,6 +102,11 @@ class Dataset:
         it (see inputs.owners)."""
         return self.row_owners.counted_on(self._counted)
 
+    @functools.cached_property
+    def indicator_counting_days(self) -> pd.Series:
+        """The counting day of each indicator row (see inputs.owners)."""
+        return self.row_owners.indicator_counted_on(self.indicators)
+
     def select(self, period: Period, trend_weeks: int | None = None) -> PeriodData:
         weeks = self.monitor.trend_weeks if trend_weeks is None else trend_weeks
         window_start = pd.Timestamp(period.window_start(weeks))
@@ -112,8 +117,8 @@ class Dataset:
         window = counted.loc[in_window]
         counted_on = reported.loc[in_window]
         in_period = owners.counted_mask(counted_on, period)
-        dates = self.indicators["date"]
-        indicator_window = self.indicators.loc[(dates >= window_start) & (dates <= end)]
+        indicator_window = owners.readings_seen(self.indicators, self.indicator_counting_days,
+                                                window_start.date(), period.end)
         return PeriodData(
             monitor=self.monitor, period=period, issue=self.issue(period),
             incidents=window.loc[in_period].copy(), trend_incidents=window.copy(), counted_on=counted_on.copy(),
@@ -140,7 +145,9 @@ class PeriodData:
     issue: Issue | None
     incidents: pd.DataFrame  # rows the period counts (see inputs.owners)
     trend_incidents: pd.DataFrame  # rows counted within the trend window, period included
-    indicators: pd.DataFrame  # indicator values within the trend window
+    # Indicator values within the trend window that the period reads: none a later issue
+    # reports, and of a day's revised figure the one counted last (owners.readings_seen).
+    indicators: pd.DataFrame
     sources: pd.DataFrame
     trend_weeks: int
     neighbours: tuple[Period | None, Period | None] = (None, None)
@@ -284,6 +291,7 @@ def _load(folder: DataFolder, today: dt.date, withheld: AbstractSet[str] = froze
     if not any(p.severity == "error" for p in problems):
         problems += citations.check(issues, incidents, indicators)
         problems += owners.check(issues, incidents)
+        problems += owners.check_indicators(issues, indicators)
         problems += owners.uncited(issues, incidents)
 
     problems.sort(key=lambda p: (p.file, p.line or 0))

@@ -20,6 +20,14 @@ key all agree, and a row counts in exactly one issue, a backfilled issue include
 
 `check` refuses what would make the owner unclear: a row its issue's document reports but
 dated outside that issue's period, and an event citing a row another issue reports.
+
+Indicator rows count by rules 2 and 3, their `date` being their last day
+(`Owners.indicator_counted_on`). The report of a period reads the rows counted on or before
+its end (`readings_seen`): its current values are the rows it counts; its values *before* (of
+its first day and earlier) are its own source's figure of its first day where it gives one,
+else rows counted in earlier issues or by date. One indicator, day and place may have two rows
+only as two issues' figures (a later issue's revision of a day, or its figure beside an
+import's); `check_indicators` refuses two that count in the same issue.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ from ..errors import Problem
 from .citations import stating_event
 from .issues import Issue
 from .periods import Period
+from .schema import INDICATORS
 
 
 @dataclass(frozen=True)
@@ -74,17 +83,31 @@ class Owners:
         last = incidents["end_date"].fillna(incidents["event_date"])
         if not (self.by_reference or self.by_citation or self.open_starts) or incidents.empty:
             return last
+        owner_first = self._owner_starts(incidents["event_id_cnty"], self.by_citation).fillna(
+            self._owner_starts(incidents["reference"], self.by_reference))
+        return self._moved(last, owner_first)
 
-        def owner_starts(column: str, owners: dict[str, Issue]) -> pd.Series:
-            # A one-day issue counts its one day as it is: no day to move the row to.
-            if not owners:  # a million rows need no lookup in an empty table
-                return pd.Series(pd.NaT, index=incidents.index, dtype="datetime64[ns]")
-            days = {k: pd.Timestamp(i.period.start) if i.period.days > 1 else pd.Timestamp.max
-                    for k, i in owners.items()}
-            return pd.to_datetime(incidents[column].astype(object).map(days))
+    def indicator_counted_on(self, indicators: pd.DataFrame) -> pd.Series:
+        """Each indicator row's counting day, by rules 2 and 3 with its one `date` as its last
+        day. Rule 1 does not apply: an event cites a reading by indicator and date, a key that a
+        later issue's revision of the day shares, so only the row's `reference` tells them apart."""
+        last = indicators["date"]
+        if not (self.by_reference or self.open_starts) or indicators.empty:
+            return last
+        return self._moved(last, self._owner_starts(indicators["reference"], self.by_reference))
 
-        owner_first = owner_starts("event_id_cnty", self.by_citation).fillna(
-            owner_starts("reference", self.by_reference))
+    @staticmethod
+    def _owner_starts(column: pd.Series, owners: dict) -> pd.Series:
+        """The first day of each row's owning issue (NaT where none)."""
+        # A one-day issue counts its one day as it is: no day to move the row to.
+        if not owners:  # a million rows need no lookup in an empty table
+            return pd.Series(pd.NaT, index=column.index, dtype="datetime64[ns]")
+        days = {k: pd.Timestamp(i.period.start) if i.period.days > 1 else pd.Timestamp.max
+                for k, i in owners.items()}
+        return pd.to_datetime(column.astype(object).map(days))
+
+    def _moved(self, last: pd.Series, owner_first: pd.Series) -> pd.Series:
+        """`last`, a day later for a row dated the first day of the issue that counts it."""
         owned = owner_first.notna().to_numpy(dtype=bool)
         on_first = owned & (last == owner_first).to_numpy(dtype=bool)
         if self.open_starts:
@@ -95,6 +118,70 @@ class Owners:
         out = last.copy()
         out.loc[on_first] = last.loc[on_first] + pd.Timedelta(days=1)
         return out
+
+
+def readings_seen(indicators: pd.DataFrame, counted_on: pd.Series, first: dt.date, end: dt.date) -> pd.DataFrame:
+    """The indicator rows that the report of a period ending on `end` reads, dated from
+    `first` (its trend window) on: those counted on or before `end`, so that no row a later
+    issue reports reaches it. Of the rows of one indicator, date and governorate (a later
+    issue's revision of a day beside the earlier issue's reading), the one counted last is
+    read, so an issue reads its own source's figure, and the readings of issues before it
+    otherwise. Rows keep the data's order."""
+    dates = indicators["date"]
+    seen = ((dates >= pd.Timestamp(first)) & (counted_on <= pd.Timestamp(end))).to_numpy(dtype=bool)
+    frame = indicators.loc[seen]
+    keys = frame[list(INDICATORS.key)]
+    if not keys.duplicated().any():
+        return frame
+    latest = counted_on.loc[frame.index].sort_values(kind="stable")
+    kept = keys.loc[latest.index].drop_duplicates(keep="last").index
+    return frame.loc[frame.index.isin(kept)]
+
+
+def check_indicators(issues: list[Issue], indicators: pd.DataFrame) -> list[Problem]:
+    """Indicator rows whose owner would be unclear or wrong: a row its issue's document
+    reports dated outside that issue's period, and two rows of one indicator, date and
+    governorate that count in the same issue (by their references or their dates): a row may
+    repeat the key of another row only as another issue's figure (a revision of the day)."""
+    if indicators.empty:
+        return []
+    owners = Owners.of(issues)
+    periods = [i.period for i in issues]
+    problems: list[Problem] = []
+    if owners.by_reference:
+        # Vectorised: every row of a weekly monitor is its issue's, and only the wrong ones are read.
+        refs = indicators["reference"].astype(object)
+        firsts = pd.to_datetime(refs.map({k: pd.Timestamp(i.period.start) for k, i in owners.by_reference.items()}))
+        lasts = pd.to_datetime(refs.map({k: pd.Timestamp(i.period.end) for k, i in owners.by_reference.items()}))
+        outside = (firsts.notna() & ((indicators["date"] < firsts) | (indicators["date"] > lasts))).to_numpy(dtype=bool)
+        for row in indicators.loc[outside].itertuples(index=False):
+            day, reporting = row.date.date(), owners.by_reference[row.reference]
+            if not reporting.period.contains(day):
+                problems.append(Problem(
+                    row.file, int(row.line), "date", day.isoformat(),
+                    f"the row's document ({row.reference}) is the source of {_issue_name(reporting)}, but the row "
+                    f"is dated {day.isoformat()}, outside that period; correct its date, or give it the reference "
+                    "of the issue that reports it"))
+    # Only rows that share their key with another are judged: most rows share it with none.
+    shared = indicators.loc[indicators[list(INDICATORS.key)].duplicated(keep=False).to_numpy(dtype=bool)]
+    seen: dict[tuple, tuple[str, int]] = {}
+    for row, counted in zip(shared.itertuples(index=False), owners.indicator_counted_on(shared), strict=True):
+        day = row.date.date()
+        period = counting_period(counted.date(), periods)
+        key = (row.indicator, day, row.admin1, period or counted)
+        if key not in seen:
+            seen[key] = (row.file, int(row.line))
+            continue
+        file, line = seen[key]
+        where = f"line {line}" if file == row.file else f"{file}:{line}"
+        counts = f"count in the issue of {period}" if period else "count on the same day, in no declared issue"
+        problems.append(Problem(
+            row.file, int(row.line), "reference", row.reference,
+            f"{row.indicator} of {day.isoformat()}{' in ' + row.admin1 if row.admin1 else ''} is already on "
+            f"{where}, and both rows {counts} (by their references, or by their dates where no issue's "
+            "document is theirs), so the issue would have two figures for it; keep one, or give a later "
+            "issue's revision of the figure the reference of that issue"))
+    return problems
 
 
 def _span(first: dt.date, last: dt.date) -> str:

@@ -37,6 +37,9 @@ class Table:
     # (column, key column): a value of the column must be the key of another row of the
     # table (a row flagged `duplicate_of` names the row it repeats).
     links: tuple[tuple[str, str], ...] = ()
+    # A column by which a row may repeat another's key: a later document's revision of a
+    # figure (inputs.owners judges which issue reads which).
+    revised_by: str = ""
 
     @property
     def names(self) -> list[str]:
@@ -161,6 +164,7 @@ INDICATORS = _naming_own_columns(Table(
     name="indicators",
     file="indicators.csv",
     key=("indicator", "date", "admin1"),
+    revised_by="reference",
     description="Humanitarian and COVID-19 figures, one value a row.",
     columns=(
         Column("date", "date", "Date the value applies to (for a flow, the last day of its span)",

@@ -215,8 +215,9 @@ def _check_links(table: Table, data: pd.DataFrame, origins, problems: list[Probl
 
 
 def _check_keys(table: Table, data: pd.DataFrame, origins, problems: list[Problem]) -> None:
-    keys = data[list(table.key)]
-    if len(table.key) == 1:
+    unique = table.key + ((table.revised_by,) if table.revised_by else ())
+    keys = data[list(unique)]
+    if len(unique) == 1:
         dup = keys.iloc[:, 0].duplicated(keep=False).to_numpy()
     else:
         dup = keys.astype(str).duplicated(keep=False).to_numpy()
@@ -243,6 +244,6 @@ def _check_keys(table: Table, data: pd.DataFrame, origins, problems: list[Proble
         first_name, first_line = first_seen[key]
         shown_key = ", ".join(k for k in key if k)
         also = f"line {first_line}" if first_name == name else f"{first_name}:{first_line}"
-        label = "duplicate id" if len(table.key) == 1 else f"duplicate row for ({', '.join(table.key)})"
-        problems.append(Problem(name, line, ",".join(table.key), shown_key,
+        label = "duplicate id" if len(unique) == 1 else f"duplicate row for ({', '.join(unique)})"
+        problems.append(Problem(name, line, ",".join(unique), shown_key,
                                 f"{label}; already on {also}"))

@@ -125,7 +125,7 @@ class Report:
             return self.view.incidents.empty
         if section_id == _INDICATORS_SECTION:
             # Values of the first day are the previous issue's (the "before" of a change).
-            return not self.view.indicators["date"].map(lambda d: self.period.counts(d.date())).any()
+            return not any(self.period.counts(d.date()) for d in self.view.indicators["date"])
         return True
 
     def section(self, section_id: str) -> Fragment:

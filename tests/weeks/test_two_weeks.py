@@ -2,7 +2,8 @@
 of data/: the shipped issue published; the next week scaffolded and, while half filled,
 blocking nothing else; filled (a boundary-day incident the new issue reports, a section left
 out, an inferred date, a span, a row no event cites), validated, built with its review copy,
-published, corrected and mailed (dry run); then a backfilled week before the shipped one.
+published, corrected and mailed (dry run), with its source's own figures of the boundary day;
+then a backfilled week before the shipped one.
 Each issue's key figures are asserted, the exports' columns, and that the published shipped
 issue is unchanged, byte for byte. The weeks are synthetic (see tests/weeks/weeks.py)."""
 
@@ -60,8 +61,8 @@ class Desk:
         return {f["name"]: (f["value"], f["minimum"]) for f in latest["key_figures"]
                 if f["name"] in ("incidents", "killed", "wounded")}
 
-    def export(self, end: str) -> list[dict[str, str]]:
-        [path] = (self.site / end).glob("*-incidents.csv")
+    def export(self, end: str, kind: str = "incidents") -> list[dict[str, str]]:
+        [path] = (self.site / end).glob(f"*-{kind}.csv")
         # The exports open with a byte-order mark (for spreadsheets); utf-8-sig reads past it.
         lines = path.read_text(encoding="utf-8-sig").splitlines()
         return list(csv.DictReader(io.StringIO("\n".join([lines[0], *lines[2:]]))))
@@ -100,6 +101,9 @@ def test_two_weeks_after_the_shipped_issue(desk, tmp_path):
     # Filled: a boundary-day IED the new issue reports, a span, a row no event cites whose date
     # is inferred; armed groups and humanitarian left out.
     weeks.fill_week2(desk.data, rows=[weeks.BOUNDARY, weeks.SPAN, dict(weeks.UNCITED, inferred="event_date")])
+    # Its source's figures of the boundary day: a revised count of cases, and new cases (the
+    # humanitarian section stays left out: they are its "before", nothing counts after it).
+    weeks.write_readings(desk.data / "indicators" / f"{weeks.WEEK2}.csv", [weeks.REVISED, weeks.NEW_CASES])
     assert "OK: 2 periods" in desk.run("validate").stdout
     built = desk.run("build", "--period-end", weeks.WEEK2, "--review")
     folder = desk.out / weeks.WEEK2
@@ -123,6 +127,13 @@ def test_two_weeks_after_the_shipped_issue(desk, tmp_path):
     assert set(EXPORT_COLUMNS) <= set(exported[0])
     assert {r["event_id_cnty"] for r in exported} == {"SYN-20201210-01", "SYN-20201210-02", "SYN-20201210-03"}
     assert "SYN-20201210-01" not in {r["event_id_cnty"] for r in desk.export(SHIPPED)}
+    boundary = {(r["indicator"], r["value"], r["reference"]) for r in desk.export(weeks.WEEK2, "indicators")
+                if r["date"] == "2020-12-03"}
+    assert {("covid_cases_total", "558900", weeks.WEEK2_REF), ("covid_new_cases", "2100", weeks.WEEK2_REF)} <= boundary
+    assert ("covid_cases_total", "558767", "ishm-2020-12-03") not in boundary
+    shipped_values = {(r["indicator"], r["date"], r["value"]) for r in desk.export(SHIPPED, "indicators")}
+    assert ("covid_cases_total", "2020-12-03", "558767") in shipped_values
+    assert not {r for r in shipped_values if r[0] == "covid_new_cases"}
 
     # A correction of the new week: the rocket attacks were three, not two.
     sheet = desk.data / "incidents" / f"{weeks.WEEK2}.csv"

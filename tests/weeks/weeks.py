@@ -17,7 +17,7 @@ import csv
 import io
 from pathlib import Path
 
-from reportlib.inputs.schema import INCIDENTS
+from reportlib.inputs.schema import INCIDENTS, INDICATORS
 
 SOURCE = "Synthetic"
 NOTE = "Synthetic test fixture: made up for the tests, not a real event."
@@ -35,12 +35,12 @@ def add_sources(data: Path, *references: str) -> None:
                              "Synthetic test fixture: a made-up issue modelled on the shipped one."])
 
 
-def write_rows(path: Path, rows: list[dict]) -> None:
+def write_rows(path: Path, rows: list[dict], names: list[str] = INCIDENTS.names) -> None:
     """Rows appended to a sheet (its header written first if the file is new)."""
     new = not path.exists() or path.stat().st_size == 0
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=INCIDENTS.names, lineterminator="\n")
+        writer = csv.DictWriter(handle, fieldnames=names, lineterminator="\n")
         if new:
             writer.writeheader()
         for row in rows:
@@ -62,6 +62,23 @@ SPAN = incident("SYN-20201210-02", "2020-12-04", WEEK2_REF, end_date="2020-12-10
                 wounded_min="false", target="Iraqis")
 UNCITED = incident("SYN-20201210-03", "2020-12-08", WEEK2_REF, incident_type="rocket attack", admin1="Baghdad",
                    incidents="2", target="the airport")
+
+
+def write_readings(path: Path, rows: list[dict]) -> None:
+    """Indicator rows appended to a sheet of data/indicators/."""
+    write_rows(path, rows, INDICATORS.names)
+
+
+def reading(indicator: str, day: str, value: str, reference: str = WEEK2_REF, **cells) -> dict:
+    return {"date": day, "indicator": indicator, "value": value, "reference": reference, **cells}
+
+
+# The 3 - 10 December issue's figures, modelled on the shipped issue's Ministry of Health
+# paragraph: its own (revised) count of 3 December, the boundary day, and its week's figures.
+REVISED = reading("covid_cases_total", "2020-12-03", "558900")
+NEW_CASES = reading("covid_new_cases", "2020-12-03", "2100")
+WEEK2_READINGS = [REVISED, NEW_CASES, reading("covid_cases_total", WEEK2, "573000"),
+                  reading("covid_deaths_total", WEEK2, "12500")]
 
 
 def issue_yaml(events: dict[str, str], period_start: str = "2020-12-03", period_end: str = WEEK2,
