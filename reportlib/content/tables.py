@@ -38,7 +38,7 @@ INFERRED_DATE_NOTE = (f"{INFERRED_DATE_MARK} a date inferred, not the source's s
                       "date it).")
 
 GROUP_TITLES = {
-    "victims": "Victims of attacks (civilians and security forces)",
+    "victims": "Victims of violence (civilians, security forces, protesters)",
     "militants": "Militants and perpetrators, killed or wounded in operations",
     "unattributed": "Casualties the source does not attribute to either side",
 }
@@ -46,7 +46,7 @@ MINIMUM_NOTE = (f"{MIN_MARK} a minimum: the source says “at least”, or some 
                 "figure. – not reported.")
 GROUP_TOTALS = {"victims": "Total, victims of violence", "militants": "Total, militants",
                 "unattributed": "Total, casualties not attributed"}
-GROUPS_NOTE = ("Victims of attacks and militants killed in operations are counted apart and never added "
+GROUPS_NOTE = ("Victims of violence and militants killed in operations are counted apart and never added "
                "together.")
 
 

@@ -105,8 +105,8 @@ INCIDENTS = _naming_own_columns(Table(
         Column("wounded_min", "bool", "true when the source says 'at least' for the wounded count",
                label="Wounded is a minimum"),
         Column("casualty_group", "choice",
-               "Whose deaths and injuries the row counts: victims (civilians and security forces hit by an "
-               "attack), militants (militants or perpetrators killed in operations) or unattributed (the "
+               "Whose deaths and injuries the row counts: victims (civilians, security forces and protesters hit by "
+               "violence), militants (militants or perpetrators killed in operations) or unattributed (the "
                "source does not say); empty means victims",
                choices=CASUALTY_GROUPS, label="Casualties of"),
         Column("inferred", "columns",
