@@ -186,11 +186,11 @@ def _check_incidents(issue: Issue, event: Event, by_id: dict, cited_by: dict) ->
 
 def _check_indicators(issue: Issue, event: Event, values: dict) -> list[Problem]:
     problems = []
+    # The row of the citing issue's own documents where there is one (a revision).
+    own = {issue.reference} | {e.reference for e in issue.events}
     for name, day in event.indicators:
         shown = f"{name}@{day.isoformat()}"
         rows = values.get((name, day), [])
-        # The row of the citing issue's own documents where there is one (a revision).
-        own = {issue.reference} | {e.reference for e in issue.events}
         row = next((r for r in rows if r.reference in own), rows[0] if rows else None)
         if row is None:
             problems.append(_problem(issue, event, "indicators", shown,

@@ -156,12 +156,11 @@ def check_indicators(issues: list[Issue], indicators: pd.DataFrame) -> list[Prob
         outside = (firsts.notna() & ((indicators["date"] < firsts) | (indicators["date"] > lasts))).to_numpy(dtype=bool)
         for row in indicators.loc[outside].itertuples(index=False):
             day, reporting = row.date.date(), owners.by_reference[row.reference]
-            if not reporting.period.contains(day):
-                problems.append(Problem(
-                    row.file, int(row.line), "date", day.isoformat(),
-                    f"the row's document ({row.reference}) is the source of {_issue_name(reporting)}, but the row "
-                    f"is dated {day.isoformat()}, outside that period; correct its date, or give it the reference "
-                    "of the issue that reports it"))
+            problems.append(Problem(
+                row.file, int(row.line), "date", day.isoformat(),
+                f"the row's document ({row.reference}) is the source of {_issue_name(reporting)}, but the row "
+                f"is dated {day.isoformat()}, outside that period; correct its date, or give it the reference "
+                "of the issue that reports it"))
     # Only rows that share their key with another are judged: most rows share it with none.
     shared = indicators.loc[indicators[list(INDICATORS.key)].duplicated(keep=False).to_numpy(dtype=bool)]
     seen: dict[tuple, tuple[str, int]] = {}
