@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .batch.build import page_only
 from .batch.plan import Task
-from .engine import kernels
+from .engine import collector, kernels
 from .errors import DataError, NotebookExecutionError, ReportlibError, UsageError
 from .inputs.dataset import load
 from .render.assets import templates_dir
@@ -276,6 +276,7 @@ def run(data_dir: str | Path = "data", period_end: str | None = None, port: int 
             started = time.perf_counter()
             page.set(builder.build())
             log(f"preview: {', '.join(changed)} changed; page rebuilt in {time.perf_counter() - started:.1f} s")
+            collector.between_reports()
             builder.wait_ready()
             log("preview: ready for the next change")
     finally:

@@ -174,6 +174,7 @@ def _serve(conn, forked: bool, command: int) -> None:
                 conn.send(("stage", stage, str(folder), limit))
 
             conn.send(("result", run_task(task, on_stage)))
+            collector.between_reports()
     except KeyboardInterrupt:
         pass
     finally:
