@@ -9,17 +9,20 @@ the same run, so that a slow or busy machine moves both sides together.
     (e) the batch after changing one week's incidents
     (f) loading and validating 1,000,000 synthetic incidents and selecting one week
     (g) reportlib build for one period whose inputs have not changed
-    (h) the peak memory of the 52-week batch (c), all its processes together
+    (h) the peak memory of the 52-week batch (c), all its processes together: the same batch
+        built again into a new folder, since the sampler (reading /proc/*/smaps_rollup ten times a
+        second) takes about a fifth of a core, which (c) would lose
     (i) reportlib preview: a data edit (one incident added) until the served page shows it
 
 Targets (2 cores): (b) <= 0.5 x (a) and <= 3.0 CPU-s; (c) per report >= 8x faster than (a),
 <= 1.25 CPU-s a report and >= 1.8 cores busy; (d) < 5% of (c); (e) rebuilds only the changed
 week and the weeks whose trend window reads it; (f) < 3 s and < 1.5 GiB; (g) < 0.3 s; (h)
-reported; (i) <= 2 s. Beside each wall time: the processor seconds of the command and every process it
-started (this script adopts orphans and waits for them before reading its children's usage),
-and the cores kept busy (processor over wall seconds). After the table: where a batch
-report's processor time goes, from the build manifests (the PDF, the notebook's cells in the
-kernel, the worker's glue) and the rest (start-up, templates, resets, the archive page).
+<= 1.2 GiB (proportional set sizes); (i) <= 2 s. Beside each wall time: the processor
+seconds of the command and every process it started (this script adopts orphans and waits
+for them before reading its children's usage), and the cores kept busy (processor over wall
+seconds). After the table: where a batch report's processor time goes, from the build
+manifests (the PDF, the notebook's cells in the kernel, the worker's glue) and the rest
+(start-up, templates, resets, the archive page).
 Run with --record to write the tables into benchmarks/README.md.
 """
 
@@ -328,10 +331,16 @@ def main() -> None:
     baselines(sample[: len(sample) // 2])
     print("(c) 52-week batch, --jobs 2 ...", file=sys.stderr)
     out = WORK / "batch"
-    c_usage, c_summary, h = batch(data, out, "2000-01-01", "2100-01-01", memory=True)
+    c_usage, c_summary, _ = batch(data, out, "2000-01-01", "2100-01-01")
     c, c_built = c_usage.wall, built_count(c_summary)
     c_per, c_cpu = c / max(c_built, 1), c_usage.cpu / max(c_built, 1)
     parts = where_it_goes(out, c_usage, c_built)
+    # (h) samples the same batch built again: the sampler's reads of /proc are not free, and
+    # (c)'s processor and wall times should not pay for them.
+    print("(h) the same batch again, into a new folder, its memory sampled ...", file=sys.stderr)
+    _, h_summary, h = batch(data, WORK / "batch-memory", "2000-01-01", "2100-01-01", memory=True)
+    if built_count(h_summary) != c_built:
+        sys.exit(f"(h) built another number of reports than (c): {h_summary}")
     baselines(sample[len(sample) // 2:])
     a, b = statistics.median(u.wall for u in naive_times), statistics.median(u.wall for u in single)
     a_cpu, b_cpu = statistics.median(u.cpu for u in naive_times), statistics.median(u.cpu for u in single)
@@ -396,7 +405,7 @@ def main() -> None:
          "yes" if f_time < 3 and f_peak < 1.5 * 2**30 else "NO"),
         ("(g)", "reportlib build, one period, inputs unchanged", f"{g:.2f} s", "", "", f"{g / a:.3f} of (a)",
          "< 0.3 s", "yes" if g < 0.3 else "NO"),
-        ("(h)", f"peak memory of the batch (c), up to {h.processes} processes", "",
+        ("(h)", f"peak memory of the batch (c) run again, up to {h.processes} processes", "",
          f"{h.pss / 2**30:.2f} GiB PSS ({h.rss / 2**30:.2f} GiB RSS)", "",
          f"{h.pss / c_built / 2**20:.0f} MiB a report",
          "<= 1.2 GiB PSS", "yes" if h.pss <= 1.2 * 2**30 else "NO"),
