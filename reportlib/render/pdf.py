@@ -85,8 +85,12 @@ def release() -> None:
 
 
 def _release_at_exit() -> None:
-    # A build process may have frozen its objects for its forked workers (gc.freeze), the
-    # warm-up page's styles among them; at exit they go back to the collector.
+    # Only the owner releases (see release), and only then need the objects it froze for its
+    # forked workers (gc.freeze), the warm-up page's styles among them, go back to the
+    # collector: unfrozen in a process that never printed (a single build's command), they
+    # would all be walked again by the interpreter's last collections, 0.2 s of its exit.
+    if _printing is None or _printing.owner != os.getpid():
+        return
     gc.unfreeze()
     release()
 
