@@ -27,17 +27,10 @@ from ..errors import BuildError, NotebookExecutionError, environment_problem
 from ..files import sha256_file, write_atomic
 from ..inputs.dataset import Dataset, PeriodData, load
 from ..inputs.periods import format_long
-
-# The archive page (and its chart's matplotlib) is written after the report; imported with the
-# build, it loads while a single build's kernel starts, off the end of the critical path, and a
-# batch's workers inherit it from the command instead of loading it at the end.
-from ..render import (
-    archive,  # noqa: F401
-    pdf,
-)
+from ..render import pdf
 from ..render.execute import execute
 from ..render.printer import Printer
-from ..reports.figureblock import notebook_warnings
+from ..reports.blocks import notebook_warnings
 from . import deadline, guard, manifest, outputs, quick
 from .plan import Result, Task, notebook_parameters, task_key
 
@@ -216,6 +209,8 @@ class Build:
                 html.prepare()
                 if self.printer is None and self.print_pdf:
                     pdf.prepare()
+                if self.printer is not None:  # a single build, which writes the archive page next
+                    _prepare_archive()
                 nb = running.result()
             except NotebookExecutionError as exc:
                 kept = outputs.keep_failed(self.executed, self.folder)
@@ -260,6 +255,15 @@ class Build:
         if self.on_stage is not None:
             self.on_stage("place", self.stage, None)
         outputs.put_in_place(self.stage, self.folder)
+
+
+def _prepare_archive() -> None:
+    """Load the archive page's machinery (its chart's matplotlib), written after the report.
+    A single build loads it while the notebook runs: then the kernel runs the cells on one
+    core and this process waits, whereas at the start three processes (this one, the kernel
+    and the printer) share two cores importing their stacks. A batch's command loads it at
+    its end, and its workers never do."""
+    from ..render import archive  # noqa: F401
 
 
 def _quick_record(task: Task, data: Dataset) -> dict | None:

@@ -14,7 +14,6 @@ from ..content.indicators import disagreement_problems
 from ..engine import kernels
 from ..errors import NotebookExecutionError, UsageError
 from ..inputs.dataset import Dataset, load
-from ..render.archive import write_index
 from .build import build_period
 from .options import BuildOptions
 from .plan import Task, default_jobs, periods_between, plan
@@ -130,6 +129,7 @@ def as_given(path: str | None, folder: Path, given: Path | None = None) -> str |
 
 def write_archive(root: Path, log: Log) -> None:
     """Rebuild outputs/index.html after every build; a failure here loses no report."""
+    from ..render.archive import write_index
     try:
         index = write_index(root)
     except (OSError, ValueError) as exc:

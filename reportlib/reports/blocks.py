@@ -307,5 +307,41 @@ def colophon(note: str) -> Fragment:
     return render("colophon.html.j2", note=note)
 
 
+# Read back by the command from an executed notebook (reportlib build prints them): here, not
+# in figureblock, so that reading them does not load matplotlib into the command.
+
+def notebook_warnings(nb) -> list[str]:
+    """The warnings an executed notebook's outputs carry (see reportlib.reports.figureblock)."""
+    found = []
+    for cell in nb.get("cells", []):
+        for output in cell.get("outputs", []):
+            meta = (output.get("metadata") or {}).get(METADATA_KEY) or {}
+            found += [str(w) for w in meta.get("warnings", [])]
+    return found
+
+
+_IMAGES = ("image/svg+xml", "image/png", "image/jpeg")
+
+
+def placeholder_figures(nb) -> list[str]:
+    """The figures an executed notebook shows with a placeholder for a caption: its numbered
+    figures shown without report.figure's caption ("Figure 6"), and image outputs whose
+    metadata gives none (the page's "No caption given for this figure.")."""
+    found = []
+    for position, cell in enumerate(nb.get("cells", []), start=1):
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata") or {}
+            number = (meta.get(METADATA_KEY) or {}).get("placeholder_figure")
+            data = output.get("data") or {}
+            if number is not None:
+                found.append(f"Figure {number}")
+            elif "text/html" not in data and any(kind in data for kind in _IMAGES) and not (
+                    meta.get("caption") or any(isinstance(m, dict) and m.get("caption") for m in meta.values())):
+                count = cell.get("execution_count")
+                found.append(f"the image shown by cell {position}" + (f" (In [{count}])" if count else ""))
+    return found
+
+
 __all__ = ["METADATA_KEY", "PROVENANCE_MIME", "Fragment", "Tracer", "colophon", "dateline", "events", "headed",
-           "key_figures", "render", "section_heading", "sources", "summary", "table", "title_block"]
+           "key_figures", "notebook_warnings", "placeholder_figures", "render", "section_heading", "sources",
+           "summary", "table", "title_block"]
