@@ -314,9 +314,10 @@ def _exporter(template_name: str = TEMPLATE_NAME) -> MonitorExporter:
 
 
 def prepare() -> None:
-    """Load the exporter and compile its template ahead of the first page (a build does this
-    while the kernel runs the notebook)."""
+    """Load the exporter, compile its template and read the fonts ahead of the first page (a
+    build does this while the kernel runs the notebook)."""
     _exporter().template  # noqa: B018 - compiling the template is the point
+    webfonts.prepare()
 
 
 def export_html(nb, meta: dict, warn: Callable[[str], None] | None = None,

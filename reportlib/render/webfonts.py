@@ -76,6 +76,15 @@ def _face(file: str):
     return uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(fonts_dir() / file)))
 
 
+def prepare() -> None:
+    """Read the shipped faces and load the subsetter and the WOFF writer ahead of the first
+    page: two thirds of a first page's fonts (0.09 s against 0.02 s for the next page), paid
+    by a build while the kernel runs the notebook instead of after it."""
+    for _family, file, _weight, _style in [*FACES, *SYMBOL_FACES]:
+        _cmap(file)
+    _subset(FACES[0][1], frozenset({ord("0")}))
+
+
 @functools.lru_cache(maxsize=256)
 def _subset(file: str, codepoints: frozenset[int]) -> str:
     """The font `file` cut down to `codepoints` (HarfBuzz's subsetter: the glyphs, their
@@ -201,4 +210,4 @@ def without_page_fonts(page: str) -> str:
     return _SVG_IMAGE.sub(_strip_image, page)
 
 
-__all__ = ["STYLE_ID", "embed", "font_face_css", "page_text", "svg_with_fonts", "without_page_fonts"]
+__all__ = ["STYLE_ID", "embed", "font_face_css", "page_text", "prepare", "svg_with_fonts", "without_page_fonts"]
