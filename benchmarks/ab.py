@@ -61,8 +61,8 @@ def main() -> None:
     trees = {"A": a, "B": b}
     data = WORK / "demo"
     if not data.exists():
-        subprocess.run([PYTHON, "-m", "reportlib", "demo-data", "--weeks", "52", "--data", str(data)], cwd=b, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run([PYTHON, "-m", "reportlib", "demo-data", "--weeks", "52", "--data", str(data)], cwd=b,
+                       check=True, stdout=subprocess.DEVNULL)
     ends = sorted(path.stem for path in (data / "issues").glob("*.yaml"))
     batch = ["build", "--data", data, "--from", "2000-01-01", "--to", "2100-01-01", "--jobs", "2"]
     results: dict[str, list] = {"A": [], "B": []}

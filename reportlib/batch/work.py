@@ -129,6 +129,8 @@ def as_given(path: str | None, folder: Path, given: Path | None = None) -> str |
 
 def write_archive(root: Path, log: Log) -> None:
     """Rebuild outputs/index.html after every build; a failure here loses no report."""
+    # Here, not at the top: the archive's chart needs matplotlib, which the command loads only
+    # for this page (a single build while its notebook runs: build._prepare_archive).
     from ..render.archive import write_index
     try:
         index = write_index(root)

@@ -17,13 +17,13 @@ def tune() -> None:
 
 
 def between_reports() -> None:
-    """In a process that builds report after report (a batch worker, the preview): collect what the last
-    report left in reference cycles. A printed page leaves some 50,000 objects in cycles
-    (WeasyPrint's boxes, styles and documents point at one another); at these thresholds
-    the oldest generation is almost never collected, so each report's cycles would stay,
-    about 7 MiB a report and batch worker (the batch of 52 peaked at 1.4 GiB instead of
-    0.8). In a batch worker the collection walks only what the process made since it was
-    forked (the rest is frozen): about 0.02 CPU-s."""
+    """In a process that builds report after report (a batch worker, the preview): collect
+    what the last report left in reference cycles. A printed page leaves some 50,000 objects
+    in cycles (WeasyPrint's boxes, styles and documents point at one another); at these
+    thresholds the oldest generation is almost never collected, so each report's cycles
+    would stay, about 7 MiB a report and batch worker (the batch of 52 peaked at 1.4 GiB
+    instead of 0.8). In a batch worker the collection walks only what the process made
+    since it was forked (the rest is frozen): about 0.02 CPU-s."""
     gc.collect()
 
 
