@@ -56,15 +56,16 @@ class Chart:
     def svg(self) -> str:
         """The chart as the report embeds it (style.to_svg), saved in the house style:
         matplotlib resolves fonts, ticks and dashes when it draws, which is when it saves."""
-        with style.context():
-            return style.to_svg(self.figure)
+        return _saved(self.figure)
 
     def taller_svg(self) -> str:
         """The taller print copy as the report embeds it; empty for a chart without one."""
-        if self.taller is None:
-            return ""
-        with style.context():
-            return style.to_svg(self.taller)
+        return "" if self.taller is None else _saved(self.taller)
+
+
+def _saved(fig: Figure) -> str:
+    with style.context():
+        return style.to_svg(fig)
 
 
 def warm() -> None:

@@ -156,11 +156,8 @@ def check_indicators(issues: list[Issue], indicators: pd.DataFrame) -> list[Prob
         outside = (firsts.notna() & ((indicators["date"] < firsts) | (indicators["date"] > lasts))).to_numpy(dtype=bool)
         for row in indicators.loc[outside].itertuples(index=False):
             day, reporting = row.date.date(), owners.by_reference[row.reference]
-            problems.append(Problem(
-                row.file, int(row.line), "date", day.isoformat(),
-                f"the row's document ({row.reference}) is the source of {_issue_name(reporting)}, but the row "
-                f"is dated {day.isoformat()}, outside that period; correct its date, or give it the reference "
-                "of the issue that reports it"))
+            problems.append(Problem(row.file, int(row.line), "date", day.isoformat(),
+                                    _outside(row.reference, reporting, f"is dated {day.isoformat()}")))
     # Only rows that share their key with another are judged: most rows share it with none.
     shared = indicators.loc[indicators[list(INDICATORS.key)].duplicated(keep=False).to_numpy(dtype=bool)]
     seen: dict[tuple, tuple[str, int]] = {}
@@ -191,6 +188,12 @@ def _issue_name(issue: Issue) -> str:
     return f"the issue of {issue.period} ({issue.file})"
 
 
+def _outside(reference: str, reporting: Issue, dated: str) -> str:
+    """Why a row its issue's document reports cannot be dated as it is."""
+    return (f"the row's document ({reference}) is the source of {_issue_name(reporting)}, but the row {dated}, "
+            "outside that period; correct its date, or give it the reference of the issue that reports it")
+
+
 def counting_period(day: dt.date, periods: list[Period]) -> Period | None:
     """The declared period a row no issue reports counts in by its date (rule 3)."""
     return next((p for p in periods if p.counts(day)), None)
@@ -215,9 +218,7 @@ def check(issues: list[Issue], incidents: pd.DataFrame) -> list[Problem]:
         if reporting is not None and not reporting.period.contains(last):
             problems.append(Problem(
                 row.file, int(row.line), "end_date" if not pd.isna(row.end_date) else "event_date", last.isoformat(),
-                f"the row's document ({row.reference}) is the source of {_issue_name(reporting)}, but the row "
-                f"ends on {last.isoformat()}, outside that period; correct its date, or give it the reference of "
-                "the issue that reports it"))
+                _outside(row.reference, reporting, f"ends on {last.isoformat()}")))
             continue
         if citing is None or citing is reporting:
             continue

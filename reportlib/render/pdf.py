@@ -34,7 +34,7 @@ def print_fonts_css() -> str:
     return "\n".join(
         f'@font-face {{ font-family: "{family}"; src: url("{(root / file).as_uri()}"); '
         f"font-weight: {weight}; font-style: {style}; }}"
-        for family, file, weight, style in [*webfonts.FACES, *webfonts.SYMBOL_FACES]
+        for family, file, weight, style in webfonts.ALL_FACES
     )
 
 
