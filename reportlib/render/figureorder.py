@@ -4,13 +4,15 @@ Figures never split across pages: a figure that does not fit is pushed whole to 
 and leaves the rest of its page blank when the next content is a figure too. Where figures
 follow one another with nothing between them (the charts after the incidents table), the
 printed page may take them in another order, so that one that fits fills the space another
-would leave: the page is laid out once with a mark after each figure (WeasyPrint's public
-`HTML.render`, `Document.pages`, `Page.anchors`), each figure's height read from the marks,
-the orders that keep every figure under its own heading tried on those heights, with or
-without each bar chart's taller print copy (content.figures.TALLER: more room a bar, type of
-the same size), and the arrangement leaving the least blank page printed: first the one with
-no page more blank than MOST_BLANK, then the one closest to the page's own order (a taller
-chart keeps the figures in sequence, a new order does not), then to its own sizes.
+would leave. Where each run starts is read from the page laid out only up to a mark before
+it, and each figure's height from the run's figures laid out alone, a mark after each
+(WeasyPrint's public `HTML.render`, `Document.pages`, `Page.anchors`): two layouts that cost
+less than the whole page's. The orders that keep every figure under its own heading are
+tried on those heights, with or without each bar chart's taller print copy
+(content.figures.TALLER: more room a bar, type of the same size), and the arrangement
+leaving the least blank page printed: first the one with no page more blank than
+MOST_BLANK, then the one closest to the page's own order (a taller chart keeps the figures
+in sequence, a new order does not), then to its own sizes.
 
 What moves and what does not:
 - a figure moves with the heading printed right above it (the map's "Where incidents were
@@ -37,6 +39,7 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Any
 
 # report.css: @page { size: A4; margin: 22mm 18mm 20mm 18mm }, in CSS pixels.
@@ -59,6 +62,7 @@ _HEIGHT = re.compile(rb'<svg[^>]*?\sheight="(?P<pt>[\d.]+)pt"')
 _FIGURE = re.compile(r'(?:<h3 id="(?P<heading>[^"]+)">(?:(?!</h3>).)*</h3>\s*)?'
                      r'<figure class="chart[^"]*" id="(?P<figure>figure-\d+)">.*?</figure>', re.S)
 _MARK = "print-order-mark-"
+_BODY = re.compile(r"<body[\s>]", re.I)
 
 
 @dataclass(frozen=True)
@@ -131,20 +135,6 @@ def _orders(run: list[_Block]) -> list[tuple[int, ...]]:
     return orders
 
 
-def _marked(page: str, run: list[_Block], number: int) -> str:
-    """The page with an empty mark before the run and after each of its figures."""
-    parts, at = [], 0
-    for k, block in enumerate(run):
-        parts.append(page[at:block.start])
-        if k == 0:
-            parts.append(f'<div id="{_MARK}{number}-start"></div>')
-        parts.append(page[block.start:block.end])
-        parts.append(f'<div id="{_MARK}{number}-{k}"></div>')
-        at = block.end
-    parts.append(page[at:])
-    return "".join(parts)
-
-
 def _positions(document) -> dict[str, tuple[int, float]]:
     """Each anchor's page and its top, in CSS pixels from the page's top."""
     found: dict[str, tuple[int, float]] = {}
@@ -198,28 +188,81 @@ def printed(page: str, layout: Callable[[str], Any]) -> tuple[str, Any]:
     return rewritten, document
 
 
+def _starts(page: str, found: list[list[_Block]], layout: Callable[[str], Any]) -> dict[str, tuple[int, float]]:
+    """Where each run starts: the page laid out in its own order with a mark before each run,
+    and only up to the last run's mark. Nothing after a point of the page moves what comes
+    before it, and the figures and the sections after them are a third of the page's layout."""
+    parts, at = [], 0
+    for number, run in enumerate(found):
+        parts += [page[at:run[0].start], f'<div id="{_MARK}{number}-start"></div>']
+        at = run[0].start
+    return _positions(layout("".join(parts)))
+
+
+def _ends(page: str, found: list[list[_Block]], layout: Callable[[str], Any]) -> dict[str, tuple[int, float]]:
+    """Where each figure of each run ends below its first element: every figure laid out alone
+    at the top of a page, in the elements the runs sit in, with a mark after it. A figure's
+    height does not depend on where it prints; one that ends on another page than it starts
+    is taller than a page."""
+    body = "".join(f'<div style="break-before: page">{page[block.start:block.end]}</div>'
+                   f'<div id="{_MARK}{number}-{k}"></div>'
+                   for number, run in enumerate(found) for k, block in enumerate(run))
+    return _positions(layout(_opening(page, found[0][0].start) + body))
+
+
+class _Open(HTMLParser):
+    """The elements still open at the end of what it is fed, with their start tags."""
+
+    VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+                      "track", "wbr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.open: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.VOID:
+            self.open.append((tag, self.get_starttag_text() or f"<{tag}>"))
+
+    def handle_endtag(self, tag: str) -> None:
+        for i in range(len(self.open) - 1, -1, -1):
+            if self.open[i][0] == tag:
+                del self.open[i:]
+                break
+
+
+def _opening(page: str, at: int) -> str:
+    """The page's head and the start tags of the body's elements open at `at`, with nothing
+    of their content: the runs measured alone are styled as in the page."""
+    body = _BODY.search(page)
+    if body is None or body.start() > at:
+        return page[:at]
+    parser = _Open()
+    parser.feed(page[body.start():at])
+    return page[:body.start()] + "".join(text for _, text in parser.open)
+
+
 def _arranged(page: str, layout: Callable[[str], Any]) -> tuple[str, dict[str, int]]:
     """The page with its runs arranged, and the page each moved or resized figure's first
     element (heading or figure) is planned to print on."""
-    found = runs(page)
-    marked = page
-    for number, run in reversed(list(enumerate(found))):
-        marked = _marked(marked, run, number)
-    at = _positions(layout(marked))
+    found = [run for run in runs(page) if len(run) <= MOST]
+    if not found:
+        return _without_copies(page), {}
+    starts, ends = _starts(page, found, layout), _ends(page, found, layout)
     rewritten, shift, expected = page, 0, {}
     for number, run in enumerate(found):
-        names = [f"{_MARK}{number}-start"] + [f"{_MARK}{number}-{k}" for k in range(len(run))]
-        if any(name not in at for name in names) or any(b.anchor not in at for b in run):
+        mark, names = f"{_MARK}{number}-start", [f"{_MARK}{number}-{k}" for k in range(len(run))]
+        if mark not in starts or any(name not in ends for name in names) or any(b.anchor not in ends for b in run):
             continue
         heights = []
         for k, block in enumerate(run):
-            (page_top, top), (page_end, end) = at[block.anchor], at[names[k + 1]]
+            (page_top, top), (page_end, end) = ends[block.anchor], ends[names[k]]
             if page_top != page_end:  # a figure taller than a page: leave the run alone
                 break
             heights.append(end - top + _MARGIN)
-        if len(heights) != len(run) or len(run) > MOST:
+        if len(heights) != len(run):
             continue
-        start = at[names[0]][1]
+        first_page, start = starts[mark]
         choices = []
         for order in _orders(run):
             for taller in itertools.product(*[(False, True) if b.extra else (False,) for b in run]):
@@ -229,7 +272,6 @@ def _arranged(page: str, layout: Callable[[str], Any]) -> tuple[str, dict[str, i
         _, best, taller, pages = min(choices)
         if best == tuple(range(len(run))) and not any(taller):
             continue
-        first_page = at[names[0]][0]
         expected.update({run[k].anchor: first_page + pages[k] for k in best})
         body = "".join(_printed(page[run[k].start:run[k].end], taller[k]) for k in best)
         begin, end = run[0].start + shift, run[-1].end + shift

@@ -85,6 +85,24 @@ def test_a_figure_never_leaves_its_heading_nor_passes_a_headed_one(tmp_path):
     assert text.index("Figure 1:") < text.index("Figure 2:") < text.index("Where") < text.index("Figure 3:")
 
 
+def test_each_of_two_runs_is_arranged_from_where_it_starts(tmp_path):
+    # Two runs, each under 130 mm of text: in each, the 90 mm figure fills the page the
+    # 130 mm one would leave. The second run starts where the first, arranged, ends.
+    page = _page(_figure(1, 130), _figure(2, 90),
+                 '<p style="height: 130mm; background: #333; break-before: page">x</p>',
+                 _figure(3, 130), _figure(4, 90))
+    _, texts = _printed(page, tmp_path)
+    assert ["Figure 2:" in t and "Figure 1:" not in t for t in texts[:2]] == [True, False]
+    at = {f"Figure {n}:": next(i for i, t in enumerate(texts) if f"Figure {n}:" in t) for n in (1, 2, 3, 4)}
+    assert at["Figure 4:"] < at["Figure 3:"] and at["Figure 4:"] == at["Figure 1:"] + 1
+
+
+def test_a_run_with_a_figure_taller_than_a_page_keeps_its_order(tmp_path):
+    _, texts = _printed(_page(_figure(1, 300), _figure(2, 40), text_mm=60), tmp_path)
+    text = "\n".join(texts)
+    assert text.index("Figure 1:") < text.index("Figure 2:")
+
+
 def _bars(height_pt: float) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="460pt" height="{height_pt}pt">'
             '<rect width="100%" height="100%" fill="#1f4e79"/></svg>')
