@@ -63,6 +63,7 @@ _FIGURE = re.compile(r'(?:<h3 id="(?P<heading>[^"]+)">(?:(?!</h3>).)*</h3>\s*)?'
                      r'<figure class="chart[^"]*" id="(?P<figure>figure-\d+)">.*?</figure>', re.S)
 _MARK = "print-order-mark-"
 _BODY = re.compile(r"<body[\s>]", re.I)
+_TARGET = re.compile(r'data-target="#([^"]+)"')
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,11 @@ def _starts(page: str, found: list[list[_Block]], layout: Callable[[str], Any]) 
     for number, run in enumerate(found):
         parts += [page[at:run[0].start], f'<div id="{_MARK}{number}-start"></div>']
         at = run[0].start
-    return _positions(layout("".join(parts)))
+    cut = "".join(parts)
+    # The contents print each section's page number (report.css: target-counter); a section
+    # past the cut gets an empty target after it, so that its line keeps a number as wide.
+    past = [name for name in dict.fromkeys(_TARGET.findall(cut)) if f'id="{name}"' not in cut]
+    return _positions(layout(cut + "".join(f'<div id="{name}"></div>' for name in past)))
 
 
 def _ends(page: str, found: list[list[_Block]], layout: Callable[[str], Any]) -> dict[str, tuple[int, float]]:
