@@ -85,6 +85,14 @@ def test_a_figure_never_leaves_its_heading_nor_passes_a_headed_one(tmp_path):
     assert text.index("Figure 1:") < text.index("Figure 2:") < text.index("Where") < text.index("Figure 3:")
 
 
+def test_a_run_is_arranged_from_where_it_starts_not_from_the_top_of_a_page(tmp_path):
+    # From the top of a page Figure 2 (150 mm) and Figure 3 (60 mm) would fill it best; under
+    # 60 mm of text, Figure 1 (100 mm) and Figure 3 do, and Figure 2 takes the next page.
+    _, texts = _printed(_page(_figure(1, 100), _figure(2, 150), _figure(3, 60), text_mm=60), tmp_path)
+    assert "Figure 1:" in texts[0] and "Figure 3:" in texts[0] and "Figure 2:" not in texts[0]
+    assert "Figure 2:" in texts[1]
+
+
 def test_each_of_two_runs_is_arranged_from_where_it_starts(tmp_path):
     # Two runs, each under 130 mm of text: in each, the 90 mm figure fills the page the
     # 130 mm one would leave. The second run starts where the first, arranged, ends.
