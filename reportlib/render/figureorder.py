@@ -181,6 +181,8 @@ def _without_copies(page: str) -> str:
 
 @dataclass(frozen=True)
 class _Plan:
+    """An arrangement of a run: its figures' order, which print their taller copy, and where."""
+
     order: tuple[int, ...]
     taller: tuple[bool, ...]
     pages: dict[int, int]  # each figure's page, counted from the run's first
@@ -188,9 +190,6 @@ class _Plan:
     @property
     def kept(self) -> bool:
         return self.order == tuple(range(len(self.order))) and not any(self.taller)
-
-    def same(self, other: _Plan) -> bool:
-        return (self.order, self.taller) == (other.order, other.taller)
 
 
 def _plan(run: list[_Block], heights: list[float], start: float) -> _Plan:
