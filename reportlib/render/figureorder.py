@@ -217,18 +217,19 @@ def printed(page: str, layout: Callable[[str], Any]) -> tuple[str, Any]:
     measured = _measured(page, found, layout) if found else {}
     if not measured:
         return plain, layout(plain)
-    printed_text, document, plans, first_pages = None, None, {}, {}
+    printed_text, document, at, plans, first_pages = None, None, {}, {}, {}
     if len(found) == 1 and 0 in measured:
         heights, margins = measured[0]
         guess = _plan(found[0], heights, TOP)
         printed_text = _rewritten(page, found, {0: guess})
         document = layout(printed_text)
-        landed = _landed(document, found[0], guess, margins)
+        at = _positions(document)
+        landed = _landed(at, found[0], guess, margins)
         if landed is not None:
             first_pages[0], start = landed
             plans[0] = _plan(found[0], heights, start)
     if not plans:
-        starts = _starts(page, found, {n: margins[0] for n, (_, margins) in measured.items()}, layout)
+        starts = _starts(page, found, {n: tops[0] for n, (_, tops) in measured.items()}, layout)
         for number, (heights, _) in measured.items():
             if f"{_MARK}{number}-start" in starts:
                 first_pages[number], start = starts[f"{_MARK}{number}-start"]
@@ -236,21 +237,22 @@ def printed(page: str, layout: Callable[[str], Any]) -> tuple[str, Any]:
     text = _rewritten(page, found, plans)
     if document is None or text != printed_text:
         document = layout(text)
+        at = _positions(document)
     expected = {found[n][k].anchor: first_pages[n] + plan.pages[k]
                 for n, plan in plans.items() if not plan.kept for k in plan.order}
-    at = _positions(document)
     if any(at.get(anchor, (None,))[0] != number for anchor, number in expected.items()):
         return plain, layout(plain)
     return text, document
 
 
-def _landed(document, run: list[_Block], plan: _Plan, margins: list[float]) -> tuple[int, float] | None:
-    """Where the run begins, read from a page printed with it in `plan`'s arrangement: the top
-    of the figure printed first, if it fitted after the content before it (a figure pushed to
-    the next page starts at the page's top, its margin dropped) and has the same margin above
-    it as the run's own first. None where it cannot be read."""
+def _landed(at: dict[str, tuple[int, float]], run: list[_Block], plan: _Plan,
+            margins: list[float]) -> tuple[int, float] | None:
+    """Where the run begins, read from the anchors (`at`) of a page printed with it in `plan`'s
+    arrangement: the top of the figure printed first, if it fitted after the content before it
+    (a figure pushed to the next page starts at the page's top, its margin dropped) and has the
+    same margin above it as the run's own first. None where it cannot be read."""
     first = plan.order[0]
-    found = _positions(document).get(run[first].anchor)
+    found = at.get(run[first].anchor)
     if found is None or found[1] <= TOP + 0.5 or margins[first] != margins[0]:
         return None
     return found
